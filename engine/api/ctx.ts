@@ -1,0 +1,260 @@
+// SSL_CTX: OpenSSL's context object, and the certificate/key loaders of the seed's SSL_CTX_use_certificate
+// page, with OpenSSL's return values (1 success, 0 failure and the reason on the error queue).
+import fs from 'node:fs';
+import { scanPem } from '../pem/blocks';
+import { KeyLoadError, loadPrivateKey } from '../crypto/node-keys';
+import { certificateOfTrusted } from '../x509/certificate';
+import { DerError, parseDer } from '../x509/der';
+import { isPrivateKeyLabel, openKey } from '../x509/decode';
+import { matchKeyToSpki } from '../x509/match';
+import { SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM } from './constants';
+import { ERR_clear_error, ERR_raise, ERR_raise_system, R } from './err';
+import { EVP_PKEY, slotOf, X509, type CertSlot } from './objects';
+import type { SSL_METHOD } from './method';
+
+export type pem_password_cb = (rwflag: number, userdata: unknown) => string | undefined;
+
+interface Slot {
+  x509?: X509;
+  privatekey?: EVP_PKEY;
+  chain: X509[];
+}
+
+export class SSL_CTX {
+  references = 1;
+  readonly slots = new Map<CertSlot, Slot>();
+  /** The slot used last, which SSL_CTX_check_private_key checks (OpenSSL's cert->key). */
+  current?: CertSlot;
+  extraChain: X509[] = [];
+  passwdCb?: pem_password_cb;
+  passwdUserdata: unknown;
+  constructor(readonly method: SSL_METHOD) {}
+
+  slot(s: CertSlot): Slot {
+    let v = this.slots.get(s);
+    if (!v) this.slots.set(s, (v = { chain: [] }));
+    return v;
+  }
+}
+
+export function SSL_CTX_new(method: SSL_METHOD): SSL_CTX | null {
+  if (!method.built) {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `${method.name}: this protocol is not built into the engine yet`);
+    return null;
+  }
+  return new SSL_CTX(method);
+}
+
+export function SSL_CTX_up_ref(ctx: SSL_CTX): number {
+  ctx.references++;
+  return 1;
+}
+
+export function SSL_CTX_free(ctx: SSL_CTX | null): void {
+  if (ctx) ctx.references--;
+}
+
+export function SSL_CTX_set_default_passwd_cb(ctx: SSL_CTX, cb: pem_password_cb | undefined): void {
+  ctx.passwdCb = cb;
+}
+
+export function SSL_CTX_set_default_passwd_cb_userdata(ctx: SSL_CTX, u: unknown): void {
+  ctx.passwdUserdata = u;
+}
+
+// ---- certificates ----
+
+/** ssl_set_cert: a new certificate drops a private key that does not match it (OpenSSL does the same). */
+function setCert(ctx: SSL_CTX, x: X509): number {
+  const s = slotOf(x.info.publicKey);
+  if (!s) {
+    ERR_raise(R.SSL_R_UNKNOWN_CERTIFICATE_TYPE, x.info.publicKey.description);
+    return 0;
+  }
+  const slot = ctx.slot(s);
+  if (slot.privatekey && !matchKeyToSpki(x.spki, slot.privatekey.key).publicKeyEqual) {
+    delete slot.privatekey;
+    ERR_clear_error();
+  }
+  slot.x509 = x;
+  ctx.current = s;
+  return 1;
+}
+
+export function SSL_CTX_use_certificate(ctx: SSL_CTX, x: X509 | null): number {
+  if (!x) {
+    ERR_raise(R.SSL_R_NO_CERTIFICATE_ASSIGNED, 'passed a null certificate');
+    return 0;
+  }
+  return setCert(ctx, x);
+}
+
+export function SSL_CTX_use_certificate_ASN1(ctx: SSL_CTX, len: number, d: Uint8Array): number {
+  const x = x509FromDer(d.subarray(0, len));
+  return x ? setCert(ctx, x) : 0;
+}
+
+export function SSL_CTX_use_certificate_file(ctx: SSL_CTX, file: string, type: number): number {
+  const bytes = readFile(file);
+  if (!bytes) return 0;
+  if (type === SSL_FILETYPE_ASN1) {
+    const x = x509FromDer(bytes, file);
+    return x ? setCert(ctx, x) : 0;
+  }
+  if (type !== SSL_FILETYPE_PEM) {
+    ERR_raise(R.SSL_R_BAD_SSL_FILETYPE, String(type));
+    return 0;
+  }
+  const certs = pemCertificates(bytes, file);
+  if (!certs || certs.length === 0) return 0;
+  return setCert(ctx, certs[0]!);
+}
+
+/** Leaf first, then intermediates, as the seed's page requires. */
+export function SSL_CTX_use_certificate_chain_file(ctx: SSL_CTX, file: string): number {
+  const bytes = readFile(file);
+  if (!bytes) return 0;
+  const certs = pemCertificates(bytes, file);
+  if (!certs || certs.length === 0) return 0;
+  if (!setCert(ctx, certs[0]!)) return 0;
+  ctx.slot(ctx.current!).chain = certs.slice(1);
+  return 1;
+}
+
+export function SSL_CTX_add_extra_chain_cert(ctx: SSL_CTX, x: X509): number {
+  ctx.extraChain.push(x);
+  return 1;
+}
+
+// ---- private keys ----
+
+/** ssl_set_pkey: refuses a key that does not match the certificate already in its slot. */
+function setKey(ctx: SSL_CTX, pkey: EVP_PKEY): number {
+  const s = slotOf(pkey.publicKey);
+  if (!s) {
+    ERR_raise(R.SSL_R_UNKNOWN_CERTIFICATE_TYPE, pkey.publicKey.description);
+    return 0;
+  }
+  const slot = ctx.slot(s);
+  if (slot.x509 && !checkPair(slot.x509, pkey)) return 0;
+  slot.privatekey = pkey;
+  ctx.current = s;
+  return 1;
+}
+
+export function SSL_CTX_use_PrivateKey(ctx: SSL_CTX, pkey: EVP_PKEY | null): number {
+  if (!pkey) {
+    ERR_raise(R.SSL_R_NO_PRIVATE_KEY_ASSIGNED, 'passed a null key');
+    return 0;
+  }
+  return setKey(ctx, pkey);
+}
+
+/** `pk` is the EVP_PKEY type OpenSSL takes first; the DER is PKCS#8, or the type's own form. */
+export function SSL_CTX_use_PrivateKey_ASN1(pk: number, ctx: SSL_CTX, d: Uint8Array, len: number): number {
+  const der = d.subarray(0, len);
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      return setKey(ctx, new EVP_PKEY(loadPrivateKey({ der, type })));
+    } catch {
+      // next container
+    }
+  }
+  ERR_raise(R.EVP_R_UNSUPPORTED_PRIVATE_KEY_ALGORITHM, `type ${pk}: not a PKCS#8, PKCS#1 or SEC1 private key`);
+  return 0;
+}
+
+export function SSL_CTX_use_PrivateKey_file(ctx: SSL_CTX, file: string, type: number): number {
+  const bytes = readFile(file);
+  if (!bytes) return 0;
+  if (type === SSL_FILETYPE_ASN1) return SSL_CTX_use_PrivateKey_ASN1(0, ctx, bytes, bytes.length);
+  if (type !== SSL_FILETYPE_PEM) {
+    ERR_raise(R.SSL_R_BAD_SSL_FILETYPE, String(type));
+    return 0;
+  }
+  const block = scanPem(new TextDecoder().decode(bytes)).blocks.find((b) => isPrivateKeyLabel(b.label));
+  if (!block) {
+    ERR_raise(R.PEM_R_NO_START_LINE, `Expecting: ANY PRIVATE KEY in ${file}`);
+    return 0;
+  }
+  if (!block.der) {
+    ERR_raise(R.PEM_R_BAD_BASE64_DECODE, block.problem?.message);
+    return 0;
+  }
+  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.headers.some((h) => /ENCRYPTED/i.test(h.value));
+  const pass = encrypted ? ctx.passwdCb?.(0, ctx.passwdUserdata) : undefined;
+  try {
+    return setKey(ctx, new EVP_PKEY(openKey(block.label, block.der, block.headers, pass)));
+  } catch (e) {
+    if (e instanceof KeyLoadError && e.reason === 'needs-passphrase') ERR_raise(R.PEM_R_BAD_PASSWORD_READ, file);
+    else if (e instanceof KeyLoadError && e.reason === 'wrong-passphrase') ERR_raise(R.PEM_R_BAD_DECRYPT, file);
+    else ERR_raise(R.EVP_R_UNSUPPORTED_PRIVATE_KEY_ALGORITHM, `${file}: ${(e as Error).message}`);
+    return 0;
+  }
+}
+
+// ---- the check ----
+
+/** X509_check_private_key: 1 when the key's public half equals the certificate's. */
+function checkPair(x: X509, pkey: EVP_PKEY): boolean {
+  const m = matchKeyToSpki(x.spki, pkey.key);
+  const detail = m.reason.replace(/^key (type|values) mismatch: /, '');
+  if (!m.sameType) ERR_raise(R.X509_R_KEY_TYPE_MISMATCH, detail);
+  else if (!m.publicKeyEqual) ERR_raise(R.X509_R_KEY_VALUES_MISMATCH, detail);
+  return m.publicKeyEqual;
+}
+
+export function SSL_CTX_check_private_key(ctx: SSL_CTX): number {
+  const slot = ctx.current && ctx.slots.get(ctx.current);
+  if (!slot?.x509) {
+    ERR_raise(R.SSL_R_NO_CERTIFICATE_ASSIGNED);
+    return 0;
+  }
+  if (!slot.privatekey) {
+    ERR_raise(R.SSL_R_NO_PRIVATE_KEY_ASSIGNED);
+    return 0;
+  }
+  return checkPair(slot.x509, slot.privatekey) ? 1 : 0;
+}
+
+// ---- helpers ----
+
+function readFile(file: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    ERR_raise_system(err.code ?? 'EIO', err.message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, ''), `calling fopen(${file}, r)`);
+    return undefined;
+  }
+}
+
+export function x509FromDer(der: Uint8Array, where = 'certificate'): X509 | undefined {
+  try {
+    parseDer(der, where);
+    return new X509(der);
+  } catch (e) {
+    const msg = (e as Error).message;
+    ERR_raise(e instanceof DerError && /truncated/.test(msg) ? R.ASN1_R_NOT_ENOUGH_DATA : e instanceof DerError && /trailing/.test(msg) ? R.ASN1_R_TOO_LONG : R.ASN1_R_WRONG_TAG, msg);
+    return undefined;
+  }
+}
+
+function pemCertificates(bytes: Uint8Array, file: string): X509[] | undefined {
+  const blocks = scanPem(new TextDecoder().decode(bytes)).blocks.filter((b) => /^(X509 |TRUSTED )?CERTIFICATE$/.test(b.label));
+  if (blocks.length === 0) {
+    ERR_raise(R.PEM_R_NO_START_LINE, `Expecting: CERTIFICATE in ${file}`);
+    return undefined;
+  }
+  const out: X509[] = [];
+  for (const b of blocks) {
+    if (!b.der) {
+      ERR_raise(R.PEM_R_BAD_BASE64_DECODE, b.problem?.message);
+      return undefined;
+    }
+    const x = x509FromDer(b.label === 'TRUSTED CERTIFICATE' ? certificateOfTrusted(b.der) : b.der, `${file} line ${b.range.startLine + 1}`);
+    if (!x) return undefined;
+    out.push(x);
+  }
+  return out;
+}

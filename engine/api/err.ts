@@ -1,0 +1,126 @@
+// OpenSSL's error queue (ERR_get_error, ERR_error_string...): one queue, as OpenSSL keeps one per thread and
+// JavaScript runs the engine on one. Codes are packed as OpenSSL 3 packs them (lib << 23 | reason), so the
+// strings match what `openssl` prints, e.g. "error:0A0000B1:SSL routines::no certificate assigned".
+
+export const ERR_LIB_SYS = 2;
+export const ERR_LIB_EVP = 6;
+export const ERR_LIB_PEM = 9;
+export const ERR_LIB_X509 = 11;
+export const ERR_LIB_ASN1 = 13;
+export const ERR_LIB_SSL = 20;
+
+const LIB_NAMES: Record<number, string> = {
+  [ERR_LIB_SYS]: 'system library',
+  [ERR_LIB_EVP]: 'digital envelope routines',
+  [ERR_LIB_PEM]: 'PEM routines',
+  [ERR_LIB_X509]: 'x509 certificate routines',
+  [ERR_LIB_ASN1]: 'asn1 encoding routines',
+  [ERR_LIB_SSL]: 'SSL routines',
+};
+
+/** Reason codes we raise, with OpenSSL's numbers and texts (include/openssl/*err.h, crypto/err/openssl.txt). */
+export const R = {
+  SSL_R_BAD_SSL_FILETYPE: { lib: ERR_LIB_SSL, reason: 124, text: 'bad ssl filetype' },
+  SSL_R_NO_CERTIFICATE_ASSIGNED: { lib: ERR_LIB_SSL, reason: 177, text: 'no certificate assigned' },
+  SSL_R_NO_PRIVATE_KEY_ASSIGNED: { lib: ERR_LIB_SSL, reason: 190, text: 'no private key assigned' },
+  SSL_R_UNKNOWN_CERTIFICATE_TYPE: { lib: ERR_LIB_SSL, reason: 247, text: 'unknown certificate type' },
+  SSL_R_NULL_SSL_CTX: { lib: ERR_LIB_SSL, reason: 195, text: 'null ssl ctx' },
+  SSL_R_UNSUPPORTED_PROTOCOL: { lib: ERR_LIB_SSL, reason: 258, text: 'unsupported protocol' },
+  X509_R_KEY_TYPE_MISMATCH: { lib: ERR_LIB_X509, reason: 115, text: 'key type mismatch' },
+  X509_R_KEY_VALUES_MISMATCH: { lib: ERR_LIB_X509, reason: 116, text: 'key values mismatch' },
+  PEM_R_BAD_DECRYPT: { lib: ERR_LIB_PEM, reason: 101, text: 'bad decrypt' },
+  PEM_R_BAD_PASSWORD_READ: { lib: ERR_LIB_PEM, reason: 104, text: 'bad password read' },
+  PEM_R_NO_START_LINE: { lib: ERR_LIB_PEM, reason: 108, text: 'no start line' },
+  PEM_R_BAD_BASE64_DECODE: { lib: ERR_LIB_PEM, reason: 100, text: 'bad base64 decode' },
+  ASN1_R_NOT_ENOUGH_DATA: { lib: ERR_LIB_ASN1, reason: 142, text: 'not enough data' },
+  ASN1_R_WRONG_TAG: { lib: ERR_LIB_ASN1, reason: 168, text: 'wrong tag' },
+  ASN1_R_TOO_LONG: { lib: ERR_LIB_ASN1, reason: 155, text: 'too long' },
+  EVP_R_UNSUPPORTED_PRIVATE_KEY_ALGORITHM: { lib: ERR_LIB_EVP, reason: 118, text: 'unsupported private key algorithm' },
+} as const;
+
+export type Reason = (typeof R)[keyof typeof R];
+
+/** OpenSSL 3 marks system errors with the top bit and keeps errno in the low bits. */
+const ERR_SYSTEM_FLAG = 0x80000000;
+
+interface Entry {
+  code: number;
+  /** Extra context OpenSSL would give with ERR_add_error_data (a file name, a field). */
+  data?: string;
+}
+
+const queue: Entry[] = [];
+const reasonTexts = new Map<number, string>(Object.values(R).map((r) => [ERR_PACK(r.lib, r.reason), r.text]));
+
+export function ERR_PACK(lib: number, reason: number): number {
+  return ((lib & 0xff) << 23) | (reason & 0x7fffff);
+}
+
+export function ERR_GET_LIB(code: number): number {
+  return code & ERR_SYSTEM_FLAG ? ERR_LIB_SYS : (code >>> 23) & 0xff;
+}
+
+export function ERR_GET_REASON(code: number): number {
+  return code & ERR_SYSTEM_FLAG ? code & 0x7fffffff : code & 0x7fffff;
+}
+
+/** Pushes an error (OpenSSL's ERR_raise + ERR_add_error_data). */
+export function ERR_raise(reason: Reason, data?: string): void {
+  queue.push(data === undefined ? { code: ERR_PACK(reason.lib, reason.reason) } : { code: ERR_PACK(reason.lib, reason.reason), data });
+}
+
+/** Pushes a system error from a Node error code such as ENOENT. */
+export function ERR_raise_system(errnoName: string, message: string, data?: string): void {
+  const errno = SYS_ERRNO[errnoName] ?? 5; // EIO when unknown
+  const code = (ERR_SYSTEM_FLAG | errno) >>> 0;
+  sysTexts.set(code, message);
+  queue.push(data === undefined ? { code } : { code, data });
+}
+
+const SYS_ERRNO: Record<string, number> = { ENOENT: 2, EIO: 5, EACCES: 13, EISDIR: 21, ENOTDIR: 20, EMFILE: 24 };
+const sysTexts = new Map<number, string>();
+
+/** Removes and returns the earliest error code, 0 when empty. */
+export function ERR_get_error(): number {
+  return queue.shift()?.code ?? 0;
+}
+
+export function ERR_peek_error(): number {
+  return queue[0]?.code ?? 0;
+}
+
+export function ERR_peek_last_error(): number {
+  return queue[queue.length - 1]?.code ?? 0;
+}
+
+/** Like ERR_get_error_all: the code and its extra data. */
+export function ERR_get_error_all(): { code: number; data?: string } | undefined {
+  return queue.shift();
+}
+
+export function ERR_clear_error(): void {
+  queue.length = 0;
+}
+
+export function ERR_lib_error_string(code: number): string | undefined {
+  return LIB_NAMES[ERR_GET_LIB(code)];
+}
+
+export function ERR_reason_error_string(code: number): string | undefined {
+  return reasonTexts.get(code) ?? sysTexts.get(code);
+}
+
+/** "error:0A0000B1:SSL routines::no certificate assigned" (OpenSSL 3's format; the function field is empty). */
+export function ERR_error_string(code: number): string {
+  const hex = (code >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  const lib = ERR_lib_error_string(code) ?? `lib(${ERR_GET_LIB(code)})`;
+  const reason = ERR_reason_error_string(code) ?? `reason(${ERR_GET_REASON(code)})`;
+  return `error:${hex}:${lib}::${reason}`;
+}
+
+/** Drains the queue into printable lines, with each entry's data, as ERR_print_errors does. */
+export function ERR_drain_strings(): string[] {
+  const out: string[] = [];
+  for (let e = ERR_get_error_all(); e; e = ERR_get_error_all()) out.push(ERR_error_string(e.code) + (e.data ? `:${e.data}` : ''));
+  return out;
+}

@@ -1,0 +1,80 @@
+// Problems in PEM documents: blocks that do not decode (at their line), certificates expired, not yet valid,
+// or expiring soon. Recomputed shortly after edits, not on every keystroke.
+import * as vscode from 'vscode';
+import type { DecodedItem } from '../engine/x509/file';
+import { certificateTitle } from '../engine/x509/summary';
+import type { DocumentModel } from './document-model';
+import { LANGUAGE_ID } from './ids';
+
+export class PemDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('tls-lens');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly model: DocumentModel) {
+    this.subs.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+    );
+    vscode.workspace.textDocuments.forEach((d) => this.update(d));
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => this.update(doc), 300));
+  }
+
+  update(doc: vscode.TextDocument): void {
+    if (doc.languageId !== LANGUAGE_ID) return;
+    const warnDays = vscode.workspace.getConfiguration('tlsLens', doc).get<number>('diagnostics.expiryWarningDays', 30);
+    const diags = this.model.get(doc).items.flatMap((item) => diagnosticsFor(doc, item, warnDays));
+    this.collection.set(doc.uri, diags);
+  }
+
+  dispose(): void {
+    this.timers.forEach((t) => clearTimeout(t));
+    this.subs.forEach((s) => s.dispose());
+    this.collection.dispose();
+  }
+}
+
+function lineRange(doc: vscode.TextDocument, line: number): vscode.Range {
+  const l = Math.min(line, doc.lineCount - 1);
+  return doc.lineAt(l).range;
+}
+
+export function diagnosticsFor(doc: vscode.TextDocument, item: DecodedItem, warnDays: number): vscode.Diagnostic[] {
+  const out: vscode.Diagnostic[] = [];
+  if (item.problem) {
+    const p = item.problem;
+    const severity = p.code === 'needs-passphrase' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Error;
+    const range = p.column !== undefined ? new vscode.Range(p.line, p.column, p.line, p.column + 1) : lineRange(doc, p.line);
+    const d = new vscode.Diagnostic(range, p.message, severity);
+    d.source = 'TLS Lens';
+    d.code = p.code;
+    out.push(d);
+  }
+  const o = item.object;
+  if (o?.kind === 'certificate') {
+    const c = o.certificate;
+    const range = lineRange(doc, item.range.startLine);
+    const name = certificateTitle(c);
+    let message: string | undefined;
+    let severity = vscode.DiagnosticSeverity.Warning;
+    if (c.validity.state === 'expired') message = `Certificate ${name} ${c.validity.relative} (Not After ${c.validity.notAfter})`;
+    else if (c.validity.state === 'not-yet-valid') message = `Certificate ${name} is not yet valid: ${c.validity.relative} (Not Before ${c.validity.notBefore})`;
+    else if (new Date(c.validity.notAfter).getTime() - Date.now() < warnDays * 86_400_000) {
+      message = `Certificate ${name} ${c.validity.relative}`;
+      severity = vscode.DiagnosticSeverity.Information;
+    }
+    if (message) {
+      const d = new vscode.Diagnostic(range, message, severity);
+      d.source = 'TLS Lens';
+      d.code = c.validity.state;
+      out.push(d);
+    }
+  }
+  return out;
+}

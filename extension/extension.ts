@@ -1,0 +1,33 @@
+// The extension's entry: wires the engine's decoders and Check Key into VS Code. Holds no protocol logic.
+import * as vscode from 'vscode';
+import { PemCodeLensProvider } from './codelens';
+import { checkKeyCommand } from './commands/check-key';
+import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
+import { showCertificatePanel } from './panels/certificate-panel';
+import { PemDiagnostics } from './diagnostics';
+import { DocumentModel } from './document-model';
+import { PemHoverProvider } from './hover';
+import { COMMANDS, DECODE_SCHEME, LANGUAGE_ID } from './ids';
+import { Log } from './log';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new Log();
+  const model = new DocumentModel();
+  const lenses = new PemCodeLensProvider(model);
+  const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
+  context.subscriptions.push(
+    log,
+    model,
+    new PemDiagnostics(model),
+    vscode.languages.registerHoverProvider(selector, new PemHoverProvider(model)),
+    vscode.languages.registerCodeLensProvider(selector, lenses),
+    vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, new DecodedContentProvider(model)),
+    vscode.commands.registerCommand(COMMANDS.checkKey, (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) => checkKeyCommand(log, uri, other)),
+    vscode.commands.registerCommand(COMMANDS.showDecoded, (source?: string | vscode.Uri, index?: number) => showDecoded(source, index)),
+    vscode.commands.registerCommand(COMMANDS.showCertificate, (source?: string | vscode.Uri, index?: number) => showCertificatePanel(context, model, source, index)),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
+  );
+  log.info('TLS Lens activated');
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,9 @@
+// Command and view identifiers, typed so that a typo does not compile. Keep in step with package.json.
+export const COMMANDS = {
+  checkKey: 'tlslens.checkKey',
+  showDecoded: 'tlslens.showDecoded',
+  showCertificate: 'tlslens.showCertificate',
+} as const;
+
+export const DECODE_SCHEME = 'tlslens-decode';
+export const LANGUAGE_ID = 'pem';

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm run demo`: the main job on a built-in default, no internet. Generates a certificate and key,
+// decodes them, checks that they match, then shows a mismatch against a second key.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-demo-'));
+const cli = path.resolve('dist/cli.js');
+const run = (title, args, expect) => {
+  console.log(`\n$ tlslens ${args.join(' ')}    # ${title}`);
+  try {
+    process.stdout.write(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }));
+    if (expect !== 0) throw new Error(`expected exit ${expect}, got 0`);
+  } catch (e) {
+    if (e.status === undefined || e.status !== expect) throw e;
+    process.stdout.write(e.stdout ?? '');
+  }
+};
+const f = (n) => path.join(dir, n);
+run('a certificate and key for localhost', ['generate', '--out', f('server.crt'), '--keyout', f('server.key')], 0);
+run('a second, unrelated key', ['generate', '--out', f('other.crt'), '--keyout', f('other.key')], 0);
+run('decode, as openssl x509 -text', ['decode', f('server.crt')], 0);
+run('the key: only its public half is shown', ['decode', f('server.key')], 0);
+run('the matching pair (exit 0)', ['check-key', f('server.crt'), f('server.key')], 0);
+run('a mismatched pair (exit 1)', ['check-key', f('server.crt'), f('other.key')], 1);
+fs.rmSync(dir, { recursive: true, force: true });
+console.log('\nDemo finished: decode, match and mismatch all behaved as expected.');
