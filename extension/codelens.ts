@@ -14,13 +14,27 @@ export class PemCodeLensProvider implements vscode.CodeLensProvider {
     this.changed.fire();
   }
 
+  // Lenses are placed from the cheap scan; each title is decoded only when VS Code resolves a visible lens.
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('tlsLens', doc).get<boolean>('codeLens.enabled', true)) return [];
-    return this.model.get(doc).items.map((item) => new vscode.CodeLens(new vscode.Range(item.range.startLine, 0, item.range.startLine, 0), {
-      title: oneLine(item),
+    return this.model.blocks(doc).map((b) => new BlockLens(new vscode.Range(b.range.startLine, 0, b.range.startLine, 0), doc, b.index));
+  }
+
+  resolveCodeLens(lens: vscode.CodeLens): vscode.CodeLens {
+    if (!(lens instanceof BlockLens)) return lens;
+    const item = this.model.item(lens.doc, lens.index);
+    lens.command = {
+      title: item ? oneLine(item) : 'PEM block',
       command: COMMANDS.showDecoded,
-      arguments: [doc.uri.toString(), item.index],
+      arguments: [lens.doc.uri.toString(), lens.index],
       tooltip: 'Open the full decode of this block',
-    }));
+    };
+    return lens;
+  }
+}
+
+class BlockLens extends vscode.CodeLens {
+  constructor(range: vscode.Range, readonly doc: vscode.TextDocument, readonly index: number) {
+    super(range);
   }
 }

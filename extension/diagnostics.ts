@@ -13,24 +13,25 @@ export class PemDiagnostics implements vscode.Disposable {
 
   constructor(private readonly model: DocumentModel) {
     this.subs.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => void this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
     );
-    vscode.workspace.textDocuments.forEach((d) => this.update(d));
+    vscode.workspace.textDocuments.forEach((d) => void this.update(d));
   }
 
   private schedule(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => this.update(doc), 300));
+    this.timers.set(key, setTimeout(() => void this.update(doc), 300));
   }
 
-  update(doc: vscode.TextDocument): void {
+  async update(doc: vscode.TextDocument): Promise<void> {
     if (doc.languageId !== LANGUAGE_ID) return;
     const warnDays = vscode.workspace.getConfiguration('tlsLens', doc).get<number>('diagnostics.expiryWarningDays', 30);
-    const diags = this.model.get(doc).items.flatMap((item) => diagnosticsFor(doc, item, warnDays));
-    this.collection.set(doc.uri, diags);
+    const items = await this.model.all(doc);
+    if (!items) return; // changed while decoding: the scheduled update will redo it
+    this.collection.set(doc.uri, items.flatMap((item) => diagnosticsFor(doc, item, warnDays)));
   }
 
   dispose(): void {

@@ -224,7 +224,9 @@ function readFile(file: string): Uint8Array | undefined {
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    ERR_raise_system(err.code ?? 'EIO', err.message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, ''), `calling fopen(${file}, r)`);
+    // strerror's wording, as OpenSSL prints it: "No such file or directory".
+    const text = err.message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, '');
+    ERR_raise_system(err.code ?? 'EIO', text.charAt(0).toUpperCase() + text.slice(1), `calling fopen(${file}, r)`);
     return undefined;
   }
 }

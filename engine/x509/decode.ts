@@ -26,6 +26,11 @@ export function isPrivateKeyLabel(label: string): boolean {
   return PRIVATE_KEY_LABELS.has(label);
 }
 
+/** The file as it may be shown or exported: private-key blocks lose their DER (key material never leaves). */
+export function withoutSecrets(file: DecodedFile): DecodedFile {
+  return { ...file, items: file.items.map((i) => (isPrivateKeyLabel(i.label) && i.der ? (({ der: _der, ...rest }) => rest)(i) : i)) };
+}
+
 export function decodeBytes(bytes: Uint8Array, opts: DecodeOptions = {}): DecodedFile {
   const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, Math.min(bytes.length, 1 << 20)));
   if (looksLikePem(head)) return decodeText(new TextDecoder().decode(bytes), opts);
@@ -38,7 +43,8 @@ export function decodeText(text: string, opts: DecodeOptions = {}): DecodedFile 
   return { format: 'pem', items, problems: items.flatMap((i) => (i.problem ? [i.problem] : [])) };
 }
 
-function decodePemBlock(block: PemBlock, opts: DecodeOptions): DecodedItem {
+/** Decodes one scanned block: lets editors decode only the blocks they show. */
+export function decodePemBlock(block: PemBlock, opts: DecodeOptions = {}): DecodedItem {
   const item: DecodedItem = { index: block.index, label: block.label, range: block.range, headers: block.headers.map(({ name, value }) => ({ name, value })) };
   if (block.problem) return { ...item, problem: block.problem };
   item.der = block.der!;

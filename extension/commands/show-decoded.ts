@@ -10,10 +10,11 @@ export class DecodedContentProvider implements vscode.TextDocumentContentProvide
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const { source, index } = JSON.parse(uri.query) as { source: string; index?: number };
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source));
-    const file = this.model.get(doc);
     const name = vscode.workspace.asRelativePath(doc.uri);
-    const item = index === undefined ? undefined : file.items[index];
-    return item ? formatItem(item, name) : formatFile(file, name);
+    const item = index === undefined ? undefined : this.model.item(doc, index);
+    if (item) return formatItem(item, name);
+    const items = (await this.model.all(doc)) ?? [];
+    return formatFile({ format: 'pem', items, problems: [] }, name);
   }
 }
 

@@ -19,7 +19,7 @@ export async function showCertificatePanel(context: vscode.ExtensionContext, mod
   panel.webview.onDidReceiveMessage(async (m: FromWebview) => {
     switch (m.type) {
       case 'ready': {
-        const blocks: BlockView[] = model.get(doc).items
+        const blocks: BlockView[] = ((await model.all(doc)) ?? [])
           .filter((i) => index === undefined || i.index === index)
           .map((i) => ({ index: i.index, label: i.label, startLine: i.range.startLine, endLine: i.range.endLine, summary: oneLine(i),
             ...(i.object ? { object: i.object } : {}), ...(i.problem ? { problem: i.problem } : {}) }));
@@ -30,7 +30,7 @@ export async function showCertificatePanel(context: vscode.ExtensionContext, mod
         await showDecoded(uri, m.index);
         break;
       case 'revealBlock': {
-        const item = model.get(doc).items[m.index];
+        const item = model.blocks(doc)[m.index];
         if (item) await vscode.window.showTextDocument(doc, { selection: new vscode.Range(item.range.startLine, 0, item.range.startLine, 0), viewColumn: vscode.ViewColumn.One });
         break;
       }

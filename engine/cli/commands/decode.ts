@@ -1,6 +1,6 @@
 // `tlslens decode FILE...`: what `openssl x509 -text`, `req -text`, `crl -text` and `pkey -pubout -text` print,
 // for every block of every file (PEM or DER), with problems pointing at the line.
-import { decodeBytes } from '../../x509/decode';
+import { decodeBytes, withoutSecrets } from '../../x509/decode';
 import { formatFile } from '../../x509/format-text';
 import { EXIT, readPassphrase, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
@@ -41,7 +41,7 @@ export function run(argv: string[], io: CliIO): number {
       decoded.problems.push(p as never);
     }
     if (decoded.problems.length && status === EXIT.OK) status = EXIT.MISMATCH_OR_PROBLEM;
-    if (values.json) json.push({ file, ...decoded });
+    if (values.json) json.push({ file, ...withoutSecrets(decoded) });
     else {
       io.out(formatFile(decoded, file));
       for (const p of decoded.problems) io.err(`${file}:${p.line + 1}: ${p.message}\n`);
