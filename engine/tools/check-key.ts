@@ -96,3 +96,17 @@ export function checkKey(cert: CheckKeyInput, key?: CheckKeyInput, passphrase?: 
     publicKeyEqual: m.publicKeyEqual, signatureVerified: m.signatureVerified, calls,
   };
 }
+
+/** The report as text: the CLI's output and the editor's report document. */
+export function formatReport(r: CheckKeyReport): string {
+  const out: string[] = [];
+  if (r.certificate) out.push(`Certificate: ${r.certificate.file} line ${r.certificate.line + 1}: ${r.certificate.subject}`, `  Key: ${r.certificate.description}`, `  SPKI SHA256: ${r.certificate.spkiSha256}`);
+  if (r.key) out.push(`Private key: ${r.key.file} line ${r.key.line + 1}: ${r.key.format}`, `  Key: ${r.key.description}`, `  SPKI SHA256: ${r.key.spkiSha256}`);
+  for (const c of r.calls) {
+    out.push(`${c.call} = ${c.ret}`);
+    for (const e of c.errors) out.push(`  ${e}`);
+  }
+  if (r.status === 2) out.push(`Unreadable: ${r.reason}`);
+  else out.push(r.match ? `Result: MATCH: ${r.reason}` : `Result: MISMATCH: ${r.reason}`);
+  return out.join('\n') + '\n';
+}

@@ -41,13 +41,16 @@ export function decodeCertificate(der: Uint8Array, now = new Date()): Certificat
     }
   }
   const sigOid = oidOf(childrenOf(sigAlg, 'signatureAlgorithm')[0], 'signatureAlgorithm.algorithm');
-  // OpenSSL prints the magnitude: no sign byte; decimal when it fits in a long (X509_print_ex).
+  // X509_print_ex: decimal when the magnitude fits in a long (with its sign), else the
+  // magnitude's bytes in hex (no sign byte).
   const serialBytes = stripSignByte(contentOf(serialBlock));
+  const serialValue = (serialBlock as asn1js.Integer).toBigInt();
   const bc = extensions.find((e) => e.oid === '2.5.29.19')?.value as { ca: boolean } | undefined;
   return {
     version,
     serialHex: colonHex(serialBytes),
-    ...(serialBytes.length <= 8 ? { serialDecimal: (serialBlock as asn1js.Integer).toBigInt().toString() } : {}),
+    ...((serialValue < 0n ? -serialValue : serialValue) <= 0x7fffffffffffffffn ? { serialDecimal: serialValue.toString() } : {}),
+    ...(serialValue < 0n ? { serialNegative: true } : {}),
     subject,
     issuer,
     validity: judgeValidity(notBefore, notAfter, now),
@@ -85,6 +88,6 @@ export function timeOf(block: asn1js.AsnType | undefined, field: string): Date {
   throw new DerError(field, 'expected UTCTime or GeneralizedTime');
 }
 
-function stripSignByte(b: Uint8Array): Uint8Array {
+export function stripSignByte(b: Uint8Array): Uint8Array {
   return b.length > 1 && b[0] === 0 ? b.subarray(1) : b;
 }

@@ -1,9 +1,9 @@
 // Certificate revocation lists (RFC 5280 section 5.1).
 import * as asn1js from 'asn1js';
 import { oidEntry } from '../registry/oids';
-import { colonHexUpper } from '../util/hex';
+import { colonHex } from '../util/hex';
 import { childrenOf, contentOf, contextTag, DerError, oidOf, parseDer } from './der';
-import { need, timeOf } from './certificate';
+import { need, stripSignByte, timeOf } from './certificate';
 import { crlReasonText, decodeExtensions } from './extensions';
 import { decodeName } from './name';
 import type { CrlInfo, RevokedEntry } from './types';
@@ -26,7 +26,8 @@ export function decodeCrl(der: Uint8Array): CrlInfo {
   if (f[i] instanceof asn1js.Sequence) {
     for (const [k, entry] of childrenOf(f[i++]!, 'revokedCertificates').entries()) {
       const [serial, date, exts] = childrenOf(entry, `revokedCertificates[${k}]`);
-      const e: RevokedEntry = { serialHex: colonHexUpper(contentOf(need(serial, 'userCertificate'))), revocationDate: timeOf(date, 'revocationDate').toISOString() };
+      // Same form as CertificateInfo.serialHex, so a certificate's serial can be looked up here.
+      const e: RevokedEntry = { serialHex: colonHex(stripSignByte(contentOf(need(serial, 'userCertificate')))), revocationDate: timeOf(date, 'revocationDate').toISOString() };
       if (exts) {
         const reason = decodeExtensions(childrenOf(exts, 'crlEntryExtensions')).find((x) => x.oid === '2.5.29.21');
         if (reason) e.reason = crlReasonText(reason.value as number);

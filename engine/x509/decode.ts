@@ -63,9 +63,11 @@ export function decodePemBlock(block: PemBlock, opts: DecodeOptions = {}): Decod
 }
 
 function toProblem(e: unknown, where: string, line: number): Problem {
-  if (e instanceof DerError) return { code: /trailing/.test(e.message) ? 'trailing-bytes' : 'bad-der', line, message: `${where}: ${e.message}` };
-  if (e instanceof KeyLoadError) return { code: e.reason === 'malformed' ? 'bad-der' : e.reason === 'unsupported' ? 'unsupported' : e.reason, line, message: `${where}: ${e.message}` };
-  return { code: 'bad-der', line, message: `${where}: ${(e as Error).message ?? String(e)}` };
+  // DerError messages already start with the field (e.g. "DER file: ..."), so `where` is optional.
+  const at = (m: string) => (where ? `${where}: ${m}` : m);
+  if (e instanceof DerError) return { code: /trailing/.test(e.message) ? 'trailing-bytes' : 'bad-der', line, message: at(e.message) };
+  if (e instanceof KeyLoadError) return { code: e.reason === 'malformed' ? 'bad-der' : e.reason === 'unsupported' ? 'unsupported' : e.reason, line, message: at(e.message) };
+  return { code: 'bad-der', line, message: at((e as Error).message ?? String(e)) };
 }
 
 interface ObjectResult {
@@ -181,10 +183,10 @@ export function decodeDer(bytes: Uint8Array, opts: DecodeOptions = {}): DecodedF
     parseDer(bytes, 'DER file');
   } catch (e) {
     if (e instanceof DerError && e.offset !== undefined) {
-      problem = { code: 'trailing-bytes', line: 0, message: `DER file: ${e.message}` };
+      problem = { code: 'trailing-bytes', line: 0, message: e.message };
       der = bytes.subarray(0, e.offset);
     } else {
-      const p = toProblem(e, 'DER file', 0);
+      const p = toProblem(e, '', 0);
       return { format: 'der', items: [{ ...base, label: 'DER', problem: p }], problems: [p] };
     }
   }

@@ -92,8 +92,9 @@ function describe(oid: string, parsed: unknown, raw: Uint8Array): Described {
       const aki = parsed as pkijs.AuthorityKeyIdentifier;
       const lines: string[] = [];
       const keyId = aki.keyIdentifier ? colonHexUpper(contentOf(aki.keyIdentifier)) : undefined;
-      if (keyId) lines.push(keyId);
       const issuer = aki.authorityCertIssuer ? names(aki.authorityCertIssuer) : [];
+      // OpenSSL 3.0 labels the key id only when issuer and serial follow it.
+      if (keyId) lines.push(issuer.length || aki.authorityCertSerialNumber ? `keyid:${keyId}` : keyId);
       for (const n of issuer) lines.push(generalNameText(n));
       const serial = aki.authorityCertSerialNumber ? colonHexUpper(contentOf(aki.authorityCertSerialNumber)) : undefined;
       if (serial) lines.push(`serial:${serial}`);

@@ -39,8 +39,8 @@ function file(name: string | undefined, item: DecodedItem): string {
 }
 
 export function certificateLines(c: CertificateInfo): string[] {
-  const serial = c.serialDecimal !== undefined ? [`        Serial Number: ${c.serialDecimal} (0x${BigInt(c.serialDecimal).toString(16)})`]
-    : ['        Serial Number:', `            ${c.serialHex}`];
+  const serial = c.serialDecimal !== undefined ? [`        Serial Number: ${c.serialDecimal} (${c.serialDecimal.startsWith('-') ? '-' : ''}0x${(BigInt(c.serialDecimal) < 0n ? -BigInt(c.serialDecimal) : BigInt(c.serialDecimal)).toString(16)})`]
+    : ['        Serial Number:', `            ${c.serialNegative ? '(Negative)' : ''}${c.serialHex}`];
   const mark = c.validity.state === 'valid' ? '' : c.validity.state === 'expired' ? '  [EXPIRED]' : '  [NOT YET VALID]';
   return [
     'Certificate:',
@@ -48,12 +48,12 @@ export function certificateLines(c: CertificateInfo): string[] {
     `        Version: ${c.version} (0x${(c.version - 1).toString(16)})`,
     ...serial,
     `        Signature Algorithm: ${c.signatureAlgorithm}`,
-    `        Issuer: ${c.issuer.text}`,
+    `        Issuer: ${c.issuer.opensslText}`,
     '        Validity',
     `            Not Before: ${opensslTime(c.validity.notBefore)}`,
     `            Not After : ${opensslTime(c.validity.notAfter)}`,
     `            (${c.validity.relative})${mark}`,
-    `        Subject: ${c.subject.text}`,
+    `        Subject: ${c.subject.opensslText}`,
     '        Subject Public Key Info:',
     ...publicKeyLines(c.publicKey, '            '),
     ...extensionLines(c.extensions),
@@ -104,7 +104,7 @@ function csrLines(r: CsrInfo): string[] {
     'Certificate Request:',
     '    Data:',
     `        Version: ${r.version} (0x${(r.version - 1).toString(16)})`,
-    `        Subject: ${r.subject.text}`,
+    `        Subject: ${r.subject.opensslText}`,
     '        Subject Public Key Info:',
     ...publicKeyLines(r.publicKey, '            '),
     '        Attributes:',
@@ -119,13 +119,13 @@ function crlLines(c: CrlInfo): string[] {
     'Certificate Revocation List (CRL):',
     `        Version ${c.version} (0x${(c.version - 1).toString(16)})`,
     `        Signature Algorithm: ${c.signatureAlgorithm}`,
-    `        Issuer: ${c.issuer.text}`,
+    `        Issuer: ${c.issuer.opensslText}`,
     `        Last Update: ${opensslTime(c.thisUpdate)}`,
     `        Next Update: ${c.nextUpdate ? opensslTime(c.nextUpdate) : 'NONE'}`,
     ...(c.extensions.length ? ['        CRL extensions:', ...extensionLines(c.extensions).slice(1)] : []),
     c.revoked.length ? 'Revoked Certificates:' : 'No Revoked Certificates.',
     ...c.revoked.flatMap((r) => [
-      `    Serial Number: ${r.serialHex.replace(/:/g, '')}`,
+      `    Serial Number: ${r.serialHex.replace(/:/g, '').toUpperCase()}`,
       `        Revocation Date: ${opensslTime(r.revocationDate)}`,
       ...(r.reason ? [`        CRL Reason Code: ${r.reason}`] : []),
     ]),

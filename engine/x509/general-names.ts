@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { oidShort } from '../registry/oids';
 import { toHex, view } from '../util/hex';
-import { nameSlashText } from './name';
+import { decodeName, nameSlashText } from './name';
 import type { GeneralName } from './types';
 
 export function fromPkijs(gn: pkijs.GeneralName): GeneralName {
@@ -14,7 +14,9 @@ export function fromPkijs(gn: pkijs.GeneralName): GeneralName {
     case 7: return { type: 'ip', value: ipText(view((gn.value as asn1js.OctetString).valueBlock.valueHexView)) };
     case 8: return { type: 'registeredId', value: String(gn.value) };
     case 4: {
+      // pkijs flattens multi-valued RDNs; the original bytes keep them (OU=A+OU=B).
       const rdn = gn.value as pkijs.RelativeDistinguishedNames;
+      if (rdn.valueBeforeDecode?.byteLength) return { type: 'dirName', value: nameSlashText(decodeName(asn1js.fromBER(rdn.valueBeforeDecode).result, 'directoryName').rdns) };
       const attrs = rdn.typesAndValues.map((tv) => [{ oid: tv.type, short: oidShort(tv.type), value: String(tv.value.valueBlock.value ?? '') }]);
       return { type: 'dirName', value: nameSlashText(attrs) };
     }

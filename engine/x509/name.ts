@@ -13,12 +13,17 @@ export function decodeName(block: asn1js.AsnType, field: string): DistinguishedN
       return { oid, short: oidShort(oid), value: value ? stringOf(value) : '' };
     }),
   );
-  return { rdns, text: nameText(rdns) };
+  return { rdns, text: nameText(rdns), opensslText: nameText(rdns, true) };
 }
 
 /** `C = US, O = "Acme, Inc.", OU = A + OU = B, CN = x` as OpenSSL's XN_FLAG_ONELINE prints it. */
-export function nameText(rdns: NameAttribute[][]): string {
-  return rdns.map((rdn) => rdn.map((a) => `${a.short} = ${quoteValue(a.value)}`).join(' + ')).join(', ');
+export function nameText(rdns: NameAttribute[][], escapeMsb = false): string {
+  return rdns.map((rdn) => rdn.map((a) => `${a.short} = ${quoteValue(a.value, escapeMsb)}`).join(' + ')).join(', ');
+}
+
+/** ASN1_STRFLGS_ESC_MSB: each UTF-8 byte over 0x7F as \XX. */
+function escapeNonAscii(v: string): string {
+  return v.replace(/[^\x00-\x7f]/gu, (ch) => Array.from(new TextEncoder().encode(ch), (b) => '\\' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
 }
 
 /** `/CN=x/O=y`, the form OpenSSL uses for DirName entries. */
@@ -26,8 +31,12 @@ export function nameSlashText(rdns: NameAttribute[][]): string {
   return rdns.map((rdn) => '/' + rdn.map((a) => `${a.short}=${a.value}`).join('+')).join('');
 }
 
-function quoteValue(v: string): string {
-  return /[,+;<>\\"]|^\s|\s$|^#/.test(v) ? `"${v.replace(/(["\\])/g, '\\$1')}"` : v;
+/** ASN1_STRFLGS_ESC_QUOTE: a value with RFC 2253 specials is quoted, with " and \ escaped inside. */
+function quoteValue(v: string, escapeMsb: boolean): string {
+  const quoted = /[,+;<>\\"]|^\s|\s$|^#/.test(v);
+  let out = quoted ? v.replace(/(["\\])/g, '\\$1') : v;
+  if (escapeMsb) out = escapeNonAscii(out);
+  return quoted ? `"${out}"` : out;
 }
 
 export function commonName(dn: DistinguishedName): string | undefined {

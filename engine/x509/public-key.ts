@@ -45,7 +45,13 @@ export function decodeSpki(block: asn1js.AsnType, field: string): PublicKeyInfo 
     return { ...base, bits: bitsLen, exponent, publicHex: toHex(mod), description: `${algorithm} ${bitsLen} bits` };
   }
   if (algorithm === 'EC') {
-    const curveOid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : 'explicit parameters';
+    if (!(params instanceof asn1js.ObjectIdentifier)) {
+      // Explicit ECParameters (RFC 3279 section 2.3.5): the size is the order's, as EVP_PKEY_get_bits says.
+      const order = params ? childrenOf(params, `${field}.algorithm.parameters`)[4] : undefined;
+      const size = order instanceof asn1js.Integer ? bitLength(stripZeros(contentOf(order))) : 0;
+      return { ...base, bits: size, curve: 'explicit parameters', publicHex: toHex(keyBytes), description: `EC ${size}-bit explicit parameters` };
+    }
+    const curveOid = params.valueBlock.toString();
     const curve = curveNames[curveOid] ?? oidShort(curveOid);
     const size = curveBits[curveOid] ?? 0;
     return { ...base, bits: size, curve, publicHex: toHex(keyBytes), description: `EC ${curve}` };

@@ -12,8 +12,10 @@ export interface NameAttribute {
 export interface DistinguishedName {
   /** Relative distinguished names in encoding order; each RDN may hold several attributes. */
   rdns: NameAttribute[][];
-  /** OpenSSL's default one-line form: `C = US, O = Example, CN = example.com`. */
+  /** One-line form for people: `C = US, O = Example, CN = example.com`, non-ASCII shown as is. */
   text: string;
+  /** Exactly as `openssl x509 -text` prints it (XN_FLAG_ONELINE): bytes over 0x7F escaped as \XX. */
+  opensslText: string;
 }
 
 export type PublicKeyAlgorithm = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'X25519' | 'X448' | 'DSA' | 'unknown';
@@ -22,7 +24,7 @@ export interface PublicKeyInfo {
   algorithm: PublicKeyAlgorithm;
   /** The algorithm OID from SubjectPublicKeyInfo. */
   oid: string;
-  /** Key size in bits (RSA modulus, curve order size, 255 for Ed25519, 448 for Ed448). */
+  /** Key size in bits as OpenSSL's EVP_PKEY_get_bits: RSA modulus, EC order size, 253 for Ed25519, 456 for Ed448. */
   bits: number;
   /** Named curve for EC keys: 'P-256', 'P-384', 'P-521', or the OID when unknown. */
   curve?: string;
@@ -72,7 +74,8 @@ export interface Validity {
 export interface CertificateInfo {
   version: number; // 1, 2 or 3
   serialHex: string; // colon-separated lower-case, as openssl prints long serials
-  serialDecimal?: string; // for serials that fit, as openssl prints short ones
+  serialDecimal?: string; // for serials that fit a non-negative long, as openssl prints them
+  serialNegative?: boolean; // openssl prints "(Negative)" before the hex
   subject: DistinguishedName;
   issuer: DistinguishedName;
   validity: Validity;

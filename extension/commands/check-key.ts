@@ -1,7 +1,7 @@
 // Check Key: finds the certificate and the key in the file (or asks for the other file among open editors
 // and the workspace), runs the engine's check and reports the result with both fingerprints.
 import * as vscode from 'vscode';
-import { checkKey, type CheckKeyInput, type CheckKeyReport } from '../../engine/tools/check-key';
+import { checkKey, formatReport, type CheckKeyInput, type CheckKeyReport } from '../../engine/tools/check-key';
 import { scanPem } from '../../engine/pem/blocks';
 import { isPrivateKeyLabel } from '../../engine/x509/decode';
 import type { Log } from '../log';
@@ -95,6 +95,14 @@ function showReport(r: CheckKeyReport): void {
   }
   const who = r.certificate?.commonName ? `CN=${r.certificate.commonName}` : r.certificate?.subject ?? '';
   const prints = `Certificate (${r.certificate?.description}) SPKI SHA-256 ${r.certificate?.spkiSha256}; key (${r.key?.description}) SPKI SHA-256 ${r.key?.spkiSha256}.`;
-  if (r.match) void vscode.window.showInformationMessage(`TLS Lens: the key matches the certificate ${who}. ${prints}`);
-  else void vscode.window.showErrorMessage(`TLS Lens: the key does NOT match the certificate ${who}: ${r.reason}. ${prints}`);
+  const shown = r.match
+    ? vscode.window.showInformationMessage(`TLS Lens: the key matches the certificate ${who}. ${prints}`, REPORT)
+    : vscode.window.showErrorMessage(`TLS Lens: the key does NOT match the certificate ${who}: ${r.reason}. ${prints}`, REPORT);
+  void shown.then(async (choice) => {
+    if (choice !== REPORT) return;
+    const doc = await vscode.workspace.openTextDocument({ content: formatReport(r), language: 'plaintext' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
 }
+
+const REPORT = 'Show Report';

@@ -1,5 +1,5 @@
 // `tlslens check-key CERT [KEY]`: does the key belong to the certificate? Exit 0 match, 1 mismatch, 2 unreadable.
-import { checkKey, type CheckKeyReport } from '../../tools/check-key';
+import { checkKey, formatReport, type CheckKeyReport } from '../../tools/check-key';
 import { EXIT, readPassphrase, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 
@@ -37,17 +37,4 @@ export function run(argv: string[], io: CliIO): number {
   if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(formatReport(report));
   return report.status;
-}
-
-export function formatReport(r: CheckKeyReport): string {
-  const out: string[] = [];
-  if (r.certificate) out.push(`Certificate: ${r.certificate.file} line ${r.certificate.line + 1}: ${r.certificate.subject}`, `  Key: ${r.certificate.description}`, `  SPKI SHA256: ${r.certificate.spkiSha256}`);
-  if (r.key) out.push(`Private key: ${r.key.file} line ${r.key.line + 1}: ${r.key.format}`, `  Key: ${r.key.description}`, `  SPKI SHA256: ${r.key.spkiSha256}`);
-  for (const c of r.calls) {
-    out.push(`${c.call} = ${c.ret}`);
-    for (const e of c.errors) out.push(`  ${e}`);
-  }
-  if (r.status === 2) out.push(`Unreadable: ${r.reason}`);
-  else out.push(r.match ? `Result: MATCH: ${r.reason}` : `Result: MISMATCH: ${r.reason}`);
-  return out.join('\n') + '\n';
 }

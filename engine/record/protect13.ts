@@ -1,0 +1,64 @@
+// TLS 1.3 record protection (RFC 8446 section 5.2-5.4): one protector per direction, installed with a
+// traffic secret's key and IV; per-record nonce = IV xor sequence number; AAD = the record header.
+import type { Aead, AeadKey } from '../crypto/provider';
+import { ProtocolError } from '../conn/errors';
+import { CT, recordHeader, type RecordIn } from './framer';
+
+const MAX_PLAINTEXT = 1 << 14;
+
+export interface Opened {
+  type: number;
+  content: Uint8Array;
+  /** Zero padding that followed the content type. */
+  padding: number;
+  seq: bigint;
+}
+
+export class Tls13Protector {
+  private readonly key: AeadKey;
+  seq = 0n;
+
+  constructor(private readonly aead: Aead, key: Uint8Array, private readonly iv: Uint8Array) {
+    this.key = aead.init(key);
+  }
+
+  private nonce(): Uint8Array {
+    const n = this.iv.slice();
+    let s = this.seq;
+    for (let i = n.length - 1; i >= n.length - 8; i--) {
+      n[i]! ^= Number(s & 0xffn);
+      s >>= 8n;
+    }
+    if (this.seq === 0xffffffffffffffffn) throw new ProtocolError('internal_error', 'sequence number would wrap: a KeyUpdate was due');
+    this.seq++;
+    return n;
+  }
+
+  /** TLSInnerPlaintext = content || type || zeros, sealed into an application_data record. */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
+    const inner = new Uint8Array(content.length + 1 + padding);
+    inner.set(content);
+    inner[content.length] = type;
+    const length = inner.length + this.aead.tagLen;
+    const header = recordHeader(CT.application_data, 0x0303, length);
+    const ct = this.key.seal(this.nonce(), header, inner);
+    const out = new Uint8Array(5 + ct.length);
+    out.set(header);
+    out.set(ct, 5);
+    return out;
+  }
+
+  open(rec: RecordIn): Opened {
+    if (rec.type !== CT.application_data)
+      throw new ProtocolError('unexpected_message', `protected record has outer type ${rec.type}, not application_data (23)`, { message: 'record', field: 'type' });
+    const seq = this.seq;
+    const plain = this.key.open(this.nonce(), rec.raw.subarray(0, 5), rec.fragment);
+    if (!plain) throw new ProtocolError('bad_record_mac', `record ${seq} does not decrypt: wrong keys, or the bytes were changed in transit`, { message: 'record' });
+    let i = plain.length - 1;
+    while (i >= 0 && plain[i] === 0) i--;
+    if (i < 0) throw new ProtocolError('unexpected_message', `record ${seq} holds only padding, no content type (RFC 8446 section 5.4)`, { message: 'record' });
+    if (i > MAX_PLAINTEXT) throw new ProtocolError('record_overflow', `record ${seq} plaintext is ${i} bytes, over 2^14`, { message: 'record' });
+    return { type: plain[i]!, content: plain.subarray(0, i), padding: plain.length - 1 - i, seq };
+  }
+}

@@ -1,0 +1,36 @@
+// The trace: the one vocabulary that the CLI printer, the session panel and the exports read.
+// Every event is plain data with a documented JSON form (bytes as hex strings in JSON, see toJson).
+// Secrets never appear in events: key material goes only to an explicit key log sink.
+
+import { toHex } from '../util/hex';
+
+export type Side = 'client' | 'server';
+export type Direction = 'in' | 'out';
+
+interface Base {
+  /** Milliseconds since the connection was created. */
+  t: number;
+  /** Which endpoint emitted the event (both appear when client and server run in one process). */
+  side: Side;
+}
+
+export type TraceEvent =
+  | (Base & { kind: 'record'; dir: Direction; contentType: number; contentTypeName: string; version: number; length: number; raw: Uint8Array;
+      /** For protected records: the inner type and plaintext length once opened. */
+      inner?: { contentType: number; contentTypeName: string; length: number; padding: number }; epoch: 'plaintext' | 'early' | 'handshake' | 'application'; seq?: string })
+  | (Base & { kind: 'handshake'; dir: Direction; msgType: number; name: string; length: number; raw: Uint8Array; fields: unknown })
+  | (Base & { kind: 'alert'; dir: Direction; level: 'warning' | 'fatal'; code: number; name: string; description: string })
+  | (Base & { kind: 'state'; from: string; to: string })
+  | (Base & { kind: 'keys'; dir: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number; suite: string })
+  | (Base & { kind: 'negotiated'; version: string; suite: string; group?: string; signatureScheme?: string; alpn?: string; resumed: boolean; earlyData?: 'accepted' | 'rejected' | 'not offered'; helloRetry: boolean })
+  | (Base & { kind: 'app-data'; dir: Direction; length: number })
+  | (Base & { kind: 'api'; call: string; ret: number | string; error?: { code: number; name: string; meaning: string }; queue?: string[] })
+  | (Base & { kind: 'error'; alert?: string; message: string; place?: { message?: string; field?: string; offset?: number } })
+  | (Base & { kind: 'info'; message: string });
+
+export type TraceKind = TraceEvent['kind'];
+
+/** JSON form: Uint8Array fields become lower-case hex strings; bigint become decimal strings. */
+export function toJson(e: TraceEvent): string {
+  return JSON.stringify(e, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === 'bigint' ? v.toString() : v));
+}
