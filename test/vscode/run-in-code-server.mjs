@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// Runs the extension's tests inside a real VS Code, offline: code-server (VS Code
+// 1.100.3 server + web workbench, installed by scripts/install-code-server.sh),
+// driven by Debian's Chromium through playwright-core, on 127.0.0.1 only.
+//
+//   node test/vscode/run-in-code-server.mjs [--code-server DIR] [--extension DIR]
+//        [--workspace DIR] [--suite FILE|none] [--ui FILE|none] [--out DIR]
+//        [--timeout SECONDS] [--port N] [--verbose 1]
+//
+// Defaults (relative to the repository root): --code-server .vscode-test/code-server,
+// --extension . (the repository), --workspace test/vscode/workspace,
+// --suite out/test/vscode/suite.js, --ui test/vscode/ui.mjs, --out test/artifacts,
+// --timeout 300 (for the suite, and again for the UI module; a green run takes ~20 s).
+//
+// 1. The suite (test/vscode/suite/index.ts, bundled by `node esbuild.mjs --tests`)
+//    exports run(): Promise<void> (the @vscode/test-electron contract) and runs in
+//    the real extension host, opened with extensionDevelopmentPath and
+//    extensionTestsPath. It writes its verdict {"passed":N,"failed":N,"tests":[...]}
+//    to process.env.TEST_RESULTS_FILE (OUT/suite-results.json): in code-server the
+//    extension host exits 0 even when run() rejects, so the file is the verdict.
+// 2. The UI module (default export async (page, {port, workspace, out}) =>
+//    ({passed, failed})) then drives a fresh window as a person would.
+// Prints "N passed, N failed"; exits 0 only if nothing failed and something passed.
+// In OUT: suite-results.json, screenshots (*.png), code-server.log / .err.
+import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = {
+  'code-server': '.vscode-test/code-server', extension: '.', workspace: 'test/vscode/workspace',
+  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300',
+};
+for (let i = 2; i < process.argv.length; i += 2) {
+  const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
+  if (!(k in args) && !['port', 'verbose'].includes(k) || v === undefined) {
+    console.error(`run-in-code-server: unknown or incomplete option ${process.argv[i]}`); process.exit(2);
+  }
+  args[k] = v;
+}
+const abs = (p) => path.resolve(root, p);
+const off = (v) => !v || v === 'none';
+const csDir = abs(args['code-server']), extDir = abs(args.extension), ws = abs(args.workspace);
+const suite = off(args.suite) ? null : abs(args.suite), uiModule = off(args.ui) ? null : abs(args.ui);
+const timeoutMs = 1000 * Number(args.timeout);
+const out = abs(args.out);
+if (!suite && !uiModule) { console.error('run-in-code-server: both --suite and --ui are none'); process.exit(2); }
+if (!suite) console.log('run-in-code-server: NOTE: the suite is not run (--suite none)');
+if (!uiModule) console.log('run-in-code-server: NOTE: the UI checks are not run (--ui none)');
+
+const entry = path.join(csDir, 'node_modules/code-server/out/node/entry.js');
+if (!fs.existsSync(entry)) {
+  console.error(`run-in-code-server: no code-server in ${csDir}: run bash scripts/install-code-server.sh ${args['code-server']}`);
+  console.log('0 passed, 1 failed'); process.exit(1);
+}
+for (const [what, p] of [['extension', path.join(extDir, 'package.json')], ['workspace', ws]])
+  if (!fs.existsSync(p)) { console.error(`run-in-code-server: no ${what}: ${p}`); console.log('0 passed, 1 failed'); process.exit(1); }
+const { chromium } = createRequire(csDir + '/')('playwright-core');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-lens-vscode-'));
+fs.mkdirSync(out, { recursive: true });
+for (const f of fs.readdirSync(out))   // the artifacts of an earlier run, by name only
+  if (/^(suite-results\.json|code-server\.(log|err)|(suite|ui|hover|checkkey|palette)[-\w]*\.png)$/.test(f))
+    fs.rmSync(path.join(out, f), { force: true });
+const results = path.join(out, 'suite-results.json');
+const serverLog = path.join(out, 'code-server.log');
+
+const port = Number(args.port) || await new Promise((res, rej) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+  s.on('error', rej);
+});
+
+fs.mkdirSync(path.join(tmp, 'ud/User'), { recursive: true });
+fs.writeFileSync(path.join(tmp, 'ud/User/settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+  'workbench.tips.enabled': false, 'workbench.enableExperiments': false,
+  'update.mode': 'none', 'security.workspace.trust.enabled': false,
+  // the workspace lies inside this git repository: no "open the repository?" toast
+  'git.enabled': false, 'git.openRepositoryInParentFolders': 'never',
+}, null, 2));
+const server = spawn(process.execPath, [
+  entry, '--config', path.join(tmp, 'config.yaml'), '--auth', 'none',
+  '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', path.join(tmp, 'ud'),
+  '--extensions-dir', path.join(tmp, 'exts'), '--disable-telemetry',
+  '--disable-update-check', '--disable-workspace-trust', ws,
+], {
+  // EXTENSIONS_GALLERY={} switches the marketplace off (no lookups of outside hosts);
+  // XDG_DATA_HOME: code-server keeps a heartbeat and its own logs there.
+  env: { ...process.env, EXTENSIONS_GALLERY: '{}', TEST_RESULTS_FILE: results, XDG_DATA_HOME: path.join(tmp, 'data') },
+  stdio: ['ignore', fs.openSync(serverLog, 'w'), fs.openSync(path.join(out, 'code-server.err'), 'w')],
+  detached: true,   // its own process group: the extension host goes down with it
+});
+let stopped = false;
+const stop = () => { if (stopped) return; stopped = true; try { process.kill(-server.pid, 'SIGTERM'); } catch {} };
+process.on('exit', stop);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop(); process.exit(130); });
+
+const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+const open = async (page, withTests) => {
+  const payload = [['extensionDevelopmentPath', remote(extDir)]];
+  if (withTests) payload.push(['extensionTestsPath', remote(suite)]);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}` +
+    `&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+};
+const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, rej) =>
+  setTimeout(() => rej(new Error(`${what} took longer than ${ms / 1000} s`)), ms).unref())]);
+
+let passed = 0, failed = 0, browser;
+try {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch {}
+    if (server.exitCode !== null || i > 240) throw new Error(`code-server did not start: see ${serverLog} and code-server.err`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(`code-server (VS Code ${readVersion()}) on http://127.0.0.1:${port}/`);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const newPage = async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The extension host's console reaches the page console: errors are shown,
+    // everything with --verbose 1.
+    page.on('console', (m) => {
+      const t = m.text().replace(/%c|color: #[0-9a-f]{3,6};?/gi, '').trim();
+      if (args.verbose || (m.type() === 'error' &&
+        !/vsda|Failed to load resource|during shutdown|service worker|Canceled|ERR_ABORTED/i.test(t)))
+        console.log('[workbench]', t);
+    });
+    return page;
+  };
+
+  if (suite) {
+    console.log(`\n--- suite: ${path.relative(root, suite) || suite}`);
+    if (!fs.existsSync(suite)) {
+      console.error(`suite: ${suite} does not exist (run: node esbuild.mjs --tests)`); failed++;
+    } else {
+      const page = await newPage();
+      await open(page, true);
+      const deadline = Date.now() + timeoutMs;
+      // after run() settles the extension host exits; code-server logs that
+      const hostExited = () => /Extension Host Process exited/.test(fs.readFileSync(serverLog, 'utf8'));
+      while (!fs.existsSync(results) && !hostExited() && Date.now() < deadline) await page.waitForTimeout(250);
+      if (!fs.existsSync(results)) await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(out, 'suite-end.png') }).catch(() => {});
+      await page.close();
+      if (!fs.existsSync(results)) {
+        console.error(`suite: it wrote no ${results} (${Date.now() >= deadline ? 'timed out' : 'the extension host exited'}; see ${serverLog})`);
+        failed++;
+      } else {
+        let r;
+        try { r = JSON.parse(fs.readFileSync(results, 'utf8')); } catch (e) { r = null; console.error('suite: unreadable results:', e.message); }
+        if (!r) failed++;
+        else {
+          for (const t of r.tests || []) console.log(`${t.ok ? '  ok  ' : '  FAIL'} ${t.name}${t.ok ? '' : `\n        ${String(t.error).split('\n').join('\n        ')}`}`);
+          console.log(`suite: ${r.passed | 0} passed, ${r.failed | 0} failed`);
+          passed += r.passed | 0; failed += r.failed | 0;
+          if (!(r.passed | 0) && !(r.failed | 0)) { console.error('suite: it ran no test'); failed++; }
+        }
+      }
+    }
+  }
+
+  if (uiModule) {
+    console.log(`\n--- UI: ${path.relative(root, uiModule)}`);
+    const page = await newPage();
+    try {
+      await open(page, false);
+      const ui = (await import(pathToFileURL(uiModule).href)).default;
+      const r = await withTimeout(ui(page, { port, workspace: ws, out }), timeoutMs, 'the UI checks');
+      if (r && typeof r.passed === 'number') {
+        console.log(`UI: ${r.passed} passed, ${r.failed | 0} failed`);
+        passed += r.passed; failed += r.failed | 0;
+      } else passed++;
+    } catch (e) {
+      console.error('UI:', e.message); failed++;
+      await page.screenshot({ path: path.join(out, 'ui-failure.png') }).catch(() => {});
+    }
+  }
+} catch (e) {
+  console.error('run-in-code-server:', e.message); failed++;
+} finally {
+  await browser?.close().catch(() => {});
+  stop();
+}
+console.log(`artifacts: ${path.relative(process.cwd(), out) || out}`);
+console.log(`${passed} passed, ${failed} failed`);
+await new Promise((r) => setTimeout(r, 600));   // let code-server let go of the temp folder
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+function readVersion() {
+  try { return JSON.parse(fs.readFileSync(path.join(csDir, 'node_modules/code-server/lib/vscode/package.json'), 'utf8')).version; }
+  catch { return '?'; }
+}

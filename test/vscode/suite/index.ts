@@ -1,0 +1,290 @@
+// The suite that runs inside a real VS Code extension host: under code-server
+// (test/vscode/run-in-code-server.mjs, offline) or under @vscode/test-electron
+// (test/vscode/run-in-electron.mjs). Bundled by `node esbuild.mjs --tests` to
+// out/test/vscode/suite.js (CommonJS, `vscode` from the host).
+//
+// Contract: run() runs every test below, writes
+//   {"passed": N, "failed": N, "tests": [{name, ok, error}]}
+// to process.env.TEST_RESULTS_FILE (in code-server that file is the verdict: the
+// extension host exits 0 even when run() rejects), then rejects if a test failed
+// (the verdict for @vscode/test-electron).
+//
+// The workspace is test/vscode/workspace (see its README.md for the fixtures).
+import * as vscode from 'vscode';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+
+const EXTENSION_ID = 'tls-lens.tls-lens';
+const TEST_TIMEOUT_MS = 20_000;
+
+type Test = { name: string; fn: () => Promise<void> };
+type Result = { name: string; ok: boolean; error: string | null };
+
+interface KeyReport {
+  match: boolean;
+  certificate: { subject: string; spkiSha256: string };
+  key: { description: string; spkiSha256: string };
+  reason?: string;
+}
+
+// ---------------------------------------------------------------- helpers
+
+class AssertionError extends Error {}
+function assert(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new AssertionError(message);
+}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const show = (v: unknown) => { try { return JSON.stringify(v); } catch { return String(v); } };
+
+function ws(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert(folder, 'no workspace folder is open (expected test/vscode/workspace)');
+  return folder.uri;
+}
+const fixture = (name: string) => vscode.Uri.joinPath(ws(), name);
+const text = (name: string) => fs.readFileSync(fixture(name).fsPath, 'utf8');
+const lines = (name: string) => text(name).split(/\r?\n/);
+
+/** The PEM blocks of a fixture: label, BEGIN line, END line, base64 body lines (0-based). */
+function blocks(name: string) {
+  const out: { label: string; begin: number; end: number; body: string[] }[] = [];
+  let cur: (typeof out)[number] | null = null;
+  lines(name).forEach((l, i) => {
+    const b = /^-----BEGIN (.+)-----$/.exec(l.trim());
+    if (b) { cur = { label: b[1], begin: i, end: -1, body: [] }; return; }
+    if (cur && /^-----END .+-----$/.test(l.trim())) { cur.end = i; out.push(cur); cur = null; return; }
+    if (cur && l.trim()) cur.body.push(l.trim());
+  });
+  return out;
+}
+
+async function open(name: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(fixture(name));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+/** Renders what a hover provider returned as plain text (markdown source). */
+function hoverText(hovers: vscode.Hover[] | undefined): string {
+  return (hovers ?? [])
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+async function hoverAt(doc: vscode.TextDocument, line: number, character = 4): Promise<vscode.Hover[]> {
+  return (await vscode.commands.executeCommand<vscode.Hover[]>(
+    'vscode.executeHoverProvider', doc.uri, new vscode.Position(line, character))) ?? [];
+}
+
+/** Polls getDiagnostics until pred holds (diagnostics are published asynchronously). */
+async function diagnosticsUntil(uri: vscode.Uri, pred: (d: vscode.Diagnostic[]) => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  let d = vscode.languages.getDiagnostics(uri);
+  while (!pred(d) && Date.now() < end) { await sleep(200); d = vscode.languages.getDiagnostics(uri); }
+  return d;
+}
+const showDiags = (d: vscode.Diagnostic[]) =>
+  show(d.map((x) => ({ line: x.range.start.line, severity: x.severity, message: x.message })));
+
+/** SHA-256 of the SubjectPublicKeyInfo of a PEM certificate or key, as hex. */
+function spkiSha256Hex(pem: string): string {
+  const der = crypto.createPublicKey(pem).export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(der).digest('hex');
+}
+/** Accepts hex (any case, with ':' or spaces), base64 or base64url of the same digest. */
+function sameDigest(reported: unknown, hex: string): boolean {
+  if (typeof reported !== 'string') return false;
+  const h = reported.replace(/[\s:]/g, '').toLowerCase();
+  if (h === hex) return true;
+  const buf = Buffer.from(hex, 'hex');
+  const r = reported.trim().replace(/=+$/, '');
+  return r === buf.toString('base64').replace(/=+$/, '') || r === buf.toString('base64url');
+}
+const pemBlock = (name: string, label: RegExp) => {
+  const b = blocks(name).find((x) => label.test(x.label));
+  assert(b, `${name} has no ${label} block`);
+  return lines(name).slice(b.begin, b.end + 1).join('\n') + '\n';
+};
+
+async function checkKey(...uris: vscode.Uri[]): Promise<KeyReport> {
+  const r = await vscode.commands.executeCommand<KeyReport>('tlslens.checkKey', ...uris);
+  assert(r && typeof r === 'object', `tlslens.checkKey returned ${show(r)}, expected a report object`);
+  assert(typeof r.match === 'boolean', `report.match is not a boolean: ${show(r)}`);
+  assert(r.certificate && typeof r.certificate.subject === 'string', `report.certificate.subject missing: ${show(r)}`);
+  assert(r.key && typeof r.key.description === 'string', `report.key.description missing: ${show(r)}`);
+  return r;
+}
+
+// ---------------------------------------------------------------- the tests
+
+const tests: Test[] = [
+  {
+    name: `extension ${EXTENSION_ID} is installed and activates`,
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert(ext, `extension ${EXTENSION_ID} not found (is package.json's publisher "tls-lens" and name "tls-lens"?)`);
+      await ext.activate();
+      assert(ext.isActive, 'extension is not active after activate()');
+    },
+  },
+  {
+    name: 'server.pem opens with languageId "pem"',
+    fn: async () => {
+      const doc = await open('server.pem');
+      assert(doc.languageId === 'pem', `languageId is "${doc.languageId}", expected "pem"`);
+    },
+  },
+  {
+    name: 'hover on the certificate block shows Subject, CN = localhost, Not After, SHA-256',
+    fn: async () => {
+      const doc = await open('server.pem');
+      const cert = blocks('server.pem')[0];
+      const t = hoverText(await hoverAt(doc, cert.begin + 2));
+      assert(t.trim(), `no hover on line ${cert.begin + 2} of the certificate block`);
+      for (const want of ['Subject', 'Not After', 'SHA-256'])
+        assert(t.includes(want), `hover lacks "${want}":\n${t}`);
+      assert(/CN\s?=\s?localhost/.test(t), `hover lacks "CN = localhost" (or "CN=localhost"):\n${t}`);
+    },
+  },
+  {
+    name: 'no hover on server.pem shows private key material',
+    fn: async () => {
+      const doc = await open('server.pem');
+      const key = blocks('server.pem').find((b) => /PRIVATE KEY/.test(b.label));
+      assert(key, 'server.pem has no PRIVATE KEY block');
+      // the private scalar, in the forms a decoder might print it
+      const jwk = crypto.createPrivateKey(pemBlock('server.pem', /PRIVATE KEY/)).export({ format: 'jwk' });
+      const d = Buffer.from(String(jwk.d), 'base64url');
+      const secrets = [...key.body.filter((l) => l.length >= 16), d.toString('hex'), d.toString('base64url'),
+        d.toString('base64').replace(/=+$/, '')];
+      const lineOf = (l: number) => hoverAt(doc, l, 2);
+      const texts: string[] = [];
+      for (let l = key.begin; l <= key.end; l++) texts.push(hoverText(await lineOf(l)));
+      texts.push(hoverText(await lineOf(blocks('server.pem')[0].begin + 2)));   // and the certificate's
+      const all = texts.join('\n');
+      const compact = all.replace(/[\s:]/g, '').toLowerCase();
+      for (const s of secrets) {
+        const hex = /^[0-9a-f]+$/.test(s);
+        assert(!(hex ? compact.includes(s) : all.includes(s)),
+          `a hover shows private key material (${hex ? 'the private scalar in hex' : `"${s.slice(0, 20)}..."`})`);
+      }
+    },
+  },
+  {
+    name: 'code lenses: one per PEM block (server.pem: 2, expired.pem: 1)',
+    fn: async () => {
+      for (const name of ['server.pem', 'expired.pem']) {
+        const doc = await open(name);
+        const bs = blocks(name);
+        let lenses: vscode.CodeLens[] = [];
+        for (let i = 0; i < 25 && lenses.length < bs.length; i++) {   // the first call may race activation
+          lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+          if (lenses.length < bs.length) await sleep(200);
+        }
+        assert(lenses.length === bs.length,
+          `${name}: ${lenses.length} code lenses at lines ${show(lenses.map((c) => c.range.start.line))}, expected ${bs.length} (blocks at lines ${show(bs.map((b) => b.begin))})`);
+        for (const b of bs) {
+          const n = lenses.filter((c) => c.range.start.line >= b.begin && c.range.start.line <= b.end).length;
+          assert(n === 1, `${name}: ${n} code lenses on the ${b.label} block (lines ${b.begin}-${b.end}), expected 1`);
+        }
+      }
+    },
+  },
+  {
+    name: 'diagnostics: expired.pem has one that says "expired"',
+    fn: async () => {
+      const doc = await open('expired.pem');
+      // (the subject is CN=expired.example: that name alone does not count)
+      const says = (d: vscode.Diagnostic[]) => d.some((x) => /expired(?!\.example)/i.test(x.message));
+      const d = await diagnosticsUntil(doc.uri, says);
+      assert(says(d), `no diagnostic about expiry on expired.pem; got ${showDiags(d)}`);
+    },
+  },
+  {
+    name: 'diagnostics: broken.pem has one starting at the broken base64 line',
+    fn: async () => {
+      const broken = lines('broken.pem').findIndex((l) => /^[^-]/.test(l) && /[^A-Za-z0-9+/=\s]/.test(l));
+      assert(broken > 0, 'broken.pem: no line with invalid base64 found (remake it with make.sh)');
+      const doc = await open('broken.pem');
+      const at = (d: vscode.Diagnostic[]) => d.some((x) => x.range.start.line === broken);
+      const d = await diagnosticsUntil(doc.uri, at);
+      assert(at(d), `no diagnostic starting at line ${broken} (0-based) of broken.pem; got ${showDiags(d)}`);
+    },
+  },
+  {
+    name: 'tlslens.checkKey(server.pem) reports match: true',
+    fn: async () => {
+      const r = await checkKey(fixture('server.pem'));
+      assert(r.match === true, `expected match: true, got ${show(r)}`);
+      assert(/localhost/.test(r.certificate.subject), `certificate.subject lacks localhost: ${show(r)}`);
+      const want = spkiSha256Hex(pemBlock('server.pem', /CERTIFICATE/));
+      assert(sameDigest(r.certificate.spkiSha256, want), `certificate.spkiSha256 is ${show(r.certificate.spkiSha256)}, expected SHA-256 ${want}`);
+      assert(sameDigest(r.key.spkiSha256, want), `key.spkiSha256 is ${show(r.key.spkiSha256)}, expected SHA-256 ${want}`);
+    },
+  },
+  {
+    name: 'tlslens.checkKey(mismatch.pem) reports match: false',
+    fn: async () => {
+      const r = await checkKey(fixture('mismatch.pem'));
+      assert(r.match === false, `expected match: false, got ${show(r)}`);
+      const keyHex = spkiSha256Hex(pemBlock('mismatch.pem', /PRIVATE KEY/));
+      assert(sameDigest(r.key.spkiSha256, keyHex), `key.spkiSha256 is ${show(r.key.spkiSha256)}, expected SHA-256 ${keyHex}`);
+      assert(!sameDigest(r.certificate.spkiSha256, keyHex), 'certificate.spkiSha256 equals the key\'s on a mismatch');
+    },
+  },
+  {
+    name: 'tlslens.checkKey(server-cert.pem, server-key.pem) reports match: true',
+    fn: async () => {
+      const r = await checkKey(fixture('server-cert.pem'), fixture('server-key.pem'));
+      assert(r.match === true, `expected match: true, got ${show(r)}`);
+    },
+  },
+  {
+    name: 'tlslens.showDecoded(server.pem) opens the decode as a text document',
+    fn: async () => {
+      const before = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+      await vscode.commands.executeCommand('tlslens.showDecoded', fixture('server.pem'));
+      let doc: vscode.TextDocument | undefined;
+      for (let i = 0; i < 25 && !doc; i++) {
+        doc = vscode.workspace.textDocuments.find((d) => !before.has(d.uri.toString()) && /localhost/.test(d.getText()));
+        if (!doc) await sleep(200);
+      }
+      assert(doc, 'no new text document mentioning localhost was opened');
+      assert(/Subject/.test(doc.getText()), `the decode lacks "Subject":\n${doc.getText().slice(0, 400)}`);
+    },
+  },
+];
+
+// ---------------------------------------------------------------- the runner
+
+export async function run(): Promise<void> {
+  const results: Result[] = [];
+  const file = process.env.TEST_RESULTS_FILE;
+  try {
+    for (const t of tests) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          t.fn(),
+          new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`timed out after ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS); }),
+        ]);
+        results.push({ name: t.name, ok: true, error: null });
+        console.log(`  ok   ${t.name}`);
+      } catch (e) {
+        const err = e instanceof AssertionError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+        results.push({ name: t.name, ok: false, error: err });
+        console.error(`  FAIL ${t.name}\n       ${err}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    const passed = results.filter((r) => r.ok).length;
+    const failed = results.length - passed + (tests.length - results.length);
+    const verdict = { passed, failed, tests: results };
+    if (file) fs.writeFileSync(file, JSON.stringify(verdict, null, 2));
+    else console.log('TEST_RESULTS_FILE is not set; results:', JSON.stringify(verdict));
+    console.log(`${passed} passed, ${failed} failed`);
+    if (failed > 0) throw new Error(`${failed} of ${tests.length} VS Code tests failed`);
+  }
+}

@@ -1,0 +1,137 @@
+// UI checks in a real VS Code workbench (code-server + Chromium via Playwright),
+// done as a person would: keyboard, real mouse moves and clicks, context menus.
+// Run by test/vscode/run-in-code-server.mjs in a fresh window with the extension
+// loaded (extensionDevelopmentPath, no extensionTestsPath) on the workspace
+// test/vscode/workspace.
+//
+//   export default async (page, { port, workspace, out }) => ({ passed, failed })
+//
+// Every check is counted, passed or failed; a failed check leaves a screenshot
+// OUT/<check>-failure.png and the next check still runs.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const HOVER = '.monaco-resizable-hover .hover-contents, .monaco-editor-hover .hover-contents, .monaco-hover-content';
+
+export default async function ui(page, { workspace, out }) {
+  let passed = 0, failed = 0;
+  const shot = (name) => page.screenshot({ path: path.join(out, name) });
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      passed++; console.log(`  ok   ${name}`);
+    } catch (e) {
+      failed++; console.error(`  FAIL ${name}\n       ${String(e.message).split('\n')[0]}`);
+      const file = `${name.replace(/[^\w]+/g, '-').toLowerCase()}-failure.png`;
+      await shot(file).catch(() => {});
+      console.error(`       screenshot: ${path.join(out, file)}`);
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  };
+  const expect = (cond, msg) => { if (!cond) throw new Error(msg); };
+
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  await page.waitForTimeout(1000);   // let the workbench settle (views, extension host)
+
+  // --- helpers: Quick Open, Command Palette, notifications, Explorer ---------
+  const quickOpen = async (file) => {
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(file);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: file }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+  };
+  const palette = async (title) => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first()
+      .waitFor({ state: 'visible', timeout: 10000 })
+      .catch(() => { throw new Error(`the Command Palette has no "${title}"`); });
+    await page.keyboard.press('Enter');
+  };
+  const clearNotifications = async () => {
+    await palette('Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+  };
+  const toast = async (text, ms = 15000) => {
+    const t = page.locator('.notification-toast.notification-fade-in-done', { hasText: text })
+      .locator('.notification-list-item-message').first();
+    await t.waitFor({ state: 'visible', timeout: ms }).catch(async () => {
+      const seen = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
+      throw new Error(`no notification containing "${text}"; shown: ${JSON.stringify(seen)}`);
+    });
+    await page.waitForTimeout(300);   // fade-in
+    return t.innerText();
+  };
+  const explorerRow = (file) => page.locator('.explorer-folders-view .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^${file.replace(/\./g, '\\.')}$`) }),
+  });
+  const explorerCheckKey = async (file) => {
+    await page.keyboard.press('Control+Shift+E');   // show and focus the Explorer
+    const row = explorerRow(file);
+    await row.waitFor({ state: 'visible', timeout: 10000 });
+    await row.click({ button: 'right' });
+    const item = page.locator('.context-view .action-label, .monaco-menu .action-item .action-label', { hasText: /^Check Key$/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 5000 }).catch(async () => {
+      const items = await page.locator('.context-view .action-label').allInnerTexts().catch(() => []);
+      throw new Error(`the Explorer context menu of ${file} has no "Check Key"; it has ${JSON.stringify(items.filter(Boolean))}`);
+    });
+    await item.hover();
+    await item.click();
+  };
+
+  // --- 1. hover over the certificate block with the real mouse --------------
+  await check('hover', async () => {
+    await quickOpen('server.pem');
+    const third = fs.readFileSync(path.join(workspace, 'server.pem'), 'utf8').split(/\r?\n/)[2];
+    const line = page.locator('.editor-instance .monaco-editor .view-lines .view-line', { hasText: third.slice(0, 24) }).first();
+    await line.waitFor({ state: 'visible' });
+    const hover = page.locator(HOVER).filter({ visible: true }).first();
+    const end = Date.now() + 30000;   // retry while the extension activates
+    for (let i = 0; ; i++) {
+      const box = await line.boundingBox();
+      await page.mouse.move(box.x + 300, box.y + 300);           // away, then onto the line
+      await page.mouse.move(box.x + 60 + (i % 5) * 8, box.y + box.height / 2, { steps: 5 });
+      try { await hover.waitFor({ state: 'visible', timeout: 3000 }); break; } catch {}
+      if (Date.now() > end) throw new Error('no hover appeared over line 3 of server.pem');
+    }
+    await page.waitForTimeout(500);   // fade-in
+    const text = await page.locator(HOVER).filter({ visible: true }).allInnerTexts().then((t) => t.join('\n'));
+    await shot('hover.png');
+    expect(/Subject/.test(text), `the hover lacks "Subject": ${JSON.stringify(text.slice(0, 300))}`);
+    expect(/CN\s?=\s?localhost/.test(text), `the hover lacks "CN = localhost": ${JSON.stringify(text.slice(0, 300))}`);
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+  });
+
+  // --- 2. Explorer context menu: Check Key on a matching pair ---------------
+  await check('checkkey-match', async () => {
+    await clearNotifications();
+    await explorerCheckKey('server.pem');
+    const msg = await toast('matches');
+    expect(!/NOT match/.test(msg), `unexpected message: ${msg}`);
+    await shot('checkkey-match.png');
+  });
+
+  // --- 3. the same on a mismatched pair ------------------------------------
+  await check('checkkey-mismatch', async () => {
+    await clearNotifications();
+    await explorerCheckKey('mismatch.pem');
+    await toast('does NOT match');
+    await shot('checkkey-mismatch.png');
+  });
+
+  // --- 4. Command Palette on an open editor ---------------------------------
+  await check('palette-checkkey', async () => {
+    await clearNotifications();
+    await quickOpen('server.pem');
+    await palette('TLS Lens: Check Key');
+    await toast('matches');
+    await shot('palette-checkkey.png');
+  });
+
+  return { passed, failed };
+}
