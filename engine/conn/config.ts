@@ -1,0 +1,63 @@
+// What a connection is configured with. The OpenSSL facade fills this from SSL_CTX/SSL settings, the
+// idiomatic API from its options; defaults follow OpenSSL 3.0's where a user would compare the two.
+import type { CryptoProvider, Signer } from '../crypto/provider';
+import { NamedGroup } from '../registry/groups';
+import { SignatureScheme } from '../registry/sigschemes';
+import { TLS13_SUITES } from '../registry/suites';
+import type { SecretLabel } from '../handshake/tls13/key-schedule';
+
+export interface PeerVerdict {
+  ok: boolean;
+  /** X509_V_ERR code (0 = X509_V_OK). */
+  code: number;
+  reason: string;
+}
+
+export interface ConnectionConfig {
+  side: 'client' | 'server';
+  provider: CryptoProvider;
+  /** Milliseconds clock, for the trace and ticket ages. */
+  now?: () => number;
+  /** TLS 1.3 cipher suites, preferred first. */
+  cipherSuites?: number[];
+  /** supported_groups, preferred first. */
+  groups?: number[];
+  /** Client: groups to send key shares for in the first ClientHello (default: the first of `groups`). */
+  keyShareGroups?: number[];
+  /** Signature schemes accepted from the peer (our signature_algorithms), preferred first. */
+  signatureSchemes?: number[];
+  /** Client: the server name for SNI (not sent when it is an IP address, RFC 6066 section 3). */
+  serverName?: string;
+  /** ALPN protocols, preferred first (client: offered; server: accepted). */
+  alpn?: string[];
+  /** Our certificate chain, leaf first (DER), and its key. */
+  certificateChain?: Uint8Array[];
+  signer?: Signer;
+  /** Server: ask the client for a certificate; `require` fails the handshake without one. */
+  clientAuth?: 'none' | 'request' | 'require';
+  /** Server: answer every first ClientHello with a HelloRetryRequest carrying a cookie (for tests and demos). */
+  forceHelloRetry?: boolean;
+  /** RFC 8446 appendix D.4; on by default as in OpenSSL. */
+  middleboxCompat?: boolean;
+  /** Judges the peer's chain after its signature has been checked; without it the chain is only reported. */
+  verifyPeer?: (chain: Uint8Array[], serverName: string | undefined) => PeerVerdict;
+  /** Key log sink: (label, client random, secret), in NSS key log terms. */
+  onSecret?: (label: SecretLabel, clientRandom: Uint8Array, secret: Uint8Array) => void;
+  /** Server: session tickets to send after the handshake (OpenSSL sends 2). */
+  ticketsToSend?: number;
+}
+
+export const DEFAULT_SUITES = [TLS13_SUITES.TLS_AES_256_GCM_SHA384, TLS13_SUITES.TLS_CHACHA20_POLY1305_SHA256, TLS13_SUITES.TLS_AES_128_GCM_SHA256];
+
+export const DEFAULT_GROUPS = [
+  NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.x448, NamedGroup.secp521r1, NamedGroup.secp384r1,
+  NamedGroup.ffdhe2048, NamedGroup.ffdhe3072, NamedGroup.ffdhe4096, NamedGroup.ffdhe6144, NamedGroup.ffdhe8192,
+];
+
+export const DEFAULT_SIGNATURE_SCHEMES = [
+  SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.ecdsa_secp384r1_sha384, SignatureScheme.ecdsa_secp521r1_sha512,
+  SignatureScheme.ed25519, SignatureScheme.ed448,
+  SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384, SignatureScheme.rsa_pss_pss_sha512,
+  SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.rsa_pss_rsae_sha384, SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512,
+];

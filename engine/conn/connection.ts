@@ -1,0 +1,371 @@
+// One sans-IO TLS connection: bytes in, bytes out, application data in and out, trace events out.
+// This file owns the record layer's plumbing (framing, protection per direction, handshake reassembly,
+// alerts, application data); the handshake state machines (handshake/tls13/*) decide what to send and when
+// keys change, through the HandshakeHost interface below.
+import { decodeAlert, encodeAlert } from '../msgs/alert';
+import { decodeHandshake, encodeHandshake, HandshakeReader, type Handshake, type HandshakeInit } from '../msgs/handshake';
+import { DecodeError } from '../msgs/reader';
+import { alertByCode, alertCode, alertName, isAlertDescription } from '../registry/alerts';
+import { contentTypeName } from '../registry/content-types';
+import { handshakeTypeName } from '../registry/handshake-types';
+import { suiteByCode, suiteName, type CipherSuite } from '../registry/suites';
+import { groupName } from '../registry/groups';
+import { sigSchemeName } from '../registry/sigschemes';
+import { versionName } from '../registry/versions';
+import type { AeadName } from '../crypto/provider';
+import { trafficKeys, type SecretLabel } from '../handshake/tls13/key-schedule';
+import { Client13 } from '../handshake/tls13/client';
+import { Server13 } from '../handshake/tls13/server';
+import { CT, RecordFramer, recordHeader, type RecordIn } from '../record/framer';
+import { Tls13Protector } from '../record/protect13';
+import type { Direction, TraceEvent } from '../trace/events';
+import type { ConnectionConfig } from './config';
+import { PeerAlertError, ProtocolError } from './errors';
+import type { ConnectionStatus, NegotiatedSession, SansIoConnection } from './types';
+
+export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
+
+/** What a handshake state machine may ask of its connection. */
+export interface HandshakeHost {
+  readonly cfg: ConnectionConfig;
+  /** Encodes, traces and queues a handshake message under the current write keys; returns it decoded (with raw). */
+  send(msg: HandshakeInit): Handshake;
+  /** RFC 8446 appendix D.4: a plaintext change_cipher_spec record. */
+  sendChangeCipherSpec(): void;
+  setReadKeys(epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void;
+  setWriteKeys(epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void;
+  setState(name: string): void;
+  emit(e: DistributiveOmit<TraceEvent, 't' | 'side'>): void;
+  keyLog(label: SecretLabel, secret: Uint8Array): void;
+  /** The handshake is done: application data may flow. */
+  established(session: NegotiatedSession): void;
+  /** The client random, once known (for the key log). */
+  clientRandom?: Uint8Array;
+}
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+export interface HandshakeDriver {
+  readonly state: string;
+  start(): void;
+  handle(msg: Handshake): void;
+  /** Whether plaintext change_cipher_spec records may arrive now (TLS 1.3 compatibility mode). */
+  acceptsCompatCcs(): boolean;
+  keyUpdate?(requestPeer: boolean): void;
+}
+
+const MAX_FRAGMENT = 1 << 14;
+
+export class TlsConnection implements SansIoConnection {
+  readonly side: 'client' | 'server';
+  status: ConnectionStatus = 'handshaking';
+  error?: ProtocolError | PeerAlertError;
+  negotiated?: NegotiatedSession;
+  onEvent?: (e: TraceEvent) => void;
+
+  private readonly now: () => number;
+  private readonly t0: number;
+  private readonly framer = new RecordFramer();
+  private readonly hsReader = new HandshakeReader();
+  private readonly driver: HandshakeDriver;
+  private readonly host: HandshakeHost;
+  private readProt?: Tls13Protector;
+  private writeProt?: Tls13Protector;
+  private readEpoch: Epoch = 'plaintext';
+  private writeEpoch: Epoch = 'plaintext';
+  private readonly out: Uint8Array[] = [];
+  private outBytes = 0;
+  private readonly appIn: Uint8Array[] = [];
+  private appInBytes = 0;
+  private started = false;
+  private readonly generation = { read: 0, write: 0 };
+
+  constructor(readonly cfg: ConnectionConfig) {
+    this.side = cfg.side;
+    this.now = cfg.now ?? (() => Date.now());
+    this.t0 = this.now();
+    this.host = this.makeHost();
+    this.driver = cfg.side === 'client' ? new Client13(this.host) : new Server13(this.host);
+  }
+
+  get handshakeState(): string {
+    return this.driver.state;
+  }
+
+  get outgoingBytes(): number {
+    return this.outBytes;
+  }
+
+  get readableBytes(): number {
+    return this.appInBytes;
+  }
+
+  // ---- the SansIoConnection surface ----
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.guard(() => this.driver.start());
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.status === 'failed' || this.status === 'closed') return;
+    if (!this.started) this.start();
+    this.guard(() => {
+      this.framer.push(bytes);
+      for (let rec = this.framer.next(); rec; rec = this.framer.next()) {
+        this.onRecord(rec);
+        if (this.status === 'failed' || this.status === 'closed') break;
+      }
+    });
+  }
+
+  takeOutgoing(): Uint8Array[] {
+    const chunks = this.out.splice(0);
+    this.outBytes = 0;
+    return chunks;
+  }
+
+  read(max: number, peek = false): Uint8Array {
+    const first = this.appIn[0];
+    if (!first || max <= 0) return new Uint8Array(0);
+    // As SSL_read: bytes of the current record only.
+    const n = Math.min(max, first.length);
+    const chunk = first.subarray(0, n);
+    if (!peek) {
+      if (n === first.length) this.appIn.shift();
+      else this.appIn[0] = first.subarray(n);
+      this.appInBytes -= n;
+    }
+    return chunk;
+  }
+
+  write(data: Uint8Array): number {
+    if (this.status !== 'open' && this.status !== 'peer-closed') return 0;
+    for (let off = 0; off < data.length; off += MAX_FRAGMENT) {
+      this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + MAX_FRAGMENT)));
+    }
+    this.emit({ kind: 'app-data', dir: 'out', length: data.length });
+    return data.length;
+  }
+
+  close(): void {
+    if (this.status === 'closed' || this.status === 'closing' || this.status === 'failed') return;
+    this.sendAlert('warning', 'close_notify');
+    this.status = this.status === 'peer-closed' ? 'closed' : 'closing';
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    if (this.status !== 'open') throw new Error('KeyUpdate needs an established connection');
+    this.guard(() => this.driver.keyUpdate?.(requestPeer));
+  }
+
+  // ---- records ----
+
+  private onRecord(rec: RecordIn): void {
+    let type = rec.type;
+    let content = rec.fragment;
+    const base = { kind: 'record' as const, dir: 'in' as const, contentType: rec.type, contentTypeName: contentTypeName(rec.type), version: rec.version, length: rec.fragment.length, raw: rec.raw, epoch: this.readEpoch };
+    if (rec.type === CT.change_cipher_spec) {
+      this.emit(base);
+      // RFC 8446 section 5: a single 0x01 byte may arrive between the first ClientHello and the peer's Finished.
+      if (!(rec.fragment.length === 1 && rec.fragment[0] === 1 && this.driver.acceptsCompatCcs()))
+        throw new ProtocolError('unexpected_message', 'change_cipher_spec record outside the TLS 1.3 compatibility window', { message: 'change_cipher_spec' });
+      return;
+    }
+    if (this.readProt && rec.type === CT.application_data) {
+      const seq = this.readProt.seq;
+      const opened = this.readProt.open(rec);
+      type = opened.type;
+      content = opened.content;
+      this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: opened.padding } });
+    } else {
+      this.emit(base);
+      if (this.readProt && rec.type !== CT.alert)
+        throw new ProtocolError('unexpected_message', `unprotected ${contentTypeName(rec.type)} record after keys were installed`, { message: 'record' });
+    }
+    switch (type) {
+      case CT.handshake:
+        return this.onHandshakeRecord(content);
+      case CT.alert:
+        return this.onAlert(content);
+      case CT.application_data:
+        if (this.status !== 'open' && this.status !== 'closing')
+          throw new ProtocolError('unexpected_message', 'application data before the handshake completed', { message: 'application_data' });
+        if (content.length === 0) return;
+        this.appIn.push(content);
+        this.appInBytes += content.length;
+        this.emit({ kind: 'app-data', dir: 'in', length: content.length });
+        return;
+      default:
+        throw new ProtocolError('unexpected_message', `unexpected inner content type ${type} (${contentTypeName(type)})`, { message: 'record' });
+    }
+  }
+
+  private onHandshakeRecord(content: Uint8Array): void {
+    let messages: Uint8Array[];
+    try {
+      messages = this.hsReader.feed(content);
+    } catch (e) {
+      throw asProtocolError(e, 'handshake');
+    }
+    for (const raw of messages) {
+      let msg: Handshake;
+      try {
+        msg = decodeHandshake(raw, { version: 'tls13' });
+      } catch (e) {
+        throw asProtocolError(e, handshakeTypeName(raw[0]!));
+      }
+      this.traceHandshake('in', msg);
+      this.driver.handle(msg);
+      if (this.status === 'failed') return;
+    }
+  }
+
+  private onAlert(content: Uint8Array): void {
+    let alert;
+    try {
+      alert = decodeAlert(content);
+    } catch (e) {
+      throw asProtocolError(e, 'alert');
+    }
+    const row = alertByCode(alert.description);
+    this.emit({ kind: 'alert', dir: 'in', level: alert.level === 2 ? 'fatal' : 'warning', code: alert.description, name: alertName(alert.description), description: row?.description ?? '' });
+    if (alert.description === 0) {
+      // close_notify: no more data will come (SSL_ERROR_ZERO_RETURN).
+      this.status = this.status === 'closing' ? 'closed' : 'peer-closed';
+      return;
+    }
+    if (alert.description === 90) return; // user_canceled: a close_notify follows (RFC 8446 section 6.1)
+    // TLS 1.3: every other alert is fatal, whatever its level says (RFC 8446 section 6).
+    this.error = new PeerAlertError(alertName(alert.description), alert.description, alert.level);
+    this.setStatus('failed');
+  }
+
+  private writeRecord(type: number, content: Uint8Array, dirEpoch: Epoch = this.writeEpoch): void {
+    let record: Uint8Array;
+    const prot = this.writeProt;
+    if (prot && type !== CT.change_cipher_spec) {
+      const seq = prot.seq;
+      record = prot.seal(type, content);
+      this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+    } else {
+      // RFC 8446 section 5.1: 0x0301 is allowed in an initial ClientHello for compatibility; 0x0303 otherwise.
+      const version = this.side === 'client' && this.writeEpoch === 'plaintext' && type === CT.handshake && this.driver.state === 'wait_sh' ? 0x0301 : 0x0303;
+      record = new Uint8Array(5 + content.length);
+      record.set(recordHeader(type, version, content.length));
+      record.set(content, 5);
+      this.emit({ kind: 'record', dir: 'out', contentType: type, contentTypeName: contentTypeName(type), version, length: content.length, raw: record, epoch: 'plaintext' });
+    }
+    this.out.push(record);
+    this.outBytes += record.length;
+  }
+
+  private sendAlert(level: 'warning' | 'fatal', name: string): void {
+    if (!isAlertDescription(name)) name = 'internal_error';
+    const code = alertCode(name as Parameters<typeof alertCode>[0]);
+    this.emit({ kind: 'alert', dir: 'out', level, code, name, description: alertByCode(code)?.description ?? '' });
+    this.writeRecord(CT.alert, encodeAlert({ level, description: code }));
+  }
+
+  // ---- errors and state ----
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof ProtocolError || e instanceof PeerAlertError ? e : asProtocolError(e, undefined);
+    this.error = err;
+    if (err instanceof ProtocolError) {
+      this.emit({ kind: 'error', alert: err.alert, message: err.message, place: err.place });
+      try {
+        this.sendAlert('fatal', err.alert);
+      } catch {
+        // could not even encode the alert: the connection is failed anyway
+      }
+    }
+    this.setStatus('failed');
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    this.status = s;
+  }
+
+  private emit(e: DistributiveOmit<TraceEvent, 't' | 'side'>): void {
+    this.onEvent?.({ ...e, t: this.now() - this.t0, side: this.side } as TraceEvent);
+  }
+
+  private traceHandshake(dir: Direction, msg: Handshake): void {
+    const { raw, ...fields } = msg as Handshake & { raw: Uint8Array };
+    this.emit({ kind: 'handshake', dir, msgType: raw[0]!, name: msg.type === 'unknown' ? handshakeTypeName(raw[0]!) : msg.type, length: raw.length - 4, raw, fields });
+  }
+
+  private installKeys(dir: 'read' | 'write', epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void {
+    if (dir === 'read' && this.hsReader.hasPartial)
+      throw new ProtocolError('unexpected_message', 'a handshake message spans a key change (RFC 8446 section 5.1)', { message: 'handshake' });
+    const aead = this.cfg.provider.aead(suite.cipher.name as AeadName);
+    const { key, iv } = trafficKeys(this.cfg.provider, suite.prfHash, secret, suite.cipher.keyLen, 12);
+    const prot = new Tls13Protector(aead, key, iv);
+    if (dir === 'read') {
+      this.readProt = prot;
+      this.readEpoch = epoch;
+    } else {
+      this.writeProt = prot;
+      this.writeEpoch = epoch;
+    }
+    this.emit({ kind: 'keys', dir, epoch, generation: this.generation[dir]++, suite: suite.iana });
+  }
+
+  private makeHost(): HandshakeHost {
+    const self = this;
+    return {
+      cfg: this.cfg,
+      send(msg: HandshakeInit): Handshake {
+        const bytes = encodeHandshake(msg);
+        const built = decodeHandshake(bytes, { version: 'tls13' });
+        self.traceHandshake('out', built);
+        for (let off = 0; off < bytes.length; off += MAX_FRAGMENT) self.writeRecord(CT.handshake, bytes.subarray(off, Math.min(bytes.length, off + MAX_FRAGMENT)));
+        return built;
+      },
+      sendChangeCipherSpec(): void {
+        self.writeRecord(CT.change_cipher_spec, new Uint8Array([1]));
+      },
+      setReadKeys: (epoch, suite, secret) => this.installKeys('read', epoch, suite, secret),
+      setWriteKeys: (epoch, suite, secret) => this.installKeys('write', epoch, suite, secret),
+      setState: (name) => this.emit({ kind: 'state', from: this.driver?.state ?? 'start', to: name }),
+      emit: (e) => this.emit(e),
+      keyLog(label: SecretLabel, secret: Uint8Array): void {
+        if (self.host.clientRandom) self.cfg.onSecret?.(label, self.host.clientRandom, secret);
+      },
+      established(session: NegotiatedSession): void {
+        self.negotiated = session;
+        if (self.status === 'handshaking') self.status = 'open';
+        self.emit({
+          kind: 'negotiated', version: versionName(session.version), suite: suiteName(session.cipherSuite, 'iana'),
+          ...(session.group !== undefined ? { group: groupName(session.group) } : {}),
+          ...(session.signatureScheme !== undefined ? { signatureScheme: sigSchemeName(session.signatureScheme) } : {}),
+          ...(session.alpn ? { alpn: session.alpn } : {}), resumed: session.resumed, helloRetry: session.helloRetry,
+          ...(session.earlyData ? { earlyData: session.earlyData } : {}),
+        });
+      },
+    };
+  }
+}
+
+/** Any failure inside the engine becomes a ProtocolError with the alert its kind calls for. */
+export function asProtocolError(e: unknown, message: string | undefined): ProtocolError {
+  if (e instanceof ProtocolError) return e;
+  if (e instanceof DecodeError) return new ProtocolError(e.alert, e.message, { ...(message ? { message } : {}), field: e.field, offset: e.offset });
+  return new ProtocolError('internal_error', `internal error: ${(e as Error)?.message ?? String(e)}`, message ? { message } : {});
+}
+
+export function suiteOrThrow(code: number): CipherSuite {
+  const s = suiteByCode(code);
+  if (!s) throw new ProtocolError('illegal_parameter', `unknown cipher suite ${code}`);
+  return s;
+}

@@ -1,0 +1,302 @@
+// The TLS 1.3 client (RFC 8446 sections 2, 4 and appendix A.1). States, in order:
+//   start -> wait_sh -> wait_ee -> wait_cert_cr -> wait_cert -> wait_cv -> wait_finished -> connected
+// (wait_sh is entered again after a HelloRetryRequest). Each handler checks what RFC 8446 requires of the
+// message, chooses the alert where the fault is seen, and says in plain words what went wrong.
+import { certificateSpki } from '../../x509/certificate';
+import type { KeyExchangeSecret } from '../../crypto/provider';
+import { KeyExchangeError } from '../../crypto/provider';
+import { ProtocolError } from '../../conn/errors';
+import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
+import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
+import { ext, type KeyShareEntry } from '../../msgs/extensions';
+import type { Certificate, CertificateRequest, CertificateVerify, EncryptedExtensions, Finished, Handshake, HelloRetryRequest, NewSessionTicket, ServerHello } from '../../msgs/handshake';
+import { groupName } from '../../registry/groups';
+import { sigSchemeName } from '../../registry/sigschemes';
+import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
+import { Transcript } from '../transcript';
+import { certificateVerifyContent, bytesEqual, isIpAddress, unexpected } from './common';
+import { EarlySecret, finishedVerifyData, nextTrafficSecret, type HandshakeSecret, type MasterSecret } from './key-schedule';
+
+export type Client13State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
+
+const TLS13 = 0x0304;
+
+export class Client13 implements HandshakeDriver {
+  state: Client13State = 'start';
+  private readonly p;
+  private readonly transcript;
+  private random: Uint8Array = new Uint8Array(32);
+  private sessionId: Uint8Array = new Uint8Array(0);
+  private shares = new Map<number, KeyExchangeSecret>();
+  private offeredSuites: number[];
+  private offeredGroups: number[];
+  private offeredSchemes: number[];
+  private helloRetry?: HelloRetryRequest;
+  private suite?: CipherSuite;
+  private group?: number;
+  private hs?: HandshakeSecret;
+  private master?: MasterSecret;
+  private clientHsSecret?: Uint8Array;
+  private serverHsSecret?: Uint8Array;
+  private clientAppSecret?: Uint8Array;
+  private serverAppSecret?: Uint8Array;
+  private peerChain: Uint8Array[] = [];
+  private certRequest?: CertificateRequest;
+  private peerScheme?: number;
+  private alpn?: string;
+
+  constructor(private readonly host: HandshakeHost) {
+    this.p = host.cfg.provider;
+    this.transcript = new Transcript(this.p);
+    this.offeredSuites = host.cfg.cipherSuites ?? DEFAULT_SUITES;
+    this.offeredGroups = host.cfg.groups ?? DEFAULT_GROUPS;
+    this.offeredSchemes = host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+  }
+
+  private to(s: Client13State): void {
+    this.host.setState(s);
+    this.state = s;
+  }
+
+  acceptsCompatCcs(): boolean {
+    return this.state !== 'start' && this.state !== 'connected';
+  }
+
+  start(): void {
+    this.random = this.p.random(32);
+    this.host.clientRandom = this.random;
+    // Appendix D.4: a non-empty legacy_session_id puts the server in compatibility mode.
+    this.sessionId = this.host.cfg.middleboxCompat === false ? new Uint8Array(0) : this.p.random(32);
+    const keyShareGroups = this.host.cfg.keyShareGroups ?? [this.offeredGroups[0]!];
+    const entries: KeyShareEntry[] = keyShareGroups.map((g) => this.newShare(g));
+    this.sendClientHello(entries);
+    this.to('wait_sh');
+  }
+
+  private newShare(group: number): KeyShareEntry {
+    const kx = this.p.keyExchange(group);
+    if (!kx) throw new ProtocolError('internal_error', `no implementation of group ${groupName(group)}`);
+    const { share, secret } = kx.start();
+    this.shares.set(group, secret);
+    return { group, keyExchange: share };
+  }
+
+  private sendClientHello(shares: KeyShareEntry[], cookie?: Uint8Array): void {
+    const cfg = this.host.cfg;
+    const extensions = [
+      ...(cfg.serverName && !isIpAddress(cfg.serverName) ? [ext.serverName([cfg.serverName])] : []),
+      ext.supportedVersionsClient([TLS13]),
+      ext.supportedGroups(this.offeredGroups),
+      ext.signatureAlgorithms(this.offeredSchemes),
+      ext.keyShareClient(shares),
+      ext.pskKeyExchangeModes(),
+      ...(cfg.alpn?.length ? [ext.alpn(cfg.alpn)] : []),
+      ...(cookie ? [ext.cookie(cookie)] : []),
+    ];
+    const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
+    this.transcript.add(ch.raw);
+  }
+
+  handle(msg: Handshake): void {
+    switch (this.state) {
+      case 'wait_sh':
+        if (msg.type === 'server_hello') return this.onServerHello(msg);
+        if (msg.type === 'hello_retry_request') return this.onHelloRetryRequest(msg);
+        throw unexpected(this.state, msg, ['ServerHello']);
+      case 'wait_ee':
+        if (msg.type === 'encrypted_extensions') return this.onEncryptedExtensions(msg);
+        throw unexpected(this.state, msg, ['EncryptedExtensions']);
+      case 'wait_cert_cr':
+        if (msg.type === 'certificate_request') return this.onCertificateRequest(msg);
+        if (msg.type === 'certificate') return this.onCertificate(msg);
+        throw unexpected(this.state, msg, ['Certificate', 'CertificateRequest']);
+      case 'wait_cert':
+        if (msg.type === 'certificate') return this.onCertificate(msg);
+        throw unexpected(this.state, msg, ['Certificate']);
+      case 'wait_cv':
+        if (msg.type === 'certificate_verify') return this.onCertificateVerify(msg);
+        throw unexpected(this.state, msg, ['CertificateVerify']);
+      case 'wait_finished':
+        if (msg.type === 'finished') return this.onFinished(msg);
+        throw unexpected(this.state, msg, ['Finished']);
+      case 'connected':
+        if (msg.type === 'new_session_ticket') return this.onNewSessionTicket(msg);
+        if (msg.type === 'key_update') return this.onKeyUpdate(msg.requestUpdate);
+        throw unexpected(this.state, msg, ['NewSessionTicket', 'KeyUpdate']);
+      default:
+        throw unexpected(this.state, msg, []);
+    }
+  }
+
+  /** Checks shared by ServerHello and HelloRetryRequest (RFC 8446 sections 4.1.3-4.1.4). */
+  private checkHello(msg: ServerHello | HelloRetryRequest, name: string): CipherSuite {
+    const version = msg.ext.supportedVersions;
+    if (version === undefined) {
+      throw new ProtocolError('protocol_version', `the server answered with ${msg.legacyVersion === 0x0303 ? 'TLS 1.2' : `version 0x${msg.legacyVersion.toString(16)}`} (no supported_versions): this engine speaks only TLS 1.3 so far`, { message: name });
+    }
+    if (version !== TLS13) throw new ProtocolError('illegal_parameter', `${name}.supported_versions selected 0x${version.toString(16)}, which we did not offer`, { message: name, field: 'supported_versions' });
+    if (msg.legacyVersion !== 0x0303) throw new ProtocolError('illegal_parameter', `${name}.legacy_version must be 0x0303 in TLS 1.3, got 0x${msg.legacyVersion.toString(16)}`, { message: name, field: 'legacy_version' });
+    if (!this.offeredSuites.includes(msg.cipherSuite)) throw new ProtocolError('illegal_parameter', `${name} chose cipher suite ${suiteName(msg.cipherSuite)}, which we did not offer`, { message: name, field: 'cipher_suite' });
+    if (!bytesEqual(msg.legacySessionIdEcho, this.sessionId)) throw new ProtocolError('illegal_parameter', `${name}.legacy_session_id_echo does not echo our session id`, { message: name, field: 'legacy_session_id_echo' });
+    if (msg.legacyCompressionMethod !== 0) throw new ProtocolError('illegal_parameter', `${name}.legacy_compression_method must be 0`, { message: name, field: 'legacy_compression_method' });
+    if (this.suite && this.suite.code !== msg.cipherSuite) throw new ProtocolError('illegal_parameter', 'the ServerHello chose a different cipher suite than the HelloRetryRequest', { message: name, field: 'cipher_suite' });
+    return suiteByCode(msg.cipherSuite)!;
+  }
+
+  private onHelloRetryRequest(hrr: HelloRetryRequest): void {
+    if (this.helloRetry) throw new ProtocolError('unexpected_message', 'a second HelloRetryRequest (RFC 8446 section 4.1.4)', { message: 'HelloRetryRequest' });
+    const suite = this.checkHello(hrr, 'HelloRetryRequest');
+    const group = hrr.ext.keyShare;
+    if (group === undefined && !hrr.ext.cookie) throw new ProtocolError('illegal_parameter', 'the HelloRetryRequest would not change the ClientHello (RFC 8446 section 4.1.4)', { message: 'HelloRetryRequest' });
+    if (group !== undefined && (!this.offeredGroups.includes(group) || this.shares.has(group)))
+      throw new ProtocolError('illegal_parameter', `HelloRetryRequest selected group ${groupName(group)}, which we ${this.shares.has(group) ? 'already sent a share for' : 'did not offer'}`, { message: 'HelloRetryRequest', field: 'key_share' });
+    this.helloRetry = hrr;
+    this.suite = suite;
+    this.transcript.setHash(suite.prfHash);
+    this.transcript.replaceWithMessageHash();
+    this.transcript.add(hrr.raw);
+    this.host.emit({ kind: 'info', message: `HelloRetryRequest: the server wants ${group !== undefined ? `a key share for ${groupName(group)}` : 'a cookie round trip'}` });
+    // Appendix D.4: in compatibility mode the client's CCS goes before its second ClientHello.
+    if (this.sessionId.length) this.host.sendChangeCipherSpec();
+    const shares = group !== undefined ? [this.newShare(group)] : [...this.shares.entries()].map(([g]) => this.newShare(g));
+    if (group !== undefined) for (const g of [...this.shares.keys()]) if (g !== group) this.shares.delete(g);
+    this.sendClientHello(shares, hrr.ext.cookie);
+  }
+
+  private onServerHello(sh: ServerHello): void {
+    const suite = this.checkHello(sh, 'ServerHello');
+    const share = sh.ext.keyShare;
+    if (!share) throw new ProtocolError('missing_extension', 'the ServerHello has no key_share: PSK-only resumption is not offered by this client', { message: 'ServerHello', field: 'key_share' });
+    const secret = this.shares.get(share.group);
+    if (!secret) throw new ProtocolError('illegal_parameter', `the ServerHello's key share is for ${groupName(share.group)}, which we sent no share for`, { message: 'ServerHello', field: 'key_share' });
+    if (sh.ext.preSharedKey !== undefined) throw new ProtocolError('illegal_parameter', 'the server selected a PSK we did not offer', { message: 'ServerHello', field: 'pre_shared_key' });
+    let shared: Uint8Array;
+    try {
+      shared = this.p.keyExchange(share.group)!.finish(secret, share.keyExchange);
+    } catch (e) {
+      if (e instanceof KeyExchangeError) throw new ProtocolError('illegal_parameter', `the server's ${groupName(share.group)} key share is invalid: ${e.message}`, { message: 'ServerHello', field: 'key_share' });
+      throw e;
+    }
+    this.suite = suite;
+    this.group = share.group;
+    this.transcript.setHash(suite.prfHash);
+    this.transcript.add(sh.raw);
+    const early = new EarlySecret(this.p, suite.prfHash, undefined, (l, s) => this.host.keyLog(l, s));
+    this.hs = early.next(shared);
+    const h = this.transcript.hash();
+    this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h);
+    this.serverHsSecret = this.hs.serverHandshakeTrafficSecret(h);
+    this.host.setReadKeys('handshake', suite, this.serverHsSecret);
+    this.to('wait_ee');
+  }
+
+  private onEncryptedExtensions(ee: EncryptedExtensions): void {
+    if (ee.ext.alpn !== undefined) {
+      if (!this.host.cfg.alpn?.includes(ee.ext.alpn)) throw new ProtocolError('illegal_parameter', `the server selected ALPN "${ee.ext.alpn}", which we did not offer`, { message: 'EncryptedExtensions', field: 'alpn' });
+      this.alpn = ee.ext.alpn;
+    }
+    this.transcript.add(ee.raw);
+    this.to('wait_cert_cr');
+  }
+
+  private onCertificateRequest(cr: CertificateRequest): void {
+    if (cr.certificateRequestContext.length !== 0) throw new ProtocolError('illegal_parameter', 'certificate_request_context must be empty during the handshake (RFC 8446 section 4.3.2)', { message: 'CertificateRequest' });
+    if (!cr.ext.signatureAlgorithms) throw new ProtocolError('missing_extension', 'the CertificateRequest has no signature_algorithms', { message: 'CertificateRequest' });
+    this.certRequest = cr;
+    this.transcript.add(cr.raw);
+    this.to('wait_cert');
+  }
+
+  private onCertificate(cert: Certificate): void {
+    if (cert.certificateRequestContext.length !== 0) throw new ProtocolError('illegal_parameter', 'the server\'s Certificate must have an empty certificate_request_context', { message: 'Certificate' });
+    if (cert.certificateList.length === 0) throw new ProtocolError('decode_error', 'the server sent an empty Certificate (RFC 8446 section 4.4.2.4)', { message: 'Certificate' });
+    this.peerChain = cert.certificateList.map((e) => e.data);
+    this.transcript.add(cert.raw);
+    this.to('wait_cv');
+  }
+
+  private onCertificateVerify(cv: CertificateVerify): void {
+    if (!this.offeredSchemes.includes(cv.algorithm))
+      throw new ProtocolError('illegal_parameter', `the server signed with ${sigSchemeName(cv.algorithm)}, which we did not offer in signature_algorithms`, { message: 'CertificateVerify', field: 'algorithm' });
+    let spki: Uint8Array;
+    try {
+      spki = certificateSpki(this.peerChain[0]!);
+    } catch (e) {
+      throw new ProtocolError('bad_certificate', `the server's certificate does not parse: ${(e as Error).message}`, { message: 'Certificate' });
+    }
+    const content = certificateVerifyContent('server', this.transcript.hash());
+    if (!this.p.verify(cv.algorithm, spki, content, cv.signature))
+      throw new ProtocolError('decrypt_error', `the server's CertificateVerify (${sigSchemeName(cv.algorithm)}) does not verify under its certificate's key: the server does not hold the private key, or the transcripts differ`, { message: 'CertificateVerify', field: 'signature' });
+    this.peerScheme = cv.algorithm;
+    this.transcript.add(cv.raw);
+    const verdict = this.host.cfg.verifyPeer?.(this.peerChain, this.host.cfg.serverName);
+    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    this.to('wait_finished');
+  }
+
+  private onFinished(fin: Finished): void {
+    const suite = this.suite!;
+    const expected = finishedVerifyData(this.p, suite.prfHash, this.serverHsSecret!, this.transcript.hash());
+    if (!bytesEqual(expected, fin.verifyData))
+      throw new ProtocolError('decrypt_error', 'the server\'s Finished does not match our transcript: a message was changed in transit or the key schedules differ', { message: 'Finished', field: 'verify_data' });
+    this.transcript.add(fin.raw);
+    this.master = this.hs!.next();
+    const h = this.transcript.hash();
+    this.clientAppSecret = this.master.clientApplicationTrafficSecret(h);
+    this.serverAppSecret = this.master.serverApplicationTrafficSecret(h);
+    this.master.exporterMasterSecret(h);
+    this.host.setReadKeys('application', suite, this.serverAppSecret);
+    // Our second flight, under the client handshake keys.
+    if (this.sessionId.length && !this.helloRetry) this.host.sendChangeCipherSpec();
+    this.host.setWriteKeys('handshake', suite, this.clientHsSecret!);
+    if (this.certRequest) this.sendClientCertificate(this.certRequest);
+    const verifyData = finishedVerifyData(this.p, suite.prfHash, this.clientHsSecret!, this.transcript.hash());
+    const finished = this.host.send({ type: 'finished', verifyData });
+    this.transcript.add(finished.raw);
+    this.master.resumptionMasterSecret(this.transcript.hash());
+    this.host.setWriteKeys('application', suite, this.clientAppSecret);
+    this.to('connected');
+    this.host.established({
+      version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
+      ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
+      resumed: false, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
+      ...(this.host.cfg.serverName ? { serverName: this.host.cfg.serverName } : {}), earlyData: 'not offered',
+    });
+  }
+
+  private sendClientCertificate(cr: CertificateRequest): void {
+    const { certificateChain, signer } = this.host.cfg;
+    const scheme = signer?.schemes.find((s) => cr.ext.signatureAlgorithms!.includes(s));
+    if (!certificateChain?.length || !signer || scheme === undefined) {
+      // RFC 8446 section 4.4.2: an empty Certificate when we have none that fits.
+      const empty = this.host.send({ type: 'certificate', certificateRequestContext: cr.certificateRequestContext, certificateList: [] });
+      this.transcript.add(empty.raw);
+      this.host.emit({ kind: 'info', message: certificateChain?.length ? 'the server asked for a client certificate; none of our key\'s signature schemes is in its list, so we send none' : 'the server asked for a client certificate; we have none to send' });
+      return;
+    }
+    const cert = this.host.send({ type: 'certificate', certificateRequestContext: cr.certificateRequestContext, certificateList: certificateChain.map((data) => ({ data })) });
+    this.transcript.add(cert.raw);
+    const signature = signer.sign(scheme, certificateVerifyContent('client', this.transcript.hash()));
+    const cv = this.host.send({ type: 'certificate_verify', algorithm: scheme, signature });
+    this.transcript.add(cv.raw);
+  }
+
+  private onNewSessionTicket(nst: NewSessionTicket): void {
+    this.host.emit({ kind: 'info', message: `session ticket received: lifetime ${nst.ticketLifetime} s, ${nst.ticket.length} bytes${nst.ext.earlyData !== undefined ? `, early data up to ${nst.ext.earlyData} bytes` : ''}` });
+  }
+
+  private onKeyUpdate(requestUpdate: number): void {
+    if (requestUpdate > 1) throw new ProtocolError('illegal_parameter', `KeyUpdate.request_update is ${requestUpdate}`, { message: 'KeyUpdate' });
+    const suite = this.suite!;
+    this.serverAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.serverAppSecret!);
+    this.host.setReadKeys('application', suite, this.serverAppSecret);
+    if (requestUpdate === 1) this.keyUpdate(false);
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    const suite = this.suite!;
+    this.host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
+    this.clientAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.clientAppSecret!);
+    this.host.setWriteKeys('application', suite, this.clientAppSecret);
+  }
+}

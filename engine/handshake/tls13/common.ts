@@ -1,0 +1,34 @@
+// Pieces both TLS 1.3 state machines use.
+import { ProtocolError } from '../../conn/errors';
+import type { Handshake } from '../../msgs/handshake';
+
+const SERVER_CV = new TextEncoder().encode('TLS 1.3, server CertificateVerify');
+const CLIENT_CV = new TextEncoder().encode('TLS 1.3, client CertificateVerify');
+
+/** The signed content of CertificateVerify (RFC 8446 section 4.4.3): 64 spaces, context, 0, transcript hash. */
+export function certificateVerifyContent(side: 'server' | 'client', transcriptHash: Uint8Array): Uint8Array {
+  const ctx = side === 'server' ? SERVER_CV : CLIENT_CV;
+  const out = new Uint8Array(64 + ctx.length + 1 + transcriptHash.length);
+  out.fill(0x20, 0, 64);
+  out.set(ctx, 64);
+  out[64 + ctx.length] = 0;
+  out.set(transcriptHash, 65 + ctx.length);
+  return out;
+}
+
+/** The state machine's "I did not expect this message here" (RFC 8446 section 6.2 unexpected_message). */
+export function unexpected(state: string, msg: Handshake, expected: string[]): ProtocolError {
+  const got = msg.type === 'unknown' ? `handshake type ${msg.msgType}` : msg.type;
+  return new ProtocolError('unexpected_message', `in state ${state} expected ${expected.join(' or ')}, got ${got}`, { message: got });
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}

@@ -1,0 +1,272 @@
+// The TLS 1.3 server (RFC 8446 sections 2, 4 and appendix A.2). States:
+//   wait_ch -> (HelloRetryRequest: wait_ch2) -> [wait_cert -> wait_cv] -> wait_finished -> connected
+// The server chooses by its own preference order: cipher suite, then group (a share the client sent, else a
+// HelloRetryRequest for a group both support), then signature scheme for its key, then ALPN.
+import { certificateSpki } from '../../x509/certificate';
+import { KeyExchangeError } from '../../crypto/provider';
+import { ProtocolError } from '../../conn/errors';
+import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
+import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
+import { ext, type Extension } from '../../msgs/extensions';
+import type { Certificate, CertificateVerify, ClientHello, Finished, Handshake } from '../../msgs/handshake';
+import { groupName } from '../../registry/groups';
+import { sigSchemeName } from '../../registry/sigschemes';
+import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
+import { Transcript } from '../transcript';
+import { bytesEqual, certificateVerifyContent, unexpected } from './common';
+import { EarlySecret, finishedVerifyData, nextTrafficSecret, type HandshakeSecret, type MasterSecret } from './key-schedule';
+
+export type Server13State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
+
+const TLS13 = 0x0304;
+
+export class Server13 implements HandshakeDriver {
+  state: Server13State = 'wait_ch';
+  private readonly p;
+  private readonly transcript;
+  private suite?: CipherSuite;
+  private group?: number;
+  private scheme?: number;
+  private alpn?: string;
+  private serverName?: string;
+  private firstHello?: ClientHello;
+  private cookie?: Uint8Array;
+  private sentCcs = false;
+  private hs?: HandshakeSecret;
+  private master?: MasterSecret;
+  private clientHsSecret?: Uint8Array;
+  private clientAppSecret?: Uint8Array;
+  private serverAppSecret?: Uint8Array;
+  private peerChain: Uint8Array[] = [];
+  private requestedCert = false;
+
+  constructor(private readonly host: HandshakeHost) {
+    this.p = host.cfg.provider;
+    this.transcript = new Transcript(this.p);
+  }
+
+  private to(s: Server13State): void {
+    this.host.setState(s);
+    this.state = s;
+  }
+
+  acceptsCompatCcs(): boolean {
+    return this.state !== 'wait_ch' && this.state !== 'connected';
+  }
+
+  start(): void {
+    // The server waits for a ClientHello.
+  }
+
+  handle(msg: Handshake): void {
+    switch (this.state) {
+      case 'wait_ch':
+      case 'wait_ch2':
+        if (msg.type === 'client_hello') return this.onClientHello(msg);
+        throw unexpected(this.state, msg, ['ClientHello']);
+      case 'wait_cert':
+        if (msg.type === 'certificate') return this.onCertificate(msg);
+        throw unexpected(this.state, msg, ['Certificate']);
+      case 'wait_cv':
+        if (msg.type === 'certificate_verify') return this.onCertificateVerify(msg);
+        throw unexpected(this.state, msg, ['CertificateVerify']);
+      case 'wait_finished':
+        if (msg.type === 'finished') return this.onFinished(msg);
+        throw unexpected(this.state, msg, ['Finished']);
+      case 'connected':
+        if (msg.type === 'key_update') return this.onKeyUpdate(msg.requestUpdate);
+        throw unexpected(this.state, msg, ['KeyUpdate']);
+    }
+  }
+
+  private onClientHello(ch: ClientHello): void {
+    const cfg = this.host.cfg;
+    this.host.clientRandom = ch.random;
+    const versions = ch.ext.supportedVersions;
+    if (!versions?.includes(TLS13)) {
+      throw new ProtocolError('protocol_version', `the client does not offer TLS 1.3 (${versions ? 'supported_versions lacks 0x0304' : 'no supported_versions: a TLS 1.2-or-older client'}); this engine speaks only TLS 1.3 so far`, { message: 'ClientHello', field: 'supported_versions' });
+    }
+    if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0)
+      throw new ProtocolError('illegal_parameter', 'legacy_compression_methods must be exactly [0] in TLS 1.3', { message: 'ClientHello', field: 'legacy_compression_methods' });
+    const second = this.state === 'wait_ch2';
+    if (second) this.checkSecondHello(ch);
+
+    const suites = cfg.cipherSuites ?? DEFAULT_SUITES;
+    const suiteCode = suites.find((s) => ch.cipherSuites.includes(s));
+    if (suiteCode === undefined)
+      throw new ProtocolError('handshake_failure', `no TLS 1.3 cipher suite in common: the client offered ${ch.cipherSuites.map((s) => suiteName(s)).join(', ')}; we accept ${suites.map((s) => suiteName(s)).join(', ')}`, { message: 'ClientHello', field: 'cipher_suites' });
+    const suite = suiteByCode(suiteCode)!;
+
+    if (!ch.ext.signatureAlgorithms) throw new ProtocolError('missing_extension', 'the ClientHello has no signature_algorithms (RFC 8446 section 9.2)', { message: 'ClientHello' });
+    if (!ch.ext.supportedGroups || !ch.ext.keyShare) throw new ProtocolError('missing_extension', `the ClientHello has no ${!ch.ext.supportedGroups ? 'supported_groups' : 'key_share'}: PSK-only handshakes are not supported`, { message: 'ClientHello' });
+    const groups = cfg.groups ?? DEFAULT_GROUPS;
+    const withShare = groups.find((g) => ch.ext.keyShare!.some((k) => k.group === g) && this.p.keyExchange(g));
+    const common = groups.find((g) => ch.ext.supportedGroups!.includes(g) && this.p.keyExchange(g));
+    if (common === undefined)
+      throw new ProtocolError('handshake_failure', `no group in common: the client supports ${ch.ext.supportedGroups.map((g) => groupName(g)).join(', ')}; we accept ${groups.map((g) => groupName(g)).join(', ')}`, { message: 'ClientHello', field: 'supported_groups' });
+
+    const { certificateChain, signer } = cfg;
+    if (!certificateChain?.length || !signer) throw new ProtocolError('internal_error', 'the server has no certificate and key configured', { message: 'ClientHello' });
+    const scheme = signer.schemes.find((s) => ch.ext.signatureAlgorithms!.includes(s));
+    if (scheme === undefined)
+      throw new ProtocolError('handshake_failure', `no signature scheme in common for our key: the client accepts ${ch.ext.signatureAlgorithms.map((s) => sigSchemeName(s)).join(', ')}; our key can sign with ${signer.schemes.map((s) => sigSchemeName(s)).join(', ')}`, { message: 'ClientHello', field: 'signature_algorithms' });
+
+    // A HelloRetryRequest when the client sent no usable share, or when told to (with a cookie).
+    if (!second && (withShare === undefined || cfg.forceHelloRetry)) {
+      this.sendHelloRetryRequest(ch, suite, withShare === undefined ? common : undefined);
+      return;
+    }
+    if (withShare === undefined)
+      throw new ProtocolError('illegal_parameter', 'the second ClientHello still has no key share for the group we asked for', { message: 'ClientHello', field: 'key_share' });
+
+    const clientAlpn = ch.ext.alpn;
+    if (clientAlpn?.length && cfg.alpn?.length) {
+      this.alpn = cfg.alpn.find((a) => clientAlpn.includes(a));
+      if (!this.alpn) throw new ProtocolError('no_application_protocol', `no ALPN protocol in common: the client offered ${clientAlpn.join(', ')}; we accept ${cfg.alpn.join(', ')}`, { message: 'ClientHello', field: 'alpn' });
+    }
+    this.serverName = ch.ext.serverName?.[0];
+    this.suite = suite;
+    this.group = withShare;
+    this.scheme = scheme;
+    if (!second) this.transcript.setHash(suite.prfHash);
+    this.transcript.add(ch.raw);
+
+    // ServerHello with our share.
+    const clientShare = ch.ext.keyShare.find((k) => k.group === withShare)!;
+    let reply;
+    try {
+      reply = this.p.keyExchange(withShare)!.respond(clientShare.keyExchange);
+    } catch (e) {
+      if (e instanceof KeyExchangeError) throw new ProtocolError('illegal_parameter', `the client's ${groupName(withShare)} key share is invalid: ${e.message}`, { message: 'ClientHello', field: 'key_share' });
+      throw e;
+    }
+    const sh = this.host.send({
+      type: 'server_hello', random: this.p.random(32), legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
+      extensions: [ext.supportedVersionsServer(TLS13), ext.keyShareServer({ group: withShare, keyExchange: reply.share })],
+    });
+    this.transcript.add(sh.raw);
+    if (ch.legacySessionId.length && !this.sentCcs) {
+      this.host.sendChangeCipherSpec();
+      this.sentCcs = true;
+    }
+    const early = new EarlySecret(this.p, suite.prfHash, undefined, (l, s) => this.host.keyLog(l, s));
+    this.hs = early.next(reply.sharedSecret);
+    const h = this.transcript.hash();
+    this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h);
+    const serverHs = this.hs.serverHandshakeTrafficSecret(h);
+    this.host.setWriteKeys('handshake', suite, serverHs);
+    this.host.setReadKeys('handshake', suite, this.clientHsSecret);
+
+    // EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished.
+    const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : [])];
+    this.transcript.add(this.host.send({ type: 'encrypted_extensions', extensions: eeExt }).raw);
+    if ((cfg.clientAuth ?? 'none') !== 'none') {
+      this.requestedCert = true;
+      const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: new Uint8Array(0), extensions: [ext.signatureAlgorithms(cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES)] });
+      this.transcript.add(cr.raw);
+    }
+    this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: certificateChain.map((data) => ({ data })) }).raw);
+    const signature = signer.sign(scheme, certificateVerifyContent('server', this.transcript.hash()));
+    this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
+    const verifyData = finishedVerifyData(this.p, suite.prfHash, serverHs, this.transcript.hash());
+    this.transcript.add(this.host.send({ type: 'finished', verifyData }).raw);
+
+    this.master = this.hs.next();
+    const h2 = this.transcript.hash();
+    this.clientAppSecret = this.master.clientApplicationTrafficSecret(h2);
+    this.serverAppSecret = this.master.serverApplicationTrafficSecret(h2);
+    this.master.exporterMasterSecret(h2);
+    this.host.setWriteKeys('application', suite, this.serverAppSecret);
+    this.to(this.requestedCert ? 'wait_cert' : 'wait_finished');
+  }
+
+  private sendHelloRetryRequest(ch: ClientHello, suite: CipherSuite, group: number | undefined): void {
+    this.firstHello = ch;
+    this.cookie = group === undefined ? this.p.random(32) : undefined;
+    this.suite = suite;
+    this.transcript.setHash(suite.prfHash);
+    this.transcript.add(ch.raw);
+    this.transcript.replaceWithMessageHash();
+    const hrr = this.host.send({
+      type: 'hello_retry_request', legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
+      extensions: [ext.supportedVersionsServer(TLS13), ...(group !== undefined ? [ext.keyShareHelloRetry(group)] : []), ...(this.cookie ? [ext.cookie(this.cookie)] : [])],
+    });
+    this.transcript.add(hrr.raw);
+    this.host.emit({ kind: 'info', message: group !== undefined ? `HelloRetryRequest: no key share for a group we accept; asking for ${groupName(group)}` : 'HelloRetryRequest with a cookie (forced by configuration)' });
+    if (ch.legacySessionId.length) {
+      this.host.sendChangeCipherSpec();
+      this.sentCcs = true;
+    }
+    this.to('wait_ch2');
+  }
+
+  /** RFC 8446 section 4.1.2: the second ClientHello repeats the first but for the changes the HRR asked for. */
+  private checkSecondHello(ch: ClientHello): void {
+    const first = this.firstHello!;
+    if (!bytesEqual(ch.random, first.random) || ch.cipherSuites.join() !== first.cipherSuites.join() || !bytesEqual(ch.legacySessionId, first.legacySessionId))
+      throw new ProtocolError('illegal_parameter', 'the second ClientHello changed more than the HelloRetryRequest asked for', { message: 'ClientHello' });
+    if (this.cookie && (!ch.ext.cookie || !bytesEqual(ch.ext.cookie, this.cookie)))
+      throw new ProtocolError('illegal_parameter', 'the second ClientHello does not echo our cookie', { message: 'ClientHello', field: 'cookie' });
+  }
+
+  private onCertificate(cert: Certificate): void {
+    this.transcript.add(cert.raw);
+    if (cert.certificateList.length === 0) {
+      if (this.host.cfg.clientAuth === 'require') throw new ProtocolError('certificate_required', 'the client sent no certificate, and one is required', { message: 'Certificate' });
+      this.host.emit({ kind: 'info', message: 'the client sent no certificate' });
+      this.to('wait_finished');
+      return;
+    }
+    this.peerChain = cert.certificateList.map((e) => e.data);
+    this.to('wait_cv');
+  }
+
+  private onCertificateVerify(cv: CertificateVerify): void {
+    const accepted = this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    if (!accepted.includes(cv.algorithm)) throw new ProtocolError('illegal_parameter', `the client signed with ${sigSchemeName(cv.algorithm)}, which we did not ask for`, { message: 'CertificateVerify' });
+    let spki: Uint8Array;
+    try {
+      spki = certificateSpki(this.peerChain[0]!);
+    } catch (e) {
+      throw new ProtocolError('bad_certificate', `the client's certificate does not parse: ${(e as Error).message}`, { message: 'Certificate' });
+    }
+    if (!this.p.verify(cv.algorithm, spki, certificateVerifyContent('client', this.transcript.hash()), cv.signature))
+      throw new ProtocolError('decrypt_error', `the client's CertificateVerify (${sigSchemeName(cv.algorithm)}) does not verify under its certificate's key`, { message: 'CertificateVerify', field: 'signature' });
+    this.transcript.add(cv.raw);
+    const verdict = this.host.cfg.verifyPeer?.(this.peerChain, undefined);
+    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    this.to('wait_finished');
+  }
+
+  private onFinished(fin: Finished): void {
+    const suite = this.suite!;
+    const expected = finishedVerifyData(this.p, suite.prfHash, this.clientHsSecret!, this.transcript.hash());
+    if (!bytesEqual(expected, fin.verifyData))
+      throw new ProtocolError('decrypt_error', 'the client\'s Finished does not match our transcript', { message: 'Finished', field: 'verify_data' });
+    this.transcript.add(fin.raw);
+    this.master!.resumptionMasterSecret(this.transcript.hash());
+    this.host.setReadKeys('application', suite, this.clientAppSecret!);
+    this.to('connected');
+    this.host.established({
+      version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
+      ...(this.scheme !== undefined ? { signatureScheme: this.scheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
+      resumed: false, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
+      ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: 'not offered',
+    });
+  }
+
+  private onKeyUpdate(requestUpdate: number): void {
+    if (requestUpdate > 1) throw new ProtocolError('illegal_parameter', `KeyUpdate.request_update is ${requestUpdate}`, { message: 'KeyUpdate' });
+    const suite = this.suite!;
+    this.clientAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.clientAppSecret!);
+    this.host.setReadKeys('application', suite, this.clientAppSecret);
+    if (requestUpdate === 1) this.keyUpdate(false);
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    const suite = this.suite!;
+    this.host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
+    this.serverAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.serverAppSecret!);
+    this.host.setWriteKeys('application', suite, this.serverAppSecret);
+  }
+}
