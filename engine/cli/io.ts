@@ -8,6 +8,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Standard input, read whole; only commands that need it call it. */
   readStdin: () => string;
+  /** Standard input as a stream, for connect/serve (data typed or piped is sent to the peer). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIO: CliIO = {
@@ -16,6 +18,7 @@ export const processIO: CliIO = {
   readFile: (p) => new Uint8Array(fs.readFileSync(p)),
   env: process.env,
   readStdin: () => fs.readFileSync(0, 'utf8'),
+  stdin: process.stdin,
 };
 
 /** Exit codes shared by the commands (documented in --help). */

@@ -1,8 +1,10 @@
 // The `tlslens` command: the engine's front door, in OpenSSL's dialect.
 import pkg from '../../package.json';
 import * as checkKey from './commands/check-key';
+import * as connect from './commands/connect';
 import * as decode from './commands/decode';
 import * as generate from './commands/generate';
+import * as serve from './commands/serve';
 import { EXIT, UsageError, type CliIO } from './io';
 import { helpText, type CommandSpec } from './options';
 
@@ -11,7 +13,7 @@ interface Command {
   run: (argv: string[], io: CliIO) => number | Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { decode, 'check-key': checkKey, generate };
+export const COMMANDS: Record<string, Command> = { connect, serve, decode, 'check-key': checkKey, generate };
 
 function mainHelp(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 4;

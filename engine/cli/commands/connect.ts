@@ -1,0 +1,159 @@
+// `tlslens connect HOST:PORT`: a TLS client in the spirit of `openssl s_client`: the handshake decoded as it
+// happens, a summary, then standard input sent as application data and what the server sends printed.
+import fs from 'node:fs';
+import { connect, TlsSessionError, type TlsSession } from '../../net/session';
+import { identityFromPem } from '../../tools/identity';
+import { toJson, type TraceEvent } from '../../trace/events';
+import { formatEvent } from '../../trace/format-text';
+import { decodeCertificate } from '../../x509/certificate';
+import type { NegotiatedSession } from '../../conn/types';
+import { suiteName } from '../../registry/suites';
+import { groupName } from '../../registry/groups';
+import { sigSchemeName } from '../../registry/sigschemes';
+import { versionName } from '../../registry/versions';
+import { EXIT, readPassphrase, UsageError, type CliIO } from '../io';
+import { parse, type CommandSpec } from '../options';
+import { parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+
+export const spec: CommandSpec = {
+  name: 'connect',
+  synopsis: 'connect [options] HOST:PORT',
+  summary: 'Connect to a TLS server and show the handshake decoded, like openssl s_client; standard input is sent as application data.',
+  options: [
+    { name: 'connect', kind: 'string', arg: 'HOST:PORT', help: 'the server (or give it as the argument)' },
+    { name: 'servername', kind: 'string', arg: 'NAME', help: 'SNI (default: the host, unless it is an IP address)' },
+    { name: 'noservername', kind: 'flag', help: 'send no SNI' },
+    ...TLS_OPTIONS,
+    { name: 'ign_eof', kind: 'flag', help: 'keep the connection open when standard input ends' },
+    { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
+    { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
+  ],
+  notes: [
+    'Lines typed as "K" or "k" alone send a KeyUpdate (K asks the server to update too), as in s_client.',
+    'Exit status: 0 the handshake succeeded, 1 it failed or the connection broke, 2 an input could not be read.',
+    'Example: tlslens connect example.com:443 --alpn h2,http/1.1   (like: openssl s_client -connect example.com:443 -alpn h2,http/1.1)',
+  ],
+};
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(spec, argv);
+  const target = (values.connect as string | undefined) ?? positionals[0];
+  if (!target) throw new UsageError('connect: give HOST:PORT');
+  const { host, port } = parseHostPort(target, 443);
+  const settings = tlsSettings(values);
+  const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : 10_000;
+  if (typeof values.cert === 'string') {
+    const certPem = fs.readFileSync(values.cert, 'utf8');
+    const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
+    const id = identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
+    settings.certificateChain = id.chain;
+    settings.signer = id.signer;
+  }
+  const serverName = values.noservername ? undefined : ((values.servername as string | undefined) ?? host);
+  const json = !!values.json;
+  const print = (e: TraceEvent) => {
+    if (json) io.out(toJson(e) + '\n');
+    else if (!values.quiet) {
+      const line = formatEvent(e, { records: !!values.msg });
+      if (line) io.out(line + '\n');
+    }
+  };
+
+  let session: TlsSession;
+  try {
+    session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
+  } catch (e) {
+    io.err(`connect: ${(e as Error).message}\n`);
+    return EXIT.MISMATCH_OR_PROBLEM;
+  }
+  if (!json && !values.quiet) io.out(`CONNECTED(${host}:${port})\n`);
+  session.on('trace', print);
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number) => {
+      if (done) return;
+      done = true;
+      io.stdin?.removeAllListeners('data');
+      io.stdin?.removeAllListeners('end');
+      (io.stdin as { pause?: () => void } | undefined)?.pause?.();
+      resolve(code);
+    };
+    session.on('error', (e: TlsSessionError) => {
+      io.err(`connect: ${e.message}\n`);
+      if (json) io.out(JSON.stringify({ kind: 'summary', ok: false, error: e.message, ...(e.alert ? { alert: e.alert } : {}) }) + '\n');
+      finish(EXIT.MISMATCH_OR_PROBLEM);
+    });
+    session.on('secure', (n: NegotiatedSession) => {
+      if (json) io.out(JSON.stringify(summaryJson(n)) + '\n');
+      else io.out(summaryText(n));
+      wireStdin(session, io, !!values.ign_eof);
+    });
+    session.on('data', (d: Uint8Array) => {
+      if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text: new TextDecoder().decode(d) }) + '\n');
+      else io.out(new TextDecoder().decode(d));
+    });
+    session.on('end', () => {
+      if (!json && !values.quiet) io.out('closed by peer (close_notify)\n');
+      session.end();
+    });
+    session.on('close', () => finish(session.conn.negotiated ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM));
+    session.begin();
+  });
+}
+
+function wireStdin(session: TlsSession, io: CliIO, ignoreEof: boolean): void {
+  const stdin = io.stdin;
+  if (!stdin) return;
+  stdin.on('data', (chunk: Buffer | string) => {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const cmd = text.trim();
+    if (cmd === 'K' || cmd === 'k') {
+      session.keyUpdate(cmd === 'K');
+      return;
+    }
+    session.write(typeof chunk === 'string' ? chunk : new Uint8Array(chunk));
+  });
+  stdin.on('end', () => {
+    if (ignoreEof) return;
+    // As s_client: end of input closes our side; what the server still sends is printed until it closes.
+    setTimeout(() => session.end(), 50);
+    setTimeout(() => session.destroy(), 3000).unref();
+  });
+  stdin.resume();
+}
+
+function peerSubject(der: Uint8Array | undefined): { subject: string; issuer: string } | undefined {
+  if (!der) return undefined;
+  try {
+    const c = decodeCertificate(der);
+    return { subject: c.subject.text, issuer: c.issuer.text };
+  } catch {
+    return undefined;
+  }
+}
+
+export function summaryText(n: NegotiatedSession): string {
+  const lines = ['---', 'Certificate chain'];
+  n.peerCertificates.forEach((der, i) => {
+    const p = peerSubject(der);
+    lines.push(` ${i} s:${p?.subject ?? '(does not decode)'}`, `   i:${p?.issuer ?? ''}`);
+  });
+  lines.push('---',
+    `Protocol      : ${versionName(n.version)}`,
+    `Cipher        : ${suiteName(n.cipherSuite, 'iana')}`,
+    ...(n.group !== undefined ? [`Group         : ${groupName(n.group)}`] : []),
+    ...(n.signatureScheme !== undefined ? [`Peer signature: ${sigSchemeName(n.signatureScheme)}`] : []),
+    `ALPN          : ${n.alpn ?? '(none)'}`,
+    `HelloRetry    : ${n.helloRetry ? 'yes' : 'no'}`,
+    'Verification  : not performed: the chain is shown, not validated (path validation is not built yet)',
+    '---', '');
+  return lines.join('\n');
+}
+
+function summaryJson(n: NegotiatedSession): unknown {
+  return {
+    kind: 'summary', ok: true, protocol: versionName(n.version), cipher: suiteName(n.cipherSuite, 'iana'),
+    group: n.group !== undefined ? groupName(n.group) : null, peerSignature: n.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : null,
+    alpn: n.alpn ?? null, helloRetry: n.helloRetry, chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
+  };
+}

@@ -1,0 +1,128 @@
+// `tlslens serve`: a TLS server in the spirit of `openssl s_server`: prints `ACCEPT host:port`, traces each
+// session, and keeps serving after each connection and after standard input ends. --www answers an HTTP
+// request with a status page and closes, as `s_server -www` does; --echo sends back what it receives.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type TlsSession } from '../../net/session';
+import { generatedIdentity, identityFromPem, type Identity } from '../../tools/identity';
+import { toJson, type TraceEvent } from '../../trace/events';
+import { formatEvent } from '../../trace/format-text';
+import type { NegotiatedSession } from '../../conn/types';
+import { suiteName } from '../../registry/suites';
+import { groupName } from '../../registry/groups';
+import { sigSchemeName } from '../../registry/sigschemes';
+import { versionName } from '../../registry/versions';
+import { EXIT, readPassphrase, UsageError, type CliIO } from '../io';
+import { parse, type CommandSpec } from '../options';
+import { parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+
+export const spec: CommandSpec = {
+  name: 'serve',
+  synopsis: 'serve [options]',
+  summary: 'Run a TLS server on 127.0.0.1 (like openssl s_server) and trace every session; without --cert it uses a generated certificate for localhost.',
+  options: [
+    { name: 'port', kind: 'string', arg: 'N', help: 'port (default 4433; 0 picks a free one, printed on the ACCEPT line)' },
+    { name: 'accept', kind: 'string', arg: 'HOST:PORT', help: 'address to listen on (default 127.0.0.1:4433)' },
+    ...TLS_OPTIONS,
+    { name: 'www', kind: 'flag', help: 'answer an HTTP request with a status page, then close (as s_server -www)' },
+    { name: 'echo', kind: 'flag', help: 'send back what each client sends' },
+    { name: 'verify', kind: 'flag', help: 'ask clients for a certificate (as s_server -verify)' },
+    { name: 'Verify', kind: 'flag', help: 'require a client certificate (as s_server -Verify)' },
+    { name: 'hrr', kind: 'flag', help: 'answer every first ClientHello with a HelloRetryRequest (cookie)' },
+    { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
+    { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
+  ],
+  notes: ['Example: tlslens serve --port 0 --www   (like: openssl s_server -accept 4433 -www)'],
+};
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parse(spec, argv);
+  const addr = typeof values.accept === 'string' ? parseHostPort(values.accept, 4433) : { host: '127.0.0.1', port: values.port !== undefined ? Number(values.port) : 4433 };
+  if (typeof values.port === 'string') addr.port = Number(values.port);
+  if (!(addr.port >= 0 && addr.port < 65536)) throw new UsageError(`--port ${values.port}: not a port`);
+  const settings = tlsSettings(values);
+  let id: Identity;
+  if (typeof values.cert === 'string') {
+    const certPem = fs.readFileSync(values.cert, 'utf8');
+    const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
+    id = identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
+  } else {
+    id = await generatedIdentity('localhost');
+    if (!values.quiet && !values.json) io.err('Using a generated certificate for CN=localhost (ECDSA P-256); give --cert/--key for your own.\n');
+  }
+  const json = !!values.json;
+  const print = (e: TraceEvent) => {
+    if (json) io.out(toJson(e) + '\n');
+    else if (!values.quiet) {
+      const line = formatEvent(e, { records: !!values.msg });
+      if (line) io.out(line + '\n');
+    }
+  };
+  const limit = values.naccept ? Number(values.naccept) : Infinity;
+  let accepted = 0;
+  const sessions = new Set<TlsSession>();
+  return new Promise<number>((resolve) => {
+    const server = createServer({
+      ...settings, certificateChain: id.chain, signer: id.signer,
+      clientAuth: values.Verify ? 'require' : values.verify ? 'request' : 'none',
+      ...(values.hrr ? { forceHelloRetry: true } : {}),
+    }, (s) => {
+      accepted++;
+      sessions.add(s);
+      if (accepted >= limit) server.close();
+      s.on('trace', print);
+      s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
+      let request = '';
+      s.on('data', (d: Uint8Array) => {
+        const text = new TextDecoder().decode(d);
+        if (values.www) {
+          request += text;
+          if (/\r?\n\r?\n/.test(request)) {
+            s.write(statusPage(s.conn.negotiated, request));
+            s.end();
+          }
+          return;
+        }
+        if (values.echo) s.write(d);
+        if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text }) + '\n');
+        else io.out(text);
+      });
+      s.on('end', () => s.end());
+      s.on('close', () => {
+        sessions.delete(s);
+        if (!json && !values.quiet) io.out('CLOSED\n');
+      });
+    });
+    server.on('error', (e) => {
+      io.err(`serve: cannot listen on ${addr.host}:${addr.port}: ${(e as NodeJS.ErrnoException).code ?? e.message}\n`);
+      resolve(EXIT.MISMATCH_OR_PROBLEM);
+    });
+    server.on('close', () => resolve(EXIT.OK));
+    server.listen(addr.port, addr.host, () => {
+      const a = server.address() as AddressInfo;
+      io.out(`ACCEPT ${a.address}:${a.port}\n`);
+    });
+    // Typed lines go to every connected client; the end of input does not stop the server.
+    io.stdin?.on('data', (chunk: Buffer | string) => {
+      for (const s of sessions) if (s.conn.status === 'open') s.write(typeof chunk === 'string' ? chunk : new Uint8Array(chunk));
+    });
+    io.stdin?.resume();
+  });
+}
+
+function statusPage(n: NegotiatedSession | undefined, request: string): string {
+  const body = [
+    '<html><body><pre>',
+    'tlslens serve --www',
+    `Protocol  : ${n ? versionName(n.version) : '?'}`,
+    `Cipher    : ${n ? suiteName(n.cipherSuite, 'iana') : '?'}`,
+    `Group     : ${n?.group !== undefined ? groupName(n.group) : '-'}`,
+    `Signature : ${n?.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : '-'}`,
+    `ALPN      : ${n?.alpn ?? '-'}`,
+    `SNI       : ${n?.serverName ?? '-'}`,
+    `Client certificate: ${n?.peerCertificates.length ? 'yes' : 'no'}`,
+    '', 'Request:', request.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')),
+    '</pre></body></html>', '',
+  ].join('\n');
+  return `HTTP/1.0 200 ok\r\nContent-type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`;
+}

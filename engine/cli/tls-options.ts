@@ -1,0 +1,84 @@
+// Options shared by connect and serve, as OpenSSL's OPT_S_OPTIONS are shared by s_client and s_server:
+// names from the registries, lists colon- or comma-separated as OpenSSL takes them.
+import fs from 'node:fs';
+import { groupByName } from '../registry/groups';
+import { sigSchemeByName } from '../registry/sigschemes';
+import { suiteByName } from '../registry/suites';
+import { versionByName } from '../registry/versions';
+import type { SessionOptions } from '../net/session';
+import type { SecretLabel } from '../handshake/tls13/key-schedule';
+import { toHex } from '../util/hex';
+import { UsageError } from './io';
+import type { Option } from './options';
+
+export const TLS_OPTIONS: Option[] = [
+  { name: 'tls1_3', kind: 'flag', help: 'TLS 1.3 only (also --tls1.3)' },
+  { name: 'tls1.3', kind: 'flag', help: 'same as --tls1_3' },
+  { name: 'min-version', kind: 'string', arg: 'VER', help: 'lowest version, e.g. TLSv1.3' },
+  { name: 'max-version', kind: 'string', arg: 'VER', help: 'highest version, e.g. TLSv1.3' },
+  { name: 'ciphersuites', kind: 'string', arg: 'LIST', help: 'TLS 1.3 suites, OpenSSL or IANA names, e.g. TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256' },
+  { name: 'groups', kind: 'string', arg: 'LIST', help: 'groups, e.g. X25519:P-256:ffdhe2048:X25519MLKEM768 (first gets the key share)' },
+  { name: 'sigalgs', kind: 'string', arg: 'LIST', help: 'signature schemes, e.g. ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256 or ECDSA+SHA256' },
+  { name: 'alpn', kind: 'string', arg: 'LIST', help: 'ALPN protocols, comma-separated, e.g. h2,http/1.1' },
+  { name: 'cert', kind: 'string', arg: 'FILE', help: 'certificate chain (PEM, leaf first)' },
+  { name: 'key', kind: 'string', arg: 'FILE', help: 'private key (PEM; default: from --cert\'s file)' },
+  { name: 'pass', kind: 'string', arg: 'SPEC', help: 'passphrase of --key: pass:TEXT, env:VAR, file:PATH' },
+  { name: 'keylog', kind: 'string', arg: 'FILE', help: 'append secrets in NSS key log format (SSLKEYLOGFILE) for Wireshark' },
+  { name: 'msg', kind: 'flag', help: 'show records, key changes and states too (like -msg)' },
+  { name: 'json', kind: 'flag', help: 'JSON lines: every trace event, then a summary' },
+  { name: 'quiet', kind: 'flag', short: 'q', help: 'no trace, only data and the summary' },
+];
+
+function split(v: string): string[] {
+  return v.split(/[:,]/).map((s) => s.trim()).filter(Boolean);
+}
+
+export function tlsSettings(values: Record<string, string | boolean | undefined>): SessionOptions {
+  const out: SessionOptions = {};
+  for (const k of ['min-version', 'max-version'] as const) {
+    const v = values[k];
+    if (typeof v === 'string') {
+      const row = versionByName(v);
+      if (!row) throw new UsageError(`--${k} ${v}: unknown version (use TLSv1.3, TLSv1.2, ...)`);
+      if (row.code !== 0x0304) throw new UsageError(`--${k} ${v}: only TLSv1.3 is built so far`);
+    }
+  }
+  if (typeof values.ciphersuites === 'string') {
+    out.cipherSuites = split(values.ciphersuites).map((n) => {
+      const s = suiteByName(n);
+      if (!s || !('versions' in s) || s.versions !== 'tls13') throw new UsageError(`--ciphersuites: "${n}" is not a TLS 1.3 cipher suite`);
+      return s.code;
+    });
+  }
+  if (typeof values.groups === 'string') {
+    out.groups = split(values.groups).map((n) => {
+      const g = groupByName(n);
+      if (!g) throw new UsageError(`--groups: unknown group "${n}"`);
+      return g.code;
+    });
+    out.keyShareGroups = [out.groups[0]!];
+  }
+  if (typeof values.sigalgs === 'string') {
+    out.signatureSchemes = split(values.sigalgs).map((n) => {
+      const s = sigSchemeByName(n);
+      if (!s) throw new UsageError(`--sigalgs: unknown signature scheme "${n}"`);
+      return s.code;
+    });
+  }
+  if (typeof values.alpn === 'string') out.alpn = values.alpn.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof values.keylog === 'string') out.onSecret = keyLogWriter(values.keylog);
+  return out;
+}
+
+/** NSS key log lines: `LABEL <client_random hex> <secret hex>` (draft-ietf-tls-keylogfile section 3). */
+export function keyLogWriter(file: string): (label: SecretLabel, clientRandom: Uint8Array, secret: Uint8Array) => void {
+  return (label, clientRandom, secret) => fs.appendFileSync(file, `${label} ${toHex(clientRandom)} ${toHex(secret)}\n`, { mode: 0o600 });
+}
+
+export function parseHostPort(v: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? /^([^:]+)(?::(\d+))?$/.exec(v);
+  if (!m) throw new UsageError(`"${v}" is not HOST:PORT`);
+  const port = m[2] ? Number(m[2]) : defaultPort;
+  if (!(port >= 0 && port < 65536)) throw new UsageError(`"${v}": bad port`);
+  return { host: m[1]!, port };
+}

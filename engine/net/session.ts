@@ -1,0 +1,174 @@
+// The idiomatic API over the sans-IO connection: `connect()` and `createServer()` on Node sockets, for the
+// CLI and the extension. Every trace event is re-emitted as 'trace'; peer silence ends in a timeout error.
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { TlsConnection } from '../conn/connection';
+import type { ConnectionConfig } from '../conn/config';
+import type { NegotiatedSession } from '../conn/types';
+import { nobleProvider } from '../crypto/noble';
+import type { CryptoProvider } from '../crypto/provider';
+
+export type SessionOptions = Omit<ConnectionConfig, 'side' | 'provider'> & {
+  provider?: CryptoProvider;
+  /** Milliseconds the handshake may take before the session fails (default 10 s). */
+  handshakeTimeoutMs?: number;
+};
+
+export class TlsSessionError extends Error {
+  constructor(message: string, readonly alert?: string, readonly fromPeer = false) {
+    super(message);
+    this.name = 'TlsSessionError';
+  }
+}
+
+/**
+ * A TLS connection on a socket. Events: 'trace' (TraceEvent), 'secure' (NegotiatedSession), 'data' (Uint8Array),
+ * 'end' (the peer sent close_notify), 'close', 'error' (TlsSessionError).
+ */
+export class TlsSession extends EventEmitter {
+  readonly conn: TlsConnection;
+  private timer?: NodeJS.Timeout;
+  private ended = false;
+  private closedEmitted = false;
+  private readonly secured: Promise<NegotiatedSession>;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(readonly socket: net.Socket, side: 'client' | 'server', opts: SessionOptions) {
+    super();
+    const { provider, handshakeTimeoutMs, ...rest } = opts;
+    this.conn = new TlsConnection({ ...rest, side, provider: provider ?? nobleProvider() });
+    this.conn.onEvent = (e) => this.emit('trace', e);
+    this.secured = new Promise((resolve, reject) => {
+      this.once('secure', resolve);
+      this.once('error', reject);
+    });
+    this.secured.catch(() => undefined); // observed through handshake(); avoid an unhandled rejection
+    const ms = handshakeTimeoutMs ?? 10_000;
+    this.timer = setTimeout(() => this.fail(new TlsSessionError(`handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState}: the peer went silent (${this.bytesIn} bytes received)`)), ms);
+    socket.on('data', (b: Buffer) => {
+      this.bytesIn += b.length;
+      this.conn.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      this.pump();
+    });
+    socket.on('end', () => {
+      if (this.conn.status === 'handshaking') this.fail(new TlsSessionError(`the peer closed the TCP connection during the handshake (state ${this.conn.handshakeState}, ${this.bytesIn} bytes received)`));
+      else if (this.conn.status === 'open' || this.conn.status === 'closing') this.emitEnd(false);
+      socket.end();
+    });
+    socket.on('error', (e) => this.fail(new TlsSessionError(`socket error: ${e.message}`)));
+    socket.on('close', () => {
+      clearTimeout(this.timer);
+      if (!this.closedEmitted) {
+        this.closedEmitted = true;
+        this.emit('close');
+      }
+    });
+  }
+
+  /** Starts the handshake (clients send their ClientHello; servers wait). */
+  begin(): void {
+    this.conn.start();
+    this.pump();
+  }
+
+  handshake(): Promise<NegotiatedSession> {
+    return this.secured;
+  }
+
+  write(data: Uint8Array | string): void {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.conn.write(bytes);
+    this.pump();
+  }
+
+  keyUpdate(requestPeer: boolean): void {
+    this.conn.keyUpdate(requestPeer);
+    this.pump();
+  }
+
+  /** close_notify, then the TCP FIN. */
+  end(): void {
+    this.conn.close();
+    this.pump();
+    this.socket.end();
+  }
+
+  destroy(): void {
+    clearTimeout(this.timer);
+    this.socket.destroy();
+  }
+
+  private pump(): void {
+    for (const chunk of this.conn.takeOutgoing()) {
+      this.bytesOut += chunk.length;
+      if (!this.socket.destroyed) this.socket.write(chunk);
+    }
+    const status = this.conn.status;
+    if (status === 'failed') {
+      const err = this.conn.error!;
+      const fromPeer = err.name === 'PeerAlertError';
+      this.fail(new TlsSessionError(err.message, (err as { alert?: string }).alert, fromPeer));
+      return;
+    }
+    if ((status === 'open' || status === 'peer-closed' || status === 'closing' || status === 'closed') && this.conn.negotiated && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.emit('secure', this.conn.negotiated);
+    }
+    while (this.conn.readableBytes > 0) this.emit('data', this.conn.read(1 << 16));
+    if ((status === 'peer-closed' || status === 'closed') && !this.ended) this.emitEnd(true);
+  }
+
+  private emitEnd(cleanly: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('end', cleanly);
+  }
+
+  private fail(e: TlsSessionError): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    this.socket.destroy();
+  }
+}
+
+export interface ConnectOptions extends SessionOptions {
+  host: string;
+  port: number;
+  /** Milliseconds for the TCP connect (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Opens a TCP connection and starts a TLS client on it. Resolves once TCP is connected. */
+export function connect(opts: ConnectOptions): Promise<TlsSession> {
+  const { host, port, connectTimeoutMs, ...rest } = opts;
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const ms = connectTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new TlsSessionError(`TCP connect to ${host}:${port} timed out after ${ms / 1000} s`));
+    }, ms);
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new TlsSessionError(`cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      const session = new TlsSession(socket, 'client', { ...(rest.serverName === undefined ? { serverName: host } : {}), ...rest });
+      resolve(session);
+    });
+  });
+}
+
+/** A TCP server whose connections run the TLS server side; `onSession` sees each before its handshake. */
+export function createServer(opts: SessionOptions, onSession: (s: TlsSession) => void): net.Server {
+  return net.createServer((socket) => {
+    const s = new TlsSession(socket, 'server', opts);
+    onSession(s);
+    s.begin();
+  });
+}

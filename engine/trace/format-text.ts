@@ -1,0 +1,91 @@
+// Trace events as lines of text for the terminal (`tlslens connect/serve`), in the spirit of s_client -msg
+// but decoded: each handshake message with the fields people look for, records with their inner type.
+import { extensionName } from '../registry/extensions';
+import { groupName } from '../registry/groups';
+import { sigSchemeName } from '../registry/sigschemes';
+import { suiteName } from '../registry/suites';
+import { versionName } from '../registry/versions';
+import type { TraceEvent } from './events';
+
+const ARROW = { in: '<<', out: '>>' } as const;
+
+export interface FormatOptions {
+  /** Show records and key changes, not only messages (s_client -msg level). */
+  records?: boolean;
+}
+
+export function formatEvent(e: TraceEvent, opts: FormatOptions = {}): string | undefined {
+  const head = `${e.side === 'client' ? 'C' : 'S'} ${(e.t / 1000).toFixed(3).padStart(7)}s`;
+  switch (e.kind) {
+    case 'record':
+      if (!opts.records) return undefined;
+      return `${head} ${ARROW[e.dir]} record ${e.contentTypeName} ${versionName(e.version)} len=${e.length}${e.inner ? ` [${e.epoch}: ${e.inner.contentTypeName} ${e.inner.length} bytes${e.inner.padding ? ` + ${e.inner.padding} padding` : ''}]` : ''}`;
+    case 'handshake':
+      return `${head} ${ARROW[e.dir]} ${messageTitle(e.name)} (${e.length} bytes)${describe(e.name, e.fields as Record<string, unknown>)}`;
+    case 'alert':
+      return `${head} ${ARROW[e.dir]} alert ${e.level} ${e.name} (${e.code}): ${e.description}`;
+    case 'state':
+      return opts.records ? `${head}    state ${e.from} -> ${e.to}` : undefined;
+    case 'keys':
+      return opts.records ? `${head}    ${e.dir} keys: ${e.epoch}${e.generation > 1 ? ` (update ${e.generation - 1})` : ''}, ${e.suite}` : undefined;
+    case 'negotiated':
+      return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}`;
+    case 'app-data':
+      return opts.records ? `${head} ${ARROW[e.dir]} application data ${e.length} bytes` : undefined;
+    case 'api':
+      return `${head}    ${e.call} = ${e.ret}${e.error ? ` (${e.error.name}: ${e.error.meaning})` : ''}`;
+    case 'error':
+      return `${head} !! ${e.message}${e.alert ? ` [alert ${e.alert}]` : ''}`;
+    case 'info':
+      return `${head}    ${e.message}`;
+  }
+}
+
+function messageTitle(name: string): string {
+  return name.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('').replace('Ee', 'EE');
+}
+
+const list = (xs: unknown, f: (n: number) => string) => (Array.isArray(xs) ? xs.map((x) => f(x as number)).join(',') : '');
+
+function describe(name: string, f: Record<string, unknown>): string {
+  const ext = (f.ext ?? {}) as Record<string, unknown>;
+  const parts: string[] = [];
+  switch (name) {
+    case 'client_hello': {
+      if (ext.serverName) parts.push(`SNI ${(ext.serverName as string[]).join(',')}`);
+      if (ext.supportedVersions) parts.push(`versions ${list(ext.supportedVersions, versionName)}`);
+      parts.push(`suites ${list(f.cipherSuites, (c) => suiteName(c))}`);
+      if (ext.supportedGroups) parts.push(`groups ${list(ext.supportedGroups, (g) => groupName(g))}`);
+      if (ext.keyShare) parts.push(`key_share ${(ext.keyShare as { group: number }[]).map((k) => groupName(k.group)).join(',')}`);
+      if (ext.signatureAlgorithms) parts.push(`sigalgs ${list(ext.signatureAlgorithms, sigSchemeName)}`);
+      if (ext.alpn) parts.push(`ALPN ${(ext.alpn as string[]).join(',')}`);
+      break;
+    }
+    case 'server_hello':
+      parts.push(`${suiteName(f.cipherSuite as number)}`);
+      if (ext.supportedVersions !== undefined) parts.push(`version ${versionName(ext.supportedVersions as number)}`);
+      if (ext.keyShare) parts.push(`key_share ${groupName((ext.keyShare as { group: number }).group)}`);
+      break;
+    case 'hello_retry_request':
+      parts.push(`${suiteName(f.cipherSuite as number)}`);
+      if (ext.keyShare !== undefined) parts.push(`wants ${groupName(ext.keyShare as number)}`);
+      if (ext.cookie) parts.push('cookie');
+      break;
+    case 'encrypted_extensions':
+      parts.push(((f.extensions as { type: number }[]) ?? []).map((x) => extensionName(x.type)).join(',') || 'none');
+      break;
+    case 'certificate':
+      parts.push(`${(f.certificateList as unknown[]).length} certificate(s)`);
+      break;
+    case 'certificate_verify':
+      parts.push(sigSchemeName(f.algorithm as number));
+      break;
+    case 'key_update':
+      parts.push(f.requestUpdate ? 'update_requested' : 'update_not_requested');
+      break;
+    case 'new_session_ticket':
+      parts.push(`lifetime ${f.ticketLifetime} s`);
+      break;
+  }
+  return parts.length ? `: ${parts.join('; ')}` : '';
+}
