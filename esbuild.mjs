@@ -30,6 +30,9 @@ if (args.has('--tests')) {
   // Node's test runner runs these ESM files; packages stay external and load from node_modules.
   const unit = walk('test/unit', (p) => p.endsWith('.test.ts'));
   if (unit.length) tests.push({ ...common, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit', platform: 'node', format: 'esm', packages: 'external', outExtension: { '.js': '.mjs' } });
+  // Interop tests against real peers (openssl, gnutls, node:tls) on 127.0.0.1.
+  const interop = walk('test/interop', (p) => p.endsWith('.test.ts'));
+  if (interop.length) tests.push({ ...common, entryPoints: interop, outdir: 'out/test/interop', outbase: 'test/interop', platform: 'node', format: 'esm', packages: 'external', outExtension: { '.js': '.mjs' } });
   // The suite that runs inside a real VS Code extension host (CommonJS, `vscode` from the host).
   if (fs.existsSync('test/vscode/suite/index.ts'))
     tests.push({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/vscode/suite.js', platform: 'node', format: 'cjs', external: ['vscode'] });

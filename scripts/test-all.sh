@@ -3,7 +3,7 @@
 #   1. scripts/install-test-deps.sh           (apt: what the unit tests need)
 #   2. node esbuild.mjs --tests               (dist/ and out/test/)
 #   3. npx tsc -p . --noEmit                  (type check)
-#   4. node --test on out/test/unit/**/*.test.mjs
+   4. node --test on out/test/unit/**/*.test.mjs and out/test/interop/**/*.test.mjs (real peers on 127.0.0.1)
 #   5. a real VS Code: scripts/install-code-server.sh, then test/vscode/run-in-code-server.mjs
 # then prints one line "N passed, N failed": the tests counted by the unit and
 # VS Code parts, plus one failure for each other part that failed (or for a
@@ -38,7 +38,7 @@ step "typecheck" npx --no-install tsc -p . --noEmit
 
 # --- unit tests ---------------------------------------------------------------
 part "unit tests"
-mapfile -t unit_files < <(find out/test/unit -name '*.test.mjs' -type f 2>/dev/null | sort)
+mapfile -t unit_files < <(find out/test/unit out/test/interop -name '*.test.mjs' -type f 2>/dev/null | sort)
 if [ ${#unit_files[@]} -eq 0 ]; then
   echo "unit tests: no out/test/unit/**/*.test.mjs (no test/unit/**/*.test.ts, or the build failed)" >&2
   failed=$((failed + 1)); record "unit tests" "FAILED (no test files)"
