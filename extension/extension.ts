@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { PemCodeLensProvider } from './codelens';
 import { checkKeyCommand } from './commands/check-key';
+import { connectToHost, type ConnectRequest } from './commands/connect-to-host';
+import { serveHere, type ServeRequest } from './commands/serve-here';
 import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
 import { showCertificatePanel } from './panels/certificate-panel';
 import { PemDiagnostics } from './diagnostics';
@@ -25,6 +27,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.checkKey, (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) => checkKeyCommand(log, uri, other)),
     vscode.commands.registerCommand(COMMANDS.showDecoded, (source?: string | vscode.Uri, index?: number) => showDecoded(source, index)),
     vscode.commands.registerCommand(COMMANDS.showCertificate, (source?: string | vscode.Uri, index?: number) => showCertificatePanel(context, model, source, index)),
+    vscode.commands.registerCommand(COMMANDS.connectToHost, (arg?: ConnectRequest | string) => connectToHost(context, arg)),
+    vscode.commands.registerCommand(COMMANDS.serveHere, (arg?: ServeRequest | vscode.Uri) => serveHere(context, arg)),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
   );
   log.info('TLS Lens activated');

@@ -3,6 +3,8 @@ export const COMMANDS = {
   checkKey: 'tlslens.checkKey',
   showDecoded: 'tlslens.showDecoded',
   showCertificate: 'tlslens.showCertificate',
+  connectToHost: 'tlslens.connectToHost',
+  serveHere: 'tlslens.serveHere',
 } as const;
 
 export const DECODE_SCHEME = 'tlslens-decode';

@@ -5,16 +5,14 @@ import { oneLine } from '../../engine/x509/summary';
 import { PROTOCOL_VERSION, type BlockView, type FromWebview, type ToWebview } from '../../webview/shared/protocol';
 import type { DocumentModel } from '../document-model';
 import { showDecoded } from '../commands/show-decoded';
+import { webviewHtml, webviewOptions } from './webview-html';
 
 export async function showCertificatePanel(context: vscode.ExtensionContext, model: DocumentModel, source?: string | vscode.Uri, index?: number): Promise<vscode.WebviewPanel | undefined> {
   const uri = source ? (typeof source === 'string' ? vscode.Uri.parse(source) : source) : vscode.window.activeTextEditor?.document.uri;
   if (!uri) return undefined;
   const doc = await vscode.workspace.openTextDocument(uri);
   const name = vscode.workspace.asRelativePath(uri);
-  const panel = vscode.window.createWebviewPanel('tlslens.certificates', `Certificates: ${name}`, vscode.ViewColumn.Beside, {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
-  });
+  const panel = vscode.window.createWebviewPanel('tlslens.certificates', `Certificates: ${name}`, vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
   const post = (m: ToWebview) => panel.webview.postMessage(m);
   panel.webview.onDidReceiveMessage(async (m: FromWebview) => {
     switch (m.type) {
@@ -36,15 +34,6 @@ export async function showCertificatePanel(context: vscode.ExtensionContext, mod
       }
     }
   }, undefined, context.subscriptions);
-  panel.webview.html = html(panel.webview, context.extensionUri);
+  panel.webview.html = webviewHtml(panel.webview, context.extensionUri, `Certificates: ${name}`);
   return panel;
-}
-
-function html(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = Array.from({ length: 32 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js'));
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><title>Certificates</title></head>
-<body><main id="app" aria-live="polite">Loading…</main><script nonce="${nonce}" src="${script}"></script></body></html>`;
 }

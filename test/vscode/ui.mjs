@@ -9,6 +9,7 @@
 // Every check is counted, passed or failed; a failed check leaves a screenshot
 // OUT/<check>-failure.png and the next check still runs.
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const HOVER = '.monaco-resizable-hover .hover-contents, .monaco-editor-hover .hover-contents, .monaco-hover-content';
@@ -131,6 +132,36 @@ export default async function ui(page, { workspace, out }) {
     await palette('TLS Lens: Check Key');
     await toast('matches');
     await shot('palette-checkkey.png');
+  });
+
+  // --- 5. Connect to Host from the Command Palette, against openssl s_server --
+  await check('connect-to-host', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
+      '-key', path.join(workspace, 'server-key.pem'), '-tls1_3', '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      await new Promise((resolve, reject) => {
+        let outText = '';
+        server.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
+        server.on('error', reject);
+        setTimeout(() => reject(new Error('openssl s_server did not start')), 10000);
+      });
+      await palette('TLS Lens: Connect to Host');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await page.keyboard.type(`127.0.0.1:${port}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+      const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
+      await body.getByText('TLSv1.3').first().waitFor({ state: 'visible', timeout: 20000 }).catch(async () => {
+        throw new Error(`the session panel never showed TLSv1.3; it shows: ${(await body.innerText().catch(() => '')).slice(0, 500)}`);
+      });
+      await page.waitForTimeout(800);
+      await shot('session-panel.png');
+    } finally {
+      server.kill();
+    }
   });
 
   return { passed, failed };

@@ -1,9 +1,12 @@
 // The one typed message protocol between the extension host and its webviews. Both sides import this file.
-// Trace events and decoded objects cross as plain data; key material never crosses.
-import type { DecodedObject } from '../../engine/x509/types';
+// Trace events cross in their documented JSON form (engine/trace/events.ts: bytes as hex strings), so what the
+// panel shows is exactly what `tlslens connect --json` prints. Key material never crosses.
+import type { CertificateInfo, DecodedObject } from '../../engine/x509/types';
 import type { Problem } from '../../engine/x509/file';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+// ---- certificate panel ----
 
 /** A decoded block as the panel shows it: no DER bytes, no key material. */
 export interface BlockView {
@@ -16,10 +19,61 @@ export interface BlockView {
   problem?: Problem;
 }
 
+// ---- session panel ----
+
+/** A TraceEvent in its JSON form: every Uint8Array field is a lower-case hex string. */
+export type TraceEventJson = Record<string, unknown> & { kind: string; t: number; side: 'client' | 'server' };
+
+export interface SessionTarget {
+  /** 'connect' for Connect to Host, 'serve' for Serve TLS here. */
+  mode: 'connect' | 'serve';
+  host: string;
+  port: number;
+  protocol: 'TLS' | 'DTLS';
+  /** The options in force, as words (versions, SNI, ALPN, suites, groups...). */
+  settings: { label: string; value: string }[];
+}
+
+export interface SessionSummary {
+  ok: boolean;
+  version?: string;
+  suite?: string;
+  group?: string;
+  signatureScheme?: string;
+  alpn?: string;
+  resumed?: boolean;
+  helloRetry?: boolean;
+  serverName?: string;
+  /** The peer's chain, decoded, leaf first. */
+  chain: CertificateInfo[];
+  verification: { state: 'not-performed' | 'ok' | 'failed'; text: string };
+  /** Milliseconds: TCP connect, handshake, whole session so far. */
+  timings: { label: string; ms: number }[];
+  /** The error that ended the session, in plain words, with the alert and its likely causes. */
+  error?: { message: string; alert?: string; fromPeer?: boolean; causes?: readonly string[] };
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Alert names to their RFC meaning and likely causes, so the panel explains alerts without the registry. */
+export type AlertGlossary = Record<string, { description: string; causes: readonly string[] }>;
+
 export type ToWebview =
-  | { type: 'certificates/init'; protocolVersion: number; title: string; blocks: BlockView[]; now: string };
+  | { type: 'certificates/init'; protocolVersion: number; title: string; blocks: BlockView[]; now: string }
+  | { type: 'session/init'; protocolVersion: number; sessionId: string; title: string; target: SessionTarget; glossary: AlertGlossary; events: TraceEventJson[] }
+  | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }
+  | { type: 'session/summary'; sessionId: string; summary: SessionSummary }
+  /** A serve session: a new client connection began; its events follow under this sub-session. */
+  | { type: 'session/state'; sessionId: string; state: 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening' };
 
 export type FromWebview =
   | { type: 'ready'; protocolVersion: number }
   | { type: 'openDecode'; index: number }
-  | { type: 'revealBlock'; index: number };
+  | { type: 'revealBlock'; index: number }
+  /** Session panel buttons. */
+  | { type: 'session/reconnect' }
+  | { type: 'session/new' }
+  | { type: 'session/close' }
+  | { type: 'session/send'; text: string }
+  | { type: 'session/openCertificate'; index: number }
+  | { type: 'session/copyJson' };

@@ -13,6 +13,7 @@
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
 
 const EXTENSION_ID = 'tls-lens.tls-lens';
 const TEST_TIMEOUT_MS = 20_000;
@@ -253,7 +254,57 @@ const tests: Test[] = [
       assert(/Subject/.test(doc.getText()), `the decode lacks "Subject":\n${doc.getText().slice(0, 400)}`);
     },
   },
+  {
+    name: 'Serve TLS Here (server.pem) + Connect to Host 127.0.0.1: a TLS 1.3 session in both panels',
+    fn: async () => {
+      const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number } | undefined;
+      assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+      const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost', alpn: ['h2'] })) as SessionPanelLike | undefined;
+      assert(panel?.settled, 'connectToHost returned no session panel');
+      const summary = await withTimeout(panel.settled, 15_000, 'the session did not settle');
+      assert(summary.ok, `the session failed: ${show(summary.error)}`);
+      assert(summary.version === 'TLSv1.3', `version ${summary.version}`);
+      assert(summary.chain.length === 1 && /localhost/.test(summary.chain[0]!.subject.text), `chain ${show(summary.chain.map((c) => c.subject.text))}`);
+    },
+  },
+  {
+    name: 'Connect to Host against openssl s_server (a real peer) with X448 and ChaCha20',
+    fn: async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_3'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
+          proc.on('error', reject);
+          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+        });
+        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', groups: ['X448'], cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256'] })) as SessionPanelLike | undefined;
+        const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
+        assert(summary.ok, `the session failed: ${show(summary.error)}`);
+        assert(summary.group === 'X448' && summary.suite === 'TLS_CHACHA20_POLY1305_SHA256', `negotiated ${summary.group} ${summary.suite}`);
+      } finally {
+        proc.kill();
+      }
+    },
+  },
+  {
+    name: 'Connect to Host to a closed port ends in a clear error, not a hang',
+    fn: async () => {
+      const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: 1 })) as SessionPanelLike | undefined;
+      const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
+      assert(!summary.ok && /ECONNREFUSED|cannot connect/.test(summary.error?.message ?? ''), `summary ${show(summary)}`);
+    },
+  },
 ];
+
+interface SessionPanelLike {
+  settled: Promise<{ ok: boolean; version?: string; group?: string; suite?: string; error?: { message: string }; chain: { subject: { text: string } }[] }>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms))]);
+}
 
 // ---------------------------------------------------------------- the runner
 

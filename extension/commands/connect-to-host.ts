@@ -1,0 +1,183 @@
+// Connect to Host: a quick-pick flow (recent targets and saved profiles first), then a live session panel.
+// The command also takes its answers as an argument, for keybindings, profiles and tests.
+import * as vscode from 'vscode';
+import { groupByName, GROUPS } from '../../engine/registry/groups';
+import { sigSchemeByName } from '../../engine/registry/sigschemes';
+import { suiteByName, SUITES } from '../../engine/registry/suites';
+import type { SessionOptions } from '../../engine/net/session';
+import { identityFromPem } from '../../engine/tools/identity';
+import { ClientRunner } from '../sessions/session-runner';
+import { SessionPanel } from '../panels/session-panel';
+import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
+import { COMMANDS } from '../ids';
+
+/** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
+export interface ConnectRequest {
+  host: string;
+  port?: number;
+  protocol?: 'TLS' | 'DTLS';
+  serverName?: string;
+  alpn?: string[];
+  cipherSuites?: string[];
+  groups?: string[];
+  signatureAlgorithms?: string[];
+  /** A PEM file (or open editor) with the client certificate and its key. */
+  clientCertificate?: string;
+  name?: string;
+}
+
+const RECENT_KEY = 'tlsLens.recentTargets';
+
+export function parseTarget(text: string): { host: string; port: number } | undefined {
+  const m = /^\s*(?:tls:\/\/|https:\/\/)?(\[[^\]]+\]|[^\s:/]+)(?::(\d{1,5}))?\/?\s*$/.exec(text);
+  if (!m) return undefined;
+  const port = m[2] ? Number(m[2]) : 443;
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function toOptions(req: ConnectRequest): SessionOptions {
+  const o: SessionOptions = {};
+  o.serverName = req.serverName ?? req.host;
+  if (req.alpn?.length) o.alpn = req.alpn;
+  if (req.cipherSuites?.length) o.cipherSuites = req.cipherSuites.map((n) => mustFind(suiteByName(n)?.code, 'cipher suite', n));
+  if (req.groups?.length) {
+    o.groups = req.groups.map((n) => mustFind(groupByName(n)?.code, 'group', n));
+    o.keyShareGroups = [o.groups[0]!];
+  }
+  if (req.signatureAlgorithms?.length) o.signatureSchemes = req.signatureAlgorithms.map((n) => mustFind(sigSchemeByName(n)?.code, 'signature scheme', n));
+  return o;
+}
+
+function mustFind(code: number | undefined, what: string, name: string): number {
+  if (code === undefined) throw new Error(`unknown ${what} "${name}"`);
+  return code;
+}
+
+function describe(req: ConnectRequest): { label: string; value: string }[] {
+  return [
+    { label: 'Protocol', value: req.protocol ?? 'TLS' },
+    { label: 'Versions', value: 'TLSv1.3' },
+    { label: 'SNI', value: req.serverName ?? req.host },
+    ...(req.alpn?.length ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []),
+    ...(req.cipherSuites?.length ? [{ label: 'Cipher suites', value: req.cipherSuites.join(', ') }] : []),
+    ...(req.groups?.length ? [{ label: 'Groups', value: req.groups.join(', ') }] : []),
+    ...(req.signatureAlgorithms?.length ? [{ label: 'Signature algorithms', value: req.signatureAlgorithms.join(', ') }] : []),
+    ...(req.clientCertificate ? [{ label: 'Client certificate', value: req.clientCertificate }] : []),
+  ];
+}
+
+async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequest | undefined> {
+  const recent = context.globalState.get<string[]>(RECENT_KEY, []);
+  const profiles = vscode.workspace.getConfiguration('tlsLens').get<ConnectRequest[]>('profiles', []);
+  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { req?: ConnectRequest }>();
+  qp.title = 'TLS Lens: Connect to Host';
+  qp.placeholder = 'host:port (e.g. example.com:443, localhost:4433)';
+  const base = [
+    ...profiles.map((p) => ({ label: `$(bookmark) ${p.name ?? `${p.host}:${p.port ?? 443}`}`, description: 'profile', req: p })),
+    ...recent.map((r) => ({ label: r, description: 'recent' })),
+  ];
+  qp.items = base;
+  qp.onDidChangeValue((v) => {
+    qp.items = parseTarget(v) ? [{ label: v, description: 'connect' }, ...base] : base;
+  });
+  const choice = await new Promise<(vscode.QuickPickItem & { req?: ConnectRequest }) | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? (qp.value ? { label: qp.value } : undefined)));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  if (!choice) return undefined;
+  if (choice.req) return choice.req;
+  const t = parseTarget(choice.label);
+  if (!t) {
+    void vscode.window.showErrorMessage(`TLS Lens: "${choice.label}" is not host:port.`);
+    return undefined;
+  }
+  const req: ConnectRequest = { host: t.host, port: t.port };
+  const how = await vscode.window.showQuickPick([
+    { label: 'Connect', description: 'TLS 1.3, default suites, groups and signature schemes' },
+    { label: 'Customize…', description: 'SNI, ALPN, cipher suites, groups, client certificate' },
+  ], { title: `Connect to ${t.host}:${t.port}` });
+  if (!how) return undefined;
+  if (how.label.startsWith('Customize')) return customize(req);
+  return req;
+}
+
+async function customize(req: ConnectRequest): Promise<ConnectRequest | undefined> {
+  const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
+  if (sni === undefined) return undefined;
+  req.serverName = sni;
+  const alpn = await vscode.window.showInputBox({ title: 'ALPN protocols', placeHolder: 'h2,http/1.1', prompt: 'Comma-separated; empty for none' });
+  if (alpn === undefined) return undefined;
+  if (alpn.trim()) req.alpn = alpn.split(',').map((s) => s.trim()).filter(Boolean);
+  const suites = await vscode.window.showQuickPick(SUITES.filter((s) => s.versions === 'tls13').map((s) => ({ label: s.iana, picked: true })), { title: 'TLS 1.3 cipher suites', canPickMany: true });
+  if (!suites) return undefined;
+  req.cipherSuites = suites.map((s) => s.label);
+  const groups = await vscode.window.showQuickPick(GROUPS.filter((g) => g.kind !== 'grease' && g.tls13 && !g.deprecated).map((g) => ({ label: g.openssl, description: g.iana, picked: ['X25519', 'P-256', 'P-384'].includes(g.openssl) })), { title: 'Groups (the first gets the key share)', canPickMany: true });
+  if (!groups) return undefined;
+  req.groups = groups.map((g) => g.label);
+  const pemEditors = vscode.workspace.textDocuments.filter((d) => d.languageId === 'pem' && /PRIVATE KEY-----/.test(d.getText()) && /CERTIFICATE-----/.test(d.getText()));
+  if (pemEditors.length) {
+    const cert = await vscode.window.showQuickPick([{ label: 'No client certificate' }, ...pemEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), uri: d.uri }))], { title: 'Client certificate (from open PEM editors holding a certificate and its key)' });
+    if (cert && 'uri' in cert) req.clientCertificate = cert.uri.toString();
+  }
+  return req;
+}
+
+async function clientIdentity(req: ConnectRequest): Promise<Pick<SessionOptions, 'certificateChain' | 'signer'>> {
+  if (!req.clientCertificate) return {};
+  const uri = /^[a-z]+:/.test(req.clientCertificate) ? vscode.Uri.parse(req.clientCertificate) : vscode.Uri.file(req.clientCertificate);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  let passphrase: string | undefined;
+  for (;;) {
+    try {
+      const id = identityFromPem(doc.getText(), undefined, vscode.workspace.asRelativePath(uri), passphrase);
+      return { certificateChain: id.chain, signer: id.signer };
+    } catch (e) {
+      if (!/passphrase/.test((e as Error).message)) throw e;
+      passphrase = await vscode.window.showInputBox({ title: 'The client key is encrypted', prompt: 'Passphrase', password: true, ignoreFocusOut: true });
+      if (passphrase === undefined) throw e;
+    }
+  }
+}
+
+/** Runs a session and shows it; resolves with the panel once created (its `settled` says how it ended). */
+export async function connectToHost(context: vscode.ExtensionContext, arg?: ConnectRequest | string): Promise<SessionPanel | undefined> {
+  let req: ConnectRequest | undefined;
+  if (typeof arg === 'string') {
+    const t = parseTarget(arg);
+    if (!t) {
+      void vscode.window.showErrorMessage(`TLS Lens: "${arg}" is not host:port.`);
+      return undefined;
+    }
+    req = { host: t.host, port: t.port };
+  } else req = arg ?? (await pickTarget(context));
+  if (!req) return undefined;
+  if (req.protocol === 'DTLS') {
+    void vscode.window.showErrorMessage('TLS Lens: DTLS is not built yet; only TLS 1.3 connects so far.');
+    return undefined;
+  }
+  let options: SessionOptions;
+  try {
+    options = { ...toOptions(req), ...(await clientIdentity(req)) };
+  } catch (e) {
+    void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
+    return undefined;
+  }
+  const port = req.port ?? 443;
+  const target: SessionTarget = { mode: 'connect', host: req.host, port, protocol: 'TLS', settings: describe(req) };
+  const recent = context.globalState.get<string[]>(RECENT_KEY, []);
+  await context.globalState.update(RECENT_KEY, [`${req.host}:${port}`, ...recent.filter((r) => r !== `${req!.host}:${port}`)].slice(0, 10));
+  const request = req;
+  const panel = new SessionPanel(context, target, {
+    reconnect: () => void connectToHost(context, request),
+    newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
+  });
+  const runner = new ClientRunner(target, options, panel);
+  panel.attach(runner);
+  void runner.start();
+  return panel;
+}
+
+export type { SessionSummary };

@@ -1,0 +1,70 @@
+// Serve TLS here: the engine as a server on 127.0.0.1 with the certificate and key of the open PEM file,
+// tracing every session that arrives in one panel, with a status bar item while it runs.
+import * as vscode from 'vscode';
+import { identityFromPem } from '../../engine/tools/identity';
+import { ServerRunner } from '../sessions/session-runner';
+import { SessionPanel } from '../panels/session-panel';
+import type { SessionTarget } from '../../webview/shared/protocol';
+import { COMMANDS } from '../ids';
+
+export interface ServeRequest {
+  /** The PEM file holding the certificate chain and key (default: the active editor). */
+  uri?: vscode.Uri | string;
+  /** Port on 127.0.0.1; 0 (the default setting) picks a free one. */
+  port?: number;
+  alpn?: string[];
+}
+
+export async function serveHere(context: vscode.ExtensionContext, arg?: ServeRequest | vscode.Uri): Promise<{ panel: SessionPanel; port: number } | undefined> {
+  const req: ServeRequest = arg instanceof vscode.Uri ? { uri: arg } : (arg ?? {});
+  const uri = req.uri ? (typeof req.uri === 'string' ? vscode.Uri.parse(req.uri) : req.uri) : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) {
+    void vscode.window.showWarningMessage('TLS Lens: open a PEM file with a certificate and its private key to serve TLS with it.');
+    return undefined;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const name = vscode.workspace.asRelativePath(uri);
+  let passphrase: string | undefined;
+  let id;
+  for (;;) {
+    try {
+      id = identityFromPem(doc.getText(), undefined, name, passphrase);
+      break;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/passphrase/.test(msg)) {
+        passphrase = await vscode.window.showInputBox({ title: `${name}: the key is encrypted`, prompt: 'Passphrase', password: true, ignoreFocusOut: true });
+        if (passphrase !== undefined) continue;
+      }
+      void vscode.window.showErrorMessage(`TLS Lens: cannot serve with ${name}: ${msg}`);
+      return undefined;
+    }
+  }
+  const port = req.port ?? vscode.workspace.getConfiguration('tlsLens').get<number>('serve.port', 0);
+  const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: 'Certificate', value: name }, { label: 'Versions', value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };
+  const panel = new SessionPanel(context, target, {
+    reconnect: () => void serveHere(context, req),
+    newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
+  });
+  const runner = new ServerRunner(target, { certificateChain: id.chain, signer: id.signer, ...(req.alpn ? { alpn: req.alpn } : {}) }, panel);
+  panel.attach(runner);
+  let actual: number;
+  try {
+    actual = await runner.start();
+  } catch (e) {
+    panel.panel.dispose();
+    void vscode.window.showErrorMessage(`TLS Lens: cannot listen on 127.0.0.1:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return undefined;
+  }
+  panel.retitle(actual);
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  status.text = `$(radio-tower) TLS 127.0.0.1:${actual}`;
+  status.tooltip = `TLS Lens is serving ${name} on 127.0.0.1:${actual}; close its panel to stop.`;
+  status.show();
+  panel.panel.onDidDispose(() => {
+    runner.close();
+    status.dispose();
+  });
+  void vscode.window.showInformationMessage(`TLS Lens: serving TLS on 127.0.0.1:${actual} with ${name}.`);
+  return { panel, port: actual };
+}

@@ -1,0 +1,224 @@
+// Runs one TLS session for the panel (client: Connect to Host; server: Serve TLS here) on the engine's
+// idiomatic API, and turns what happens into the panel's vocabulary: JSON-form trace events in batches,
+// a summary, and a state. No vscode imports: the panel and tests drive it.
+import type { AddressInfo, Server } from 'node:net';
+import { connect, createServer, type SessionOptions, type TlsSession, TlsSessionError } from '../../engine/net/session';
+import type { NegotiatedSession } from '../../engine/conn/types';
+import { ALERTS, alertByName } from '../../engine/registry/alerts';
+import { groupName } from '../../engine/registry/groups';
+import { sigSchemeName } from '../../engine/registry/sigschemes';
+import { suiteName } from '../../engine/registry/suites';
+import { versionName } from '../../engine/registry/versions';
+import { toJson, type TraceEvent } from '../../engine/trace/events';
+import { decodeCertificate } from '../../engine/x509/certificate';
+import type { CertificateInfo } from '../../engine/x509/types';
+import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
+
+export type RunnerState = 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening';
+
+export interface RunnerListener {
+  events(batch: TraceEventJson[]): void;
+  summary(s: SessionSummary): void;
+  state(s: RunnerState): void;
+}
+
+export function alertGlossary(): AlertGlossary {
+  return Object.fromEntries(ALERTS.map((a) => [a.name, { description: a.description, causes: a.causes }]));
+}
+
+const BATCH_MS = 40;
+
+/** Collects events and forwards them in batches, so a fast handshake does not flood the webview. */
+class EventBatcher {
+  private pending: TraceEventJson[] = [];
+  private timer?: NodeJS.Timeout;
+  readonly all: TraceEventJson[] = [];
+  constructor(private readonly flushTo: (batch: TraceEventJson[]) => void) {}
+  push(e: TraceEvent): void {
+    const j = JSON.parse(toJson(e)) as TraceEventJson;
+    this.all.push(j);
+    this.pending.push(j);
+    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length) this.flushTo(this.pending.splice(0));
+  }
+}
+
+function decodeChain(ders: Uint8Array[]): CertificateInfo[] {
+  const out: CertificateInfo[] = [];
+  for (const d of ders) {
+    try {
+      out.push(decodeCertificate(d));
+    } catch {
+      // a certificate that does not decode is reported by the trace; the cards show the rest
+    }
+  }
+  return out;
+}
+
+export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError }): SessionSummary {
+  const s: SessionSummary = {
+    ok: !!n && !base.error,
+    chain: decodeChain(n?.peerCertificates ?? base.chainDer),
+    verification: { state: 'not-performed', text: 'The chain is shown, not validated: path validation is not built yet.' },
+    timings: base.timings,
+    bytesIn: base.bytesIn,
+    bytesOut: base.bytesOut,
+  };
+  if (n) {
+    s.version = versionName(n.version);
+    s.suite = suiteName(n.cipherSuite, 'iana');
+    if (n.group !== undefined) s.group = groupName(n.group);
+    if (n.signatureScheme !== undefined) s.signatureScheme = sigSchemeName(n.signatureScheme);
+    if (n.alpn) s.alpn = n.alpn;
+    s.resumed = n.resumed;
+    s.helloRetry = n.helloRetry;
+    if (n.serverName) s.serverName = n.serverName;
+  }
+  if (base.error) {
+    const row = base.error.alert ? alertByName(base.error.alert) : undefined;
+    s.error = { message: base.error.message, ...(base.error.alert ? { alert: base.error.alert } : {}), fromPeer: base.error.fromPeer, ...(row ? { causes: row.causes } : {}) };
+  }
+  return s;
+}
+
+/** Connect to Host: one client session. */
+export class ClientRunner {
+  private session?: TlsSession;
+  private batcher: EventBatcher;
+  private error?: TlsSessionError;
+  private readonly t0 = Date.now();
+  private tcpMs?: number;
+  private hsMs?: number;
+
+  constructor(readonly target: SessionTarget, private readonly options: SessionOptions, private readonly listener: RunnerListener) {
+    this.batcher = new EventBatcher((b) => listener.events(b));
+  }
+
+  get events(): TraceEventJson[] {
+    return this.batcher.all;
+  }
+
+  async start(): Promise<void> {
+    this.listener.state('connecting');
+    try {
+      this.session = await connect({ host: this.target.host, port: this.target.port, ...this.options });
+    } catch (e) {
+      this.error = e instanceof TlsSessionError ? e : new TlsSessionError((e as Error).message);
+      this.batcher.push({ kind: 'error', t: Date.now() - this.t0, side: 'client', message: this.error.message });
+      this.finish('failed');
+      return;
+    }
+    this.tcpMs = Date.now() - this.t0;
+    const s = this.session;
+    s.on('trace', (e: TraceEvent) => this.batcher.push(e));
+    s.on('secure', () => {
+      this.hsMs = Date.now() - this.t0 - (this.tcpMs ?? 0);
+      this.batcher.flush();
+      this.listener.state('open');
+      this.publishSummary();
+    });
+    s.on('error', (e: TlsSessionError) => {
+      this.error = e;
+      this.finish('failed');
+    });
+    s.on('end', () => s.end());
+    s.on('close', () => this.finish(this.error ? 'failed' : 'closed'));
+    this.listener.state('handshaking');
+    s.begin();
+  }
+
+  send(text: string): void {
+    this.session?.write(text);
+  }
+
+  close(): void {
+    this.session?.end();
+  }
+
+  private finish(state: RunnerState): void {
+    this.batcher.flush();
+    this.publishSummary();
+    this.listener.state(state);
+  }
+
+  private publishSummary(): void {
+    const timings = [
+      ...(this.tcpMs !== undefined ? [{ label: 'TCP connect', ms: this.tcpMs }] : []),
+      ...(this.hsMs !== undefined ? [{ label: 'TLS handshake', ms: this.hsMs }] : []),
+      { label: 'session so far', ms: Date.now() - this.t0 },
+    ];
+    this.listener.summary(summarize(this.session?.conn.negotiated, { chainDer: [], timings, bytesIn: this.session?.bytesIn ?? 0, bytesOut: this.session?.bytesOut ?? 0, ...(this.error ? { error: this.error } : {}) }));
+  }
+}
+
+/** Serve TLS here: a server on 127.0.0.1; every client session's events go to the same panel. */
+export class ServerRunner {
+  private server?: Server;
+  private batcher: EventBatcher;
+  private readonly sessions = new Set<TlsSession>();
+  port = 0;
+
+  constructor(readonly target: SessionTarget, private readonly options: SessionOptions, private readonly listener: RunnerListener) {
+    this.batcher = new EventBatcher((b) => listener.events(b));
+  }
+
+  get events(): TraceEventJson[] {
+    return this.batcher.all;
+  }
+
+  start(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server = createServer(this.options, (s) => {
+        const entry: { session: TlsSession; error?: TlsSessionError; t0: number } = { session: s, t0: Date.now() };
+        this.sessions.add(s);
+        this.batcher.push({ kind: 'info', t: 0, side: 'server', message: `connection from ${s.socket.remoteAddress}:${s.socket.remotePort}` });
+        s.on('trace', (e: TraceEvent) => this.batcher.push(e));
+        s.on('secure', () => this.publish(entry));
+        s.on('error', (e: TlsSessionError) => {
+          entry.error = e;
+          this.publish(entry);
+        });
+        s.on('data', (d: Uint8Array) => {
+          const text = new TextDecoder().decode(d);
+          if (/^(GET|HEAD|POST) /.test(text)) {
+            s.write(`HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\n\r\nTLS Lens: ${s.conn.negotiated ? `${versionName(s.conn.negotiated.version)} ${suiteName(s.conn.negotiated.cipherSuite, 'iana')}` : ''}\n`);
+            s.end();
+          }
+        });
+        s.on('end', () => s.end());
+        s.on('close', () => {
+          this.sessions.delete(s);
+          this.batcher.flush();
+          this.publish(entry);
+        });
+      });
+      this.server.once('error', reject);
+      this.server.listen(this.target.port, this.target.host, () => {
+        this.port = (this.server!.address() as AddressInfo).port;
+        this.listener.state('listening');
+        resolve(this.port);
+      });
+    });
+  }
+
+  send(text: string): void {
+    for (const s of this.sessions) if (s.conn.status === 'open') s.write(text);
+  }
+
+  close(): void {
+    for (const s of this.sessions) s.destroy();
+    this.server?.close();
+    this.batcher.flush();
+    this.listener.state('closed');
+  }
+
+  private publish(entry: { session: TlsSession; error?: TlsSessionError; t0: number }): void {
+    this.batcher.flush();
+    const s = entry.session;
+    this.listener.summary(summarize(s.conn.negotiated, { chainDer: [], timings: [{ label: 'last session', ms: Date.now() - entry.t0 }], bytesIn: s.bytesIn, bytesOut: s.bytesOut, ...(entry.error ? { error: entry.error } : {}) }));
+  }
+}
