@@ -11,6 +11,10 @@ import { SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM } from './constants';
 import { ERR_clear_error, ERR_raise, ERR_raise_system, R } from './err';
 import { EVP_PKEY, slotOf, X509, type CertSlot } from './objects';
 import type { SSL_METHOD } from './method';
+import type { CryptoProvider } from '../crypto/provider';
+import { groupByName } from '../registry/groups';
+import { sigSchemeByName } from '../registry/sigschemes';
+import { suiteByName } from '../registry/suites';
 
 export type pem_password_cb = (rwflag: number, userdata: unknown) => string | undefined;
 
@@ -28,7 +32,20 @@ export class SSL_CTX {
   extraChain: X509[] = [];
   passwdCb?: pem_password_cb;
   passwdUserdata: unknown;
-  constructor(readonly method: SSL_METHOD) {}
+  /** SSL_CTX_set_mode; SSL_new copies it. */
+  mode = 0;
+  minVersion = 0;
+  maxVersion = 0;
+  cipherSuites?: number[];
+  groups?: number[];
+  sigalgs?: number[];
+  alpn?: string[];
+  /** SSL_VERIFY_PEER (1) | SSL_VERIFY_FAIL_IF_NO_PEER_CERT (2). */
+  verifyMode = 0;
+  provider?: CryptoProvider;
+  constructor(readonly method: SSL_METHOD) {
+    if (method.version) this.minVersion = this.maxVersion = method.version;
+  }
 
   slot(s: CertSlot): Slot {
     let v = this.slots.get(s);
@@ -60,6 +77,90 @@ export function SSL_CTX_set_default_passwd_cb(ctx: SSL_CTX, cb: pem_password_cb 
 
 export function SSL_CTX_set_default_passwd_cb_userdata(ctx: SSL_CTX, u: unknown): void {
   ctx.passwdUserdata = u;
+}
+
+// ---- protocol settings ----
+
+export const SSL_VERIFY_NONE = 0;
+export const SSL_VERIFY_PEER = 1;
+export const SSL_VERIFY_FAIL_IF_NO_PEER_CERT = 2;
+
+/** 0 means "the lowest/highest the library supports". The engine speaks TLS 1.3 so far. */
+export function SSL_CTX_set_min_proto_version(ctx: SSL_CTX, version: number): number {
+  ctx.minVersion = version;
+  return 1;
+}
+
+export function SSL_CTX_set_max_proto_version(ctx: SSL_CTX, version: number): number {
+  if (version !== 0 && version < 0x0304 && ctx.method.family === 'tls') {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: only TLS 1.3 is built so far`);
+    return 0;
+  }
+  ctx.maxVersion = version;
+  return 1;
+}
+
+export function SSL_CTX_get_min_proto_version(ctx: SSL_CTX): number {
+  return ctx.minVersion;
+}
+
+export function SSL_CTX_get_max_proto_version(ctx: SSL_CTX): number {
+  return ctx.maxVersion;
+}
+
+function parseList(list: string, find: (n: string) => number | undefined, what: string): number[] | undefined {
+  const out: number[] = [];
+  for (const name of list.split(':').map((x) => x.trim()).filter(Boolean)) {
+    const code = find(name);
+    if (code === undefined) {
+      ERR_raise(R.SSL_R_UNINITIALIZED, `unknown ${what} "${name}"`);
+      return undefined;
+    }
+    out.push(code);
+  }
+  return out.length ? out : undefined;
+}
+
+/** TLS 1.3 suites, colon-separated (OpenSSL's SSL_CTX_set_ciphersuites). */
+export function SSL_CTX_set_ciphersuites(ctx: SSL_CTX, str: string): number {
+  const v = parseList(str, (n) => {
+    const s = suiteByName(n);
+    return s && 'versions' in s && s.versions === 'tls13' ? s.code : undefined;
+  }, 'TLS 1.3 cipher suite');
+  if (!v) return 0;
+  ctx.cipherSuites = v;
+  return 1;
+}
+
+export function SSL_CTX_set1_groups_list(ctx: SSL_CTX, list: string): number {
+  const v = parseList(list, (n) => groupByName(n)?.code, 'group');
+  if (!v) return 0;
+  ctx.groups = v;
+  return 1;
+}
+
+export function SSL_CTX_set1_sigalgs_list(ctx: SSL_CTX, list: string): number {
+  const v = parseList(list, (n) => sigSchemeByName(n)?.code, 'signature algorithm');
+  if (!v) return 0;
+  ctx.sigalgs = v;
+  return 1;
+}
+
+/** ALPN in wire format (length-prefixed names). Note OpenSSL's inverted return: 0 on success. */
+export function SSL_CTX_set_alpn_protos(ctx: SSL_CTX, protos: Uint8Array): number {
+  const names: string[] = [];
+  for (let i = 0; i < protos.length; ) {
+    const n = protos[i]!;
+    if (n === 0 || i + 1 + n > protos.length) return 1;
+    names.push(new TextDecoder().decode(protos.subarray(i + 1, i + 1 + n)));
+    i += 1 + n;
+  }
+  ctx.alpn = names;
+  return 0;
+}
+
+export function SSL_CTX_set_verify(ctx: SSL_CTX, mode: number): void {
+  ctx.verifyMode = mode;
 }
 
 // ---- certificates ----

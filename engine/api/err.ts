@@ -36,7 +36,35 @@ export const R = {
   ASN1_R_WRONG_TAG: { lib: ERR_LIB_ASN1, reason: 168, text: 'wrong tag' },
   ASN1_R_TOO_LONG: { lib: ERR_LIB_ASN1, reason: 155, text: 'too long' },
   EVP_R_UNSUPPORTED_PRIVATE_KEY_ALGORITHM: { lib: ERR_LIB_EVP, reason: 118, text: 'unsupported private key algorithm' },
+  SSL_R_BAD_EXTENSION: { lib: ERR_LIB_SSL, reason: 110, text: 'bad extension' },
+  SSL_R_BAD_SIGNATURE: { lib: ERR_LIB_SSL, reason: 123, text: 'bad signature' },
+  SSL_R_DATA_LENGTH_TOO_LONG: { lib: ERR_LIB_SSL, reason: 146, text: 'data length too long' },
+  SSL_R_LENGTH_MISMATCH: { lib: ERR_LIB_SSL, reason: 159, text: 'length mismatch' },
+  SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: { lib: ERR_LIB_SSL, reason: 199, text: 'peer did not return a certificate' },
+  SSL_R_SSL_HANDSHAKE_FAILURE: { lib: ERR_LIB_SSL, reason: 229, text: 'ssl handshake failure' },
+  SSL_R_NO_APPLICATION_PROTOCOL: { lib: ERR_LIB_SSL, reason: 235, text: 'no application protocol' },
+  SSL_R_UNEXPECTED_MESSAGE: { lib: ERR_LIB_SSL, reason: 244, text: 'unexpected message' },
+  SSL_R_UNINITIALIZED: { lib: ERR_LIB_SSL, reason: 276, text: 'uninitialized' },
+  SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC: { lib: ERR_LIB_SSL, reason: 281, text: 'decryption failed or bad record mac' },
 } as const;
+
+/** OpenSSL reports an alert received from the peer as reason 1000 + its code (SSL_AD_REASON_OFFSET). */
+const PEER_ALERT_TEXTS: Record<number, string> = {
+  10: 'sslv3 alert unexpected message', 20: 'sslv3 alert bad record mac', 21: 'tlsv1 alert decryption failed', 22: 'tlsv1 alert record overflow',
+  30: 'sslv3 alert decompression failure', 40: 'sslv3 alert handshake failure', 41: 'sslv3 alert no certificate', 42: 'sslv3 alert bad certificate',
+  43: 'sslv3 alert unsupported certificate', 44: 'sslv3 alert certificate revoked', 45: 'sslv3 alert certificate expired', 46: 'sslv3 alert certificate unknown',
+  47: 'sslv3 alert illegal parameter', 48: 'tlsv1 alert unknown ca', 49: 'tlsv1 alert access denied', 50: 'tlsv1 alert decode error',
+  51: 'tlsv1 alert decrypt error', 60: 'tlsv1 alert export restriction', 70: 'tlsv1 alert protocol version', 71: 'tlsv1 alert insufficient security',
+  80: 'tlsv1 alert internal error', 86: 'tlsv1 alert inappropriate fallback', 90: 'tlsv1 alert user cancelled', 100: 'tlsv1 alert no renegotiation',
+  109: 'tlsv13 alert missing extension', 110: 'tlsv1 unsupported extension', 111: 'tlsv1 certificate unobtainable', 112: 'tlsv1 unrecognized name',
+  113: 'tlsv1 bad certificate status response', 114: 'tlsv1 bad certificate hash value', 115: 'tlsv1 alert unknown psk identity',
+  116: 'tlsv13 alert certificate required', 120: 'tlsv1 alert no application protocol',
+};
+
+/** The reason OpenSSL raises when the peer sends alert `code`. */
+export function peerAlertReason(code: number): Reason {
+  return { lib: ERR_LIB_SSL, reason: 1000 + code, text: PEER_ALERT_TEXTS[code] ?? `reason(${1000 + code})` } as unknown as Reason;
+}
 
 export type Reason = (typeof R)[keyof typeof R];
 
@@ -66,6 +94,8 @@ export function ERR_GET_REASON(code: number): number {
 
 /** Pushes an error (OpenSSL's ERR_raise + ERR_add_error_data). */
 export function ERR_raise(reason: Reason, data?: string): void {
+  const packed = ERR_PACK(reason.lib, reason.reason);
+  if (!reasonTexts.has(packed)) reasonTexts.set(packed, reason.text);
   queue.push(data === undefined ? { code: ERR_PACK(reason.lib, reason.reason) } : { code: ERR_PACK(reason.lib, reason.reason), data });
 }
 

@@ -12,8 +12,10 @@ export interface SSL_METHOD {
 const m = (name: string, family: 'tls' | 'dtls', version: number, side: SSL_METHOD['side'], built: boolean): SSL_METHOD =>
   Object.freeze({ name, family, version, side, built });
 
-// Protocol engines land issue by issue; a CTX for TLS can already hold certificates and keys.
+// Protocol engines land issue by issue: the version-flexible TLS methods negotiate TLS 1.3 today; the
+// fixed-version methods of TLS 1.2 and older, SSL 3.0 and DTLS are refused by SSL_CTX_new until built.
 const TLS_BUILT = true;
+const TLS12_BUILT = false;
 const DTLS_BUILT = false;
 const SSL3_BUILT = false;
 
@@ -23,15 +25,15 @@ export const TLS_server_method = () => m('TLS_server_method', 'tls', 0, 'server'
 export const SSLv23_method = () => m('SSLv23_method', 'tls', 0, 'both', TLS_BUILT);
 export const SSLv23_client_method = () => m('SSLv23_client_method', 'tls', 0, 'client', TLS_BUILT);
 export const SSLv23_server_method = () => m('SSLv23_server_method', 'tls', 0, 'server', TLS_BUILT);
-export const TLSv1_2_method = () => m('TLSv1_2_method', 'tls', 0x0303, 'both', TLS_BUILT);
-export const TLSv1_2_client_method = () => m('TLSv1_2_client_method', 'tls', 0x0303, 'client', TLS_BUILT);
-export const TLSv1_2_server_method = () => m('TLSv1_2_server_method', 'tls', 0x0303, 'server', TLS_BUILT);
-export const TLSv1_1_method = () => m('TLSv1_1_method', 'tls', 0x0302, 'both', TLS_BUILT);
-export const TLSv1_1_client_method = () => m('TLSv1_1_client_method', 'tls', 0x0302, 'client', TLS_BUILT);
-export const TLSv1_1_server_method = () => m('TLSv1_1_server_method', 'tls', 0x0302, 'server', TLS_BUILT);
-export const TLSv1_method = () => m('TLSv1_method', 'tls', 0x0301, 'both', TLS_BUILT);
-export const TLSv1_client_method = () => m('TLSv1_client_method', 'tls', 0x0301, 'client', TLS_BUILT);
-export const TLSv1_server_method = () => m('TLSv1_server_method', 'tls', 0x0301, 'server', TLS_BUILT);
+export const TLSv1_2_method = () => m('TLSv1_2_method', 'tls', 0x0303, 'both', TLS12_BUILT);
+export const TLSv1_2_client_method = () => m('TLSv1_2_client_method', 'tls', 0x0303, 'client', TLS12_BUILT);
+export const TLSv1_2_server_method = () => m('TLSv1_2_server_method', 'tls', 0x0303, 'server', TLS12_BUILT);
+export const TLSv1_1_method = () => m('TLSv1_1_method', 'tls', 0x0302, 'both', TLS12_BUILT);
+export const TLSv1_1_client_method = () => m('TLSv1_1_client_method', 'tls', 0x0302, 'client', TLS12_BUILT);
+export const TLSv1_1_server_method = () => m('TLSv1_1_server_method', 'tls', 0x0302, 'server', TLS12_BUILT);
+export const TLSv1_method = () => m('TLSv1_method', 'tls', 0x0301, 'both', TLS12_BUILT);
+export const TLSv1_client_method = () => m('TLSv1_client_method', 'tls', 0x0301, 'client', TLS12_BUILT);
+export const TLSv1_server_method = () => m('TLSv1_server_method', 'tls', 0x0301, 'server', TLS12_BUILT);
 export const SSLv3_method = () => m('SSLv3_method', 'tls', 0x0300, 'both', SSL3_BUILT);
 export const SSLv3_client_method = () => m('SSLv3_client_method', 'tls', 0x0300, 'client', SSL3_BUILT);
 export const SSLv3_server_method = () => m('SSLv3_server_method', 'tls', 0x0300, 'server', SSL3_BUILT);

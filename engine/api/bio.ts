@@ -1,0 +1,299 @@
+// BIOs: where an SSL object reads and writes its TLS bytes. Memory BIOs for tests and pipes; a socket BIO
+// over a real file descriptor (SSL_set_fd); connect and accept BIOs whose sockets may not be ready yet
+// (SSL_ERROR_WANT_CONNECT / WANT_ACCEPT). Reads never block: JavaScript cannot, so "would block" is -1
+// with BIO_should_retry, exactly as a non-blocking BIO in OpenSSL, and `ready()` says when to try again.
+import net from 'node:net';
+
+export type BioKind = 'mem' | 'socket' | 'connect' | 'accept';
+
+export const BIO_NOCLOSE = 0;
+export const BIO_CLOSE = 1;
+
+export abstract class BIO {
+  abstract readonly kind: BioKind;
+  references = 1;
+  /** Set by the last read or write that would have blocked. */
+  retryRead = false;
+  retryWrite = false;
+  /** Set when the last operation waits for a connection (connect or accept BIOs). */
+  retrySpecial: 'connect' | 'accept' | undefined;
+  /** The peer closed its side (EOF). */
+  eof = false;
+  /** An I/O error, as errno's name (ECONNRESET...). */
+  ioError?: string;
+
+  /** Up to `max` bytes; empty with retryRead when none yet; empty with eof at end of stream. */
+  abstract read(max: number): Uint8Array;
+  /** Bytes accepted (all, or 0 with retryWrite when the BIO is full). */
+  abstract write(data: Uint8Array): number;
+  /** Bytes buffered for reading. */
+  abstract pending(): number;
+  /** Resolves when a retried operation may succeed (readable, writable, connected, accepted or closed). */
+  abstract ready(want: 'read' | 'write' | 'connect' | 'accept'): Promise<void>;
+  free(): void {
+    this.references--;
+  }
+}
+
+/** BIO_s_mem(): bytes written are read back in order. Empty reads retry (BIO_set_mem_eof_return -1). */
+export class MemBIO extends BIO {
+  readonly kind = 'mem';
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+  private waiters: (() => void)[] = [];
+  /** Optional capacity, to provoke WANT_WRITE in tests (0 = unbounded). */
+  capacity = 0;
+  /** When set, reading an empty BIO is EOF rather than retry (BIO_set_mem_eof_return 0). */
+  eofWhenEmpty = false;
+
+  read(max: number): Uint8Array {
+    this.retryRead = false;
+    if (this.size === 0) {
+      if (this.eofWhenEmpty) this.eof = true;
+      else this.retryRead = true;
+      return new Uint8Array(0);
+    }
+    const out = new Uint8Array(Math.min(max, this.size));
+    let off = 0;
+    while (off < out.length) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, out.length - off);
+      out.set(c.subarray(0, k), off);
+      off += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    this.size -= out.length;
+    this.wake();
+    return out;
+  }
+
+  write(data: Uint8Array): number {
+    this.retryWrite = false;
+    const room = this.capacity ? this.capacity - this.size : data.length;
+    if (room <= 0) {
+      this.retryWrite = true;
+      return 0;
+    }
+    const n = Math.min(room, data.length);
+    this.chunks.push(data.slice(0, n));
+    this.size += n;
+    this.wake();
+    return n;
+  }
+
+  pending(): number {
+    return this.size;
+  }
+
+  ready(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  private wake(): void {
+    const w = this.waiters.splice(0);
+    w.forEach((f) => f());
+  }
+}
+
+/** A socket BIO over a Node socket (the descriptor of SSL_set_fd). Node reads the descriptor for us; we take from its buffer. */
+export class SocketBIO extends BIO {
+  readonly kind: BioKind = 'socket';
+  constructor(readonly socket: net.Socket) {
+    super();
+    socket.pause();
+    socket.on('end', () => (this.eof = true));
+    socket.on('error', (e: NodeJS.ErrnoException) => (this.ioError = e.code ?? e.message));
+  }
+
+  read(max: number): Uint8Array {
+    this.retryRead = false;
+    const b = this.socket.read() as Buffer | null;
+    if (b) {
+      if (b.length > max) this.socket.unshift(b.subarray(max));
+      const out = b.subarray(0, max);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    }
+    if (!this.eof && !this.ioError && !this.socket.destroyed) this.retryRead = true;
+    return new Uint8Array(0);
+  }
+
+  write(data: Uint8Array): number {
+    this.retryWrite = false;
+    if (this.socket.destroyed || this.ioError) return 0;
+    // Node buffers what it cannot send yet; past its high-water mark we say "retry" as a full socket would.
+    if (this.socket.writableNeedDrain) {
+      this.retryWrite = true;
+      return 0;
+    }
+    this.socket.write(data);
+    return data.length;
+  }
+
+  pending(): number {
+    return this.socket.readableLength;
+  }
+
+  ready(want: 'read' | 'write' | 'connect' | 'accept'): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('readable', done).off('drain', done).off('end', done).off('close', done).off('connect', done);
+        resolve();
+      };
+      if (want === 'write') this.socket.once('drain', done);
+      else if (want === 'connect') this.socket.once('connect', done);
+      else this.socket.once('readable', done);
+      this.socket.once('end', done).once('close', done);
+      if (want === 'read' && this.socket.readableLength > 0) done();
+    });
+  }
+}
+
+/** BIO_new_connect("host:port"): connects on first use; until connected, operations retry with WANT_CONNECT. */
+export class ConnectBIO extends SocketBIO {
+  override readonly kind: BioKind = 'connect';
+  constructor(readonly host: string, readonly port: number) {
+    super(new net.Socket());
+    this.socket.connect(port, host);
+  }
+
+  get connected(): boolean {
+    return !this.socket.connecting && !this.socket.destroyed;
+  }
+
+  override read(max: number): Uint8Array {
+    if (this.socket.connecting) {
+      this.retrySpecial = 'connect';
+      return new Uint8Array(0);
+    }
+    this.retrySpecial = undefined;
+    return super.read(max);
+  }
+
+  override write(data: Uint8Array): number {
+    if (this.socket.connecting) {
+      this.retrySpecial = 'connect';
+      return 0;
+    }
+    this.retrySpecial = undefined;
+    return super.write(data);
+  }
+}
+
+/** BIO_new_accept("host:port"): listens; until a client connects, operations retry with WANT_ACCEPT. */
+export class AcceptBIO extends BIO {
+  readonly kind = 'accept';
+  readonly server: net.Server;
+  private conn?: SocketBIO;
+  private accepted?: Promise<void>;
+  port = 0;
+
+  constructor(host: string, port: number) {
+    super();
+    this.server = net.createServer({ pauseOnConnect: true });
+    this.accepted = new Promise((resolve) => {
+      this.server.once('connection', (s) => {
+        this.conn = new SocketBIO(s);
+        this.server.close();
+        resolve();
+      });
+    });
+    this.server.listen(port, host);
+  }
+
+  /** Resolves with the bound port once listening. */
+  listening(): Promise<number> {
+    return new Promise((resolve) => {
+      const done = () => resolve((this.port = (this.server.address() as net.AddressInfo).port));
+      if (this.server.listening) done();
+      else this.server.once('listening', done);
+    });
+  }
+
+  get socket(): SocketBIO | undefined {
+    return this.conn;
+  }
+
+  read(max: number): Uint8Array {
+    if (!this.conn) {
+      this.retrySpecial = 'accept';
+      return new Uint8Array(0);
+    }
+    this.retrySpecial = undefined;
+    const out = this.conn.read(max);
+    this.retryRead = this.conn.retryRead;
+    this.eof = this.conn.eof;
+    this.ioError = this.conn.ioError;
+    return out;
+  }
+
+  write(data: Uint8Array): number {
+    if (!this.conn) {
+      this.retrySpecial = 'accept';
+      return 0;
+    }
+    this.retrySpecial = undefined;
+    const n = this.conn.write(data);
+    this.retryWrite = this.conn.retryWrite;
+    return n;
+  }
+
+  pending(): number {
+    return this.conn?.pending() ?? 0;
+  }
+
+  ready(want: 'read' | 'write' | 'connect' | 'accept'): Promise<void> {
+    if (!this.conn) return this.accepted!;
+    return this.conn.ready(want);
+  }
+}
+
+// ---- OpenSSL-named constructors ----
+
+export function BIO_new_mem(): MemBIO {
+  return new MemBIO();
+}
+
+export function BIO_read(b: BIO, buf: Uint8Array, len: number): number {
+  const got = b.read(Math.min(len, buf.length));
+  buf.set(got);
+  return got.length > 0 ? got.length : b.eof ? 0 : -1;
+}
+
+export function BIO_write(b: BIO, data: Uint8Array, len = data.length): number {
+  const n = b.write(data.subarray(0, len));
+  return n > 0 ? n : -1;
+}
+
+export function BIO_ctrl_pending(b: BIO): number {
+  return b.pending();
+}
+
+export function BIO_should_retry(b: BIO): boolean {
+  return b.retryRead || b.retryWrite || b.retrySpecial !== undefined;
+}
+
+export function BIO_new_connect(hostPort: string): ConnectBIO {
+  const i = hostPort.lastIndexOf(':');
+  return new ConnectBIO(hostPort.slice(0, i), Number(hostPort.slice(i + 1)));
+}
+
+export function BIO_new_accept(hostPort: string): AcceptBIO {
+  const i = hostPort.lastIndexOf(':');
+  return new AcceptBIO(hostPort.slice(0, i), Number(hostPort.slice(i + 1)));
+}
+
+/** Sockets we created, by descriptor, so SSL_set_fd finds the Node socket that owns it. */
+const sockets = new Map<number, net.Socket>();
+
+export function registerSocket(socket: net.Socket): number {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  if (fd >= 0) sockets.set(fd, socket);
+  socket.once('close', () => sockets.delete(fd));
+  return fd;
+}
+
+/** The socket behind a descriptor: ours if we made it, else Node wraps the descriptor. */
+export function socketForFd(fd: number): net.Socket {
+  return sockets.get(fd) ?? new net.Socket({ fd, readable: true, writable: true });
+}

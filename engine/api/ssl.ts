@@ -1,0 +1,583 @@
+// The SSL object and its I/O functions, with the seed's names, arguments, return values and SSL_get_error
+// outcomes (openssl-ssl-api.zh.md: SSL_new, SSL_set_fd, SSL_read, SSL_write, SSL_set_connect_state,
+// SSL_get_error). A thin facade: the protocol lives in the sans-IO TlsConnection; this file moves bytes between
+// it and the BIOs and keeps OpenSSL's bookkeeping (modes, reference counts, the last outcome, the error queue).
+// JavaScript cannot block, so every BIO behaves as a non-blocking one; SSL_wait() is the select()/poll() the
+// seed tells callers to use before retrying.
+import { TlsConnection } from '../conn/connection';
+import { PeerAlertError, ProtocolError } from '../conn/errors';
+import type { ConnectionConfig } from '../conn/config';
+import { nobleProvider } from '../crypto/noble';
+import { signerFor } from '../crypto/signer';
+import { sslErrorByCode, sslErrorName } from '../registry/ssl-errors';
+import { suiteName } from '../registry/suites';
+import { versionName } from '../registry/versions';
+import type { TraceEvent } from '../trace/events';
+import { SocketBIO, socketForFd, type BIO } from './bio';
+import type { SSL_CTX } from './ctx';
+import { ERR_clear_error, ERR_peek_error, ERR_raise, peerAlertReason, R, type Reason } from './err';
+import { X509 } from './objects';
+
+export const SSL_ERROR_NONE = 0;
+export const SSL_ERROR_SSL = 1;
+export const SSL_ERROR_WANT_READ = 2;
+export const SSL_ERROR_WANT_WRITE = 3;
+export const SSL_ERROR_WANT_X509_LOOKUP = 4;
+export const SSL_ERROR_SYSCALL = 5;
+export const SSL_ERROR_ZERO_RETURN = 6;
+export const SSL_ERROR_WANT_CONNECT = 7;
+export const SSL_ERROR_WANT_ACCEPT = 8;
+export const SSL_ERROR_WANT_ASYNC = 9;
+export const SSL_ERROR_WANT_ASYNC_JOB = 10;
+export const SSL_ERROR_WANT_CLIENT_HELLO_CB = 11;
+
+export const SSL_MODE_ENABLE_PARTIAL_WRITE = 0x1;
+export const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
+export const SSL_MODE_AUTO_RETRY = 0x4;
+export const SSL_MODE_ASYNC = 0x100;
+
+export const SSL_SENT_SHUTDOWN = 1;
+export const SSL_RECEIVED_SHUTDOWN = 2;
+
+/** What the last I/O call ended with, for SSL_get_error. */
+type Outcome = 'none' | 'want_read' | 'want_write' | 'want_connect' | 'want_accept' | 'zero_return' | 'syscall' | 'ssl';
+
+const OUTCOME_CODE: Record<Outcome, number> = {
+  none: SSL_ERROR_NONE, want_read: SSL_ERROR_WANT_READ, want_write: SSL_ERROR_WANT_WRITE, want_connect: SSL_ERROR_WANT_CONNECT,
+  want_accept: SSL_ERROR_WANT_ACCEPT, zero_return: SSL_ERROR_ZERO_RETURN, syscall: SSL_ERROR_SYSCALL, ssl: SSL_ERROR_SSL,
+};
+
+const RECORD_READ = (1 << 14) + 2048 + 5;
+
+export class SSL {
+  references = 1;
+  /** Undefined until SSL_set_connect_state / SSL_set_accept_state (or SSL_connect / SSL_accept). */
+  server?: boolean;
+  conn?: TlsConnection;
+  rbio?: BIO;
+  wbio?: BIO;
+  mode: number;
+  hostname?: string;
+  outcome: Outcome = 'none';
+  shutdown = 0;
+  /** Records produced but not yet accepted by the write BIO. */
+  private unsent: Uint8Array[] = [];
+  /** SSL_write that returned WANT_WRITE after its data was sealed: the length to report once flushed. */
+  pendingWrite?: number;
+  traceCallback?: (e: TraceEvent) => void;
+  private readonly t0 = Date.now();
+
+  constructor(readonly ctx: SSL_CTX) {
+    this.mode = ctx.mode;
+  }
+
+  /** The connection, created on first use with the settings of the context (copied, as SSL_new does). */
+  connection(): TlsConnection {
+    if (this.conn) return this.conn;
+    const ctx = this.ctx;
+    const slot = ctx.current ? ctx.slots.get(ctx.current) : undefined;
+    const cfg: ConnectionConfig = {
+      side: this.server ? 'server' : 'client',
+      provider: ctx.provider ?? nobleProvider(),
+      ...(ctx.cipherSuites ? { cipherSuites: ctx.cipherSuites } : {}),
+      ...(ctx.groups ? { groups: ctx.groups, keyShareGroups: [ctx.groups[0]!] } : {}),
+      ...(ctx.sigalgs ? { signatureSchemes: ctx.sigalgs } : {}),
+      ...(ctx.alpn ? { alpn: ctx.alpn } : {}),
+      ...(this.hostname ? { serverName: this.hostname } : {}),
+      ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...ctx.extraChain.map((c) => c.der)], signer: signerFor(slot.privatekey.key) } : {}),
+      ...(ctx.verifyMode & 1 && this.server ? { clientAuth: ctx.verifyMode & 2 ? 'require' : 'request' } : {}),
+    };
+    this.conn = new TlsConnection(cfg);
+    this.conn.onEvent = (e) => this.traceCallback?.(e);
+    return this.conn;
+  }
+
+  api(call: string, ret: number): number {
+    if (this.traceCallback) {
+      const code = ret > 0 ? SSL_ERROR_NONE : OUTCOME_CODE[this.outcome];
+      const row = sslErrorByCode(code)!;
+      this.traceCallback({ kind: 'api', t: Date.now() - this.t0, side: this.server ? 'server' : 'client', call, ret, ...(ret > 0 ? {} : { error: { code, name: row.name, meaning: row.meaning } }) });
+    }
+    return ret;
+  }
+
+  // ---- moving bytes ----
+
+  /** Hands produced records to the write BIO. False when it could not take them all. */
+  flush(): boolean {
+    if (this.conn) this.unsent.push(...this.conn.takeOutgoing());
+    while (this.unsent.length) {
+      const chunk = this.unsent[0]!;
+      const n = this.wbio!.write(chunk);
+      if (n === chunk.length) this.unsent.shift();
+      else {
+        if (n > 0) this.unsent[0] = chunk.subarray(n);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Feeds one read from the read BIO into the connection; returns what stopped it, or undefined if bytes came. */
+  pull(): Outcome | undefined {
+    const got = this.rbio!.read(RECORD_READ);
+    if (got.length) {
+      this.conn!.receive(got);
+      return undefined;
+    }
+    if (this.rbio!.retrySpecial === 'connect') return 'want_connect';
+    if (this.rbio!.retrySpecial === 'accept') return 'want_accept';
+    if (this.rbio!.retryRead) return 'want_read';
+    return 'syscall'; // EOF or an I/O error without close_notify
+  }
+
+  /** Turns a failed connection into SSL_ERROR_SSL with OpenSSL's reason on the error queue. */
+  failure(): Outcome {
+    const err = this.conn!.error;
+    if (err instanceof PeerAlertError) ERR_raise(peerAlertReason(err.code), err.message);
+    else if (err instanceof ProtocolError) ERR_raise(reasonFor(err.alert), err.message);
+    return 'ssl';
+  }
+}
+
+function reasonFor(alert: string): Reason {
+  switch (alert) {
+    case 'unexpected_message': return R.SSL_R_UNEXPECTED_MESSAGE;
+    case 'bad_record_mac': return R.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC;
+    case 'record_overflow': return R.SSL_R_DATA_LENGTH_TOO_LONG;
+    case 'decode_error': return R.SSL_R_LENGTH_MISMATCH;
+    case 'illegal_parameter': case 'missing_extension': case 'unsupported_extension': return R.SSL_R_BAD_EXTENSION;
+    case 'decrypt_error': return R.SSL_R_BAD_SIGNATURE;
+    case 'protocol_version': return R.SSL_R_UNSUPPORTED_PROTOCOL;
+    case 'certificate_required': return R.SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
+    case 'no_application_protocol': return R.SSL_R_NO_APPLICATION_PROTOCOL;
+    default: return R.SSL_R_SSL_HANDSHAKE_FAILURE;
+  }
+}
+
+// ---- construction and reference counts (seed: SSL_new) ----
+
+export function SSL_new(ctx: SSL_CTX | null): SSL | null {
+  if (!ctx) {
+    ERR_raise(R.SSL_R_NULL_SSL_CTX);
+    return null;
+  }
+  ctx.references++;
+  return new SSL(ctx);
+}
+
+export function SSL_up_ref(s: SSL): number {
+  s.references++;
+  return 1;
+}
+
+export function SSL_free(s: SSL | null): void {
+  if (!s || --s.references > 0) return;
+  s.ctx.references--;
+  s.rbio?.free();
+  if (s.wbio !== s.rbio) s.wbio?.free();
+}
+
+/** A new SSL with the same settings, ready for a new connection in the same role; no connection state is copied. */
+export function SSL_dup(s: SSL): SSL | null {
+  const d = SSL_new(s.ctx);
+  if (!d) return null;
+  d.mode = s.mode;
+  if (s.server !== undefined) d.server = s.server;
+  if (s.hostname !== undefined) d.hostname = s.hostname;
+  return d;
+}
+
+// ---- role (seed: SSL_set_connect_state) ----
+
+export function SSL_set_connect_state(s: SSL): void {
+  s.server = false;
+}
+
+export function SSL_set_accept_state(s: SSL): void {
+  s.server = true;
+}
+
+export function SSL_is_server(s: SSL): number {
+  if (s.server !== undefined) return s.server ? 1 : 0;
+  return s.ctx.method.side === 'client' ? 0 : 1;
+}
+
+// ---- BIOs (seed: SSL_set_fd) ----
+
+export function SSL_set_bio(s: SSL, rbio: BIO, wbio: BIO): void {
+  s.rbio = rbio;
+  s.wbio = wbio;
+}
+
+export function SSL_get_rbio(s: SSL): BIO | undefined {
+  return s.rbio;
+}
+
+export function SSL_get_wbio(s: SSL): BIO | undefined {
+  return s.wbio;
+}
+
+/** Connects `s` to a socket descriptor through a socket BIO; non-blocking like the descriptor. */
+export function SSL_set_fd(s: SSL, fd: number): number {
+  try {
+    const bio = new SocketBIO(socketForFd(fd));
+    SSL_set_bio(s, bio, bio);
+    return 1;
+  } catch (e) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_set_fd(${fd}): ${(e as Error).message}`);
+    return 0;
+  }
+}
+
+export function SSL_CTX_set_mode(ctx: SSL_CTX, mode: number): number {
+  return (ctx.mode |= mode);
+}
+
+export function SSL_CTX_clear_mode(ctx: SSL_CTX, mode: number): number {
+  return (ctx.mode &= ~mode);
+}
+
+export function SSL_CTX_get_mode(ctx: SSL_CTX): number {
+  return ctx.mode;
+}
+
+export function SSL_set_mode(s: SSL, mode: number): number {
+  return (s.mode |= mode);
+}
+
+export function SSL_clear_mode(s: SSL, mode: number): number {
+  return (s.mode &= ~mode);
+}
+
+export function SSL_get_mode(s: SSL): number {
+  return s.mode;
+}
+
+export function SSL_set_tlsext_host_name(s: SSL, name: string): number {
+  s.hostname = name;
+  return 1;
+}
+
+export function SSL_set_trace_callback(s: SSL, cb: ((e: TraceEvent) => void) | undefined): void {
+  s.traceCallback = cb;
+}
+
+// ---- the handshake ----
+
+function ready(s: SSL, call: string): boolean {
+  if (s.server === undefined) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `${call}: call SSL_set_connect_state or SSL_set_accept_state first (the seed's SSL_set_connect_state page)`);
+    s.outcome = 'ssl';
+    return false;
+  }
+  if (!s.rbio || !s.wbio) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `${call}: no BIO set (SSL_set_fd or SSL_set_bio)`);
+    s.outcome = 'ssl';
+    return false;
+  }
+  return true;
+}
+
+/** Runs the handshake as far as the BIOs allow. 1 done, else the outcome is recorded. */
+function handshake(s: SSL): number {
+  const conn = s.connection();
+  conn.start();
+  for (;;) {
+    if (!s.flush()) {
+      s.outcome = s.wbio!.retrySpecial === 'connect' ? 'want_connect' : s.wbio!.retrySpecial === 'accept' ? 'want_accept' : 'want_write';
+      return -1;
+    }
+    if (conn.status === 'failed') {
+      s.outcome = s.failure();
+      return -1;
+    }
+    if (conn.status !== 'handshaking') {
+      s.outcome = 'none';
+      return 1;
+    }
+    const stop = s.pull();
+    if (stop) {
+      s.outcome = stop;
+      return stop === 'syscall' ? 0 : -1;
+    }
+  }
+}
+
+export function SSL_do_handshake(s: SSL): number {
+  ERR_clear_error();
+  if (!ready(s, 'SSL_do_handshake')) return s.api('SSL_do_handshake(ssl)', -1);
+  return s.api('SSL_do_handshake(ssl)', handshake(s));
+}
+
+export function SSL_connect(s: SSL): number {
+  if (s.server === undefined) s.server = false;
+  ERR_clear_error();
+  if (!ready(s, 'SSL_connect')) return s.api('SSL_connect(ssl)', -1);
+  return s.api('SSL_connect(ssl)', handshake(s));
+}
+
+export function SSL_accept(s: SSL): number {
+  if (s.server === undefined) s.server = true;
+  ERR_clear_error();
+  if (!ready(s, 'SSL_accept')) return s.api('SSL_accept(ssl)', -1);
+  return s.api('SSL_accept(ssl)', handshake(s));
+}
+
+// ---- reading (seed: SSL_read) ----
+
+function readInto(s: SSL, buf: Uint8Array, num: number, peek: boolean): number {
+  if (!ready(s, peek ? 'SSL_peek' : 'SSL_read')) return -1;
+  const conn = s.connection();
+  if (conn.status === 'handshaking') {
+    const r = handshake(s);
+    if (r <= 0) return r;
+  }
+  for (;;) {
+    if (conn.readableBytes > 0) {
+      const data = conn.read(Math.min(num, buf.length), peek);
+      buf.set(data);
+      s.outcome = 'none';
+      s.flush(); // a KeyUpdate answer or a NewSessionTicket reply may be waiting
+      return data.length;
+    }
+    if (conn.status === 'failed') {
+      s.outcome = s.failure();
+      return -1;
+    }
+    if (conn.status === 'peer-closed' || conn.status === 'closed') {
+      s.shutdown |= SSL_RECEIVED_SHUTDOWN;
+      s.outcome = 'zero_return';
+      return 0;
+    }
+    if (!s.flush()) {
+      // Reading can need writing (a KeyUpdate reply): SSL_read reports WANT_WRITE, as the seed says.
+      s.outcome = 'want_write';
+      return -1;
+    }
+    const stop = s.pull();
+    if (stop) {
+      s.outcome = stop;
+      return stop === 'syscall' ? 0 : -1;
+    }
+  }
+}
+
+export function SSL_read(s: SSL, buf: Uint8Array, num: number): number {
+  ERR_clear_error();
+  return s.api(`SSL_read(ssl, buf, ${num})`, readInto(s, buf, num, false));
+}
+
+export function SSL_peek(s: SSL, buf: Uint8Array, num: number): number {
+  ERR_clear_error();
+  return s.api(`SSL_peek(ssl, buf, ${num})`, readInto(s, buf, num, true));
+}
+
+/** `readbytes.value` receives the count. 1 when at least one byte was read, else 0. */
+export function SSL_read_ex(s: SSL, buf: Uint8Array, num: number, readbytes: { value: number }): number {
+  ERR_clear_error();
+  const r = readInto(s, buf, num, false);
+  readbytes.value = r > 0 ? r : 0;
+  return s.api(`SSL_read_ex(ssl, buf, ${num})`, r > 0 ? 1 : 0);
+}
+
+export function SSL_peek_ex(s: SSL, buf: Uint8Array, num: number, readbytes: { value: number }): number {
+  ERR_clear_error();
+  const r = readInto(s, buf, num, true);
+  readbytes.value = r > 0 ? r : 0;
+  return s.api(`SSL_peek_ex(ssl, buf, ${num})`, r > 0 ? 1 : 0);
+}
+
+export function SSL_pending(s: SSL): number {
+  return s.conn?.readableBytes ?? 0;
+}
+
+// ---- writing (seed: SSL_write) ----
+
+const MAX_RECORD = 1 << 14;
+
+function writeFrom(s: SSL, buf: Uint8Array, num: number): number {
+  if (!ready(s, 'SSL_write')) return -1;
+  const conn = s.connection();
+  if (conn.status === 'handshaking') {
+    const r = handshake(s);
+    if (r <= 0) return r;
+  }
+  if (conn.status === 'failed') {
+    s.outcome = s.failure();
+    return -1;
+  }
+  if (s.pendingWrite !== undefined) {
+    // The retry the seed requires after WANT_WRITE: the data is already sealed; finish sending it.
+    if (!s.flush()) {
+      s.outcome = 'want_write';
+      return -1;
+    }
+    const n = s.pendingWrite;
+    s.pendingWrite = undefined;
+    s.outcome = 'none';
+    return n;
+  }
+  if (conn.status !== 'open' && conn.status !== 'peer-closed') {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_write: the connection is ${conn.status}`);
+    s.outcome = 'ssl';
+    return -1;
+  }
+  const partial = (s.mode & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
+  let written = 0;
+  while (written < num) {
+    const n = Math.min(MAX_RECORD, num - written);
+    conn.write(buf.subarray(written, written + n));
+    written += n;
+    if (!s.flush()) {
+      if (partial) {
+        // With SSL_MODE_ENABLE_PARTIAL_WRITE a write succeeds once records are done, even if not all were sent.
+        s.outcome = 'none';
+        return written;
+      }
+      s.pendingWrite = num;
+      s.outcome = 'want_write';
+      return -1;
+    }
+  }
+  s.outcome = 'none';
+  return num;
+}
+
+export function SSL_write(s: SSL, buf: Uint8Array, num: number): number {
+  ERR_clear_error();
+  return s.api(`SSL_write(ssl, buf, ${num})`, writeFrom(s, buf, num));
+}
+
+/** `written.value` receives the count. 1 on success, else 0. */
+export function SSL_write_ex(s: SSL, buf: Uint8Array, num: number, written: { value: number }): number {
+  ERR_clear_error();
+  const r = writeFrom(s, buf, num);
+  written.value = r > 0 ? r : 0;
+  return s.api(`SSL_write_ex(ssl, buf, ${num})`, r > 0 ? 1 : 0);
+}
+
+// ---- shutdown ----
+
+/** 0: our close_notify sent, the peer's not seen yet; 1: both; -1: an error or a retry (SSL_get_error says which). */
+export function SSL_shutdown(s: SSL): number {
+  ERR_clear_error();
+  if (!s.conn || s.conn.status === 'failed') {
+    s.outcome = s.conn ? s.failure() : 'ssl';
+    if (!s.conn) ERR_raise(R.SSL_R_UNINITIALIZED, 'SSL_shutdown before a connection');
+    return s.api('SSL_shutdown(ssl)', -1);
+  }
+  const conn = s.conn;
+  if (!(s.shutdown & SSL_SENT_SHUTDOWN)) {
+    conn.close();
+    s.shutdown |= SSL_SENT_SHUTDOWN;
+    if (!s.flush()) {
+      s.outcome = 'want_write';
+      return s.api('SSL_shutdown(ssl)', -1);
+    }
+    if (conn.status === 'closed') s.shutdown |= SSL_RECEIVED_SHUTDOWN;
+    s.outcome = 'none';
+    return s.api('SSL_shutdown(ssl)', s.shutdown & SSL_RECEIVED_SHUTDOWN ? 1 : 0);
+  }
+  // Second call: wait for the peer's close_notify, discarding data still in flight.
+  for (;;) {
+    if (conn.status === 'closed' || conn.status === 'peer-closed') {
+      s.shutdown |= SSL_RECEIVED_SHUTDOWN;
+      s.outcome = 'none';
+      return s.api('SSL_shutdown(ssl)', 1);
+    }
+    while (conn.readableBytes) conn.read(1 << 16);
+    if (!s.flush()) {
+      s.outcome = 'want_write';
+      return s.api('SSL_shutdown(ssl)', -1);
+    }
+    const stop = s.pull();
+    if (stop) {
+      s.outcome = stop;
+      return s.api('SSL_shutdown(ssl)', -1);
+    }
+  }
+}
+
+export function SSL_get_shutdown(s: SSL): number {
+  return s.shutdown;
+}
+
+// ---- the outcome (seed: SSL_get_error) ----
+
+/** The result code of the last I/O call on `s`, given its return value; consults the error queue as OpenSSL does. */
+export function SSL_get_error(s: SSL, ret: number): number {
+  if (ret > 0) return SSL_ERROR_NONE;
+  if (ERR_peek_error() !== 0 && s.outcome === 'ssl') return SSL_ERROR_SSL;
+  return OUTCOME_CODE[s.outcome];
+}
+
+export function SSL_error_name(code: number): string {
+  return sslErrorName(code);
+}
+
+/**
+ * Waits until retrying the last call can make progress: the BIO named by its WANT_* outcome is readable,
+ * writable, connected or has accepted (the seed's "use select() or poll()"). Resolves at once otherwise.
+ */
+export function SSL_wait(s: SSL, timeoutMs = 30_000): Promise<void> {
+  const want = s.outcome === 'want_read' ? 'read' : s.outcome === 'want_write' ? 'write' : s.outcome === 'want_connect' ? 'connect' : s.outcome === 'want_accept' ? 'accept' : undefined;
+  if (!want) return Promise.resolve();
+  const bio = want === 'write' ? s.wbio! : s.rbio!;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`SSL_wait: nothing happened on the ${want === 'write' ? 'write' : 'read'} BIO within ${timeoutMs} ms (${sslErrorName(OUTCOME_CODE[s.outcome])})`)), timeoutMs);
+    bio.ready(want).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Calls `op` until it no longer asks to retry, waiting with SSL_wait in between (a blocking call, in JavaScript). */
+export async function SSL_retry(s: SSL, op: () => number, timeoutMs = 30_000): Promise<number> {
+  for (;;) {
+    const r = op();
+    const e = SSL_get_error(s, r);
+    if (e !== SSL_ERROR_WANT_READ && e !== SSL_ERROR_WANT_WRITE && e !== SSL_ERROR_WANT_CONNECT && e !== SSL_ERROR_WANT_ACCEPT) return r;
+    await SSL_wait(s, timeoutMs);
+  }
+}
+
+// ---- what was negotiated ----
+
+export function SSL_get_version(s: SSL): string {
+  return s.conn?.negotiated ? versionName(s.conn.negotiated.version) : 'unknown';
+}
+
+export function SSL_get_cipher_name(s: SSL): string | null {
+  return s.conn?.negotiated ? suiteName(s.conn.negotiated.cipherSuite) : null;
+}
+
+export function SSL_get0_alpn_selected(s: SSL): string | undefined {
+  return s.conn?.negotiated?.alpn;
+}
+
+export function SSL_get_servername(s: SSL): string | undefined {
+  return s.server ? s.conn?.negotiated?.serverName : s.hostname;
+}
+
+/** The peer's certificate (OpenSSL 3: SSL_get1_peer_certificate), or null. */
+export function SSL_get1_peer_certificate(s: SSL): X509 | null {
+  const der = s.conn?.negotiated?.peerCertificates[0];
+  return der ? new X509(der) : null;
+}
+
+export const SSL_get_peer_certificate = SSL_get1_peer_certificate;
+
+/** TLS 1.3 KeyUpdate (SSL_key_update); the message goes out with the next I/O call. */
+export function SSL_key_update(s: SSL, updatetype: number): number {
+  if (!s.conn || s.conn.status !== 'open') {
+    ERR_raise(R.SSL_R_UNINITIALIZED, 'SSL_key_update needs an established TLS 1.3 connection');
+    return 0;
+  }
+  s.conn.keyUpdate(updatetype === 1);
+  return 1;
+}
+
+export const SSL_KEY_UPDATE_NOT_REQUESTED = 0;
+export const SSL_KEY_UPDATE_REQUESTED = 1;

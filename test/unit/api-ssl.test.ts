@@ -1,0 +1,280 @@
+// The seed's SSL_* functions over memory BIOs (openssl-ssl-api.zh.md: SSL_new, SSL_set_connect_state,
+// SSL_read, SSL_write, SSL_get_error): return values and every SSL_get_error code that memory BIOs can provoke.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as ctxApi from '../../engine/api/ctx';
+import * as api from '../../engine/api/ssl';
+import { MemBIO } from '../../engine/api/bio';
+import { SSL_FILETYPE_PEM } from '../../engine/api/constants';
+import { ERR_error_string, ERR_get_error } from '../../engine/api/err';
+import { TLS_client_method, TLS_method, TLS_server_method, TLSv1_2_method, DTLS_method } from '../../engine/api/method';
+import type { TraceEvent } from '../../engine/trace/events';
+
+const F = (n: string) => path.resolve('test/fixtures/pki', n);
+
+function serverCtx(cert = 'ec-p256.crt', key = 'ec-p256.key') {
+  const ctx = ctxApi.SSL_CTX_new(TLS_server_method())!;
+  assert.equal(ctxApi.SSL_CTX_use_certificate_file(ctx, F(cert), SSL_FILETYPE_PEM), 1);
+  assert.equal(ctxApi.SSL_CTX_use_PrivateKey_file(ctx, F(key), SSL_FILETYPE_PEM), 1);
+  return ctx;
+}
+
+/** A client and a server SSL joined by two memory BIOs (client writes c2s, server reads it; and back). */
+function pair(opts: { serverCtx?: ctxApi.SSL_CTX; clientCtx?: ctxApi.SSL_CTX } = {}) {
+  const c2s = new MemBIO();
+  const s2c = new MemBIO();
+  const client = api.SSL_new(opts.clientCtx ?? ctxApi.SSL_CTX_new(TLS_client_method()))!;
+  const server = api.SSL_new(opts.serverCtx ?? serverCtx())!;
+  api.SSL_set_bio(client, s2c, c2s);
+  api.SSL_set_bio(server, c2s, s2c);
+  return { client, server, c2s, s2c };
+}
+
+/** Alternates SSL_connect / SSL_accept until both return 1, checking each WANT_READ on the way. */
+function handshake(client: api.SSL, server: api.SSL): void {
+  let c = 0;
+  let s = 0;
+  for (let i = 0; i < 10 && (c !== 1 || s !== 1); i++) {
+    if (c !== 1) {
+      c = api.SSL_connect(client);
+      if (c !== 1) assert.equal(api.SSL_get_error(client, c), api.SSL_ERROR_WANT_READ, 'the client waits for the server');
+    }
+    if (s !== 1) {
+      s = api.SSL_accept(server);
+      if (s !== 1) assert.equal(api.SSL_get_error(server, s), api.SSL_ERROR_WANT_READ, 'the server waits for the client');
+    }
+  }
+  assert.equal(c, 1, 'SSL_connect returned 1');
+  assert.equal(s, 1, 'SSL_accept returned 1');
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+test('SSL_new / SSL_up_ref / SSL_free count references; SSL_new(NULL) returns NULL', () => {
+  const ctx = ctxApi.SSL_CTX_new(TLS_method())!;
+  const ssl = api.SSL_new(ctx)!;
+  assert.equal(ctx.references, 2, 'SSL_new holds a reference to its SSL_CTX');
+  assert.equal(api.SSL_up_ref(ssl), 1);
+  api.SSL_free(ssl);
+  assert.equal(ssl.references, 1);
+  api.SSL_free(ssl);
+  assert.equal(ctx.references, 1, 'the last SSL_free releases the context');
+  assert.equal(api.SSL_new(null), null);
+  assert.match(ERR_error_string(ERR_get_error()), /null ssl ctx/);
+});
+
+test('SSL_CTX_new refuses fixed-version methods that are not built yet, with a reason', () => {
+  for (const m of [TLSv1_2_method(), DTLS_method()]) {
+    assert.equal(ctxApi.SSL_CTX_new(m), null);
+    assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/);
+  }
+});
+
+test('SSL_is_server follows the method until SSL_set_connect_state / SSL_set_accept_state', () => {
+  const generic = api.SSL_new(ctxApi.SSL_CTX_new(TLS_method()))!;
+  assert.equal(api.SSL_is_server(generic), 1, 'generic method: server');
+  assert.equal(api.SSL_is_server(api.SSL_new(ctxApi.SSL_CTX_new(TLS_client_method()))!), 0);
+  api.SSL_set_connect_state(generic);
+  assert.equal(api.SSL_is_server(generic), 0);
+  api.SSL_set_accept_state(generic);
+  assert.equal(api.SSL_is_server(generic), 1);
+});
+
+test('SSL_connect / SSL_accept over memory BIOs: WANT_READ until the peer answers, then 1', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  assert.equal(api.SSL_get_version(client), 'TLSv1.3');
+  assert.equal(api.SSL_get_version(server), 'TLSv1.3');
+  assert.ok(api.SSL_get_cipher_name(client));
+  assert.match(api.SSL_get1_peer_certificate(client)!.info.subject.text, /ec-p256/);
+});
+
+test('SSL_write then SSL_read move data both ways; SSL_read with nothing pending is WANT_READ', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  const buf = new Uint8Array(100);
+  assert.equal(api.SSL_read(server, buf, 100), -1);
+  assert.equal(api.SSL_get_error(server, -1), api.SSL_ERROR_WANT_READ);
+  assert.equal(api.SSL_write(client, text('hello'), 5), 5);
+  assert.equal(api.SSL_get_error(client, 5), api.SSL_ERROR_NONE);
+  assert.equal(api.SSL_read(server, buf, 100), 5);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, 5)), 'hello');
+  const written = { value: 0 };
+  assert.equal(api.SSL_write_ex(server, text('world!'), 6, written), 1);
+  assert.equal(written.value, 6);
+  const got = { value: 0 };
+  assert.equal(api.SSL_read_ex(client, buf, 100, got), 1);
+  assert.equal(got.value, 6);
+});
+
+test('SSL_read returns at most one record; the rest of a large write comes with later reads (16 KB records)', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  const big = new Uint8Array(40_000).map((_, i) => i & 0xff);
+  assert.equal(api.SSL_write(client, big, big.length), big.length);
+  const buf = new Uint8Array(65_536);
+  const sizes: number[] = [];
+  let total = 0;
+  while (total < big.length) {
+    const n = api.SSL_read(server, buf, buf.length);
+    assert.ok(n > 0);
+    assert.deepEqual(buf.subarray(0, n), big.subarray(total, total + n));
+    sizes.push(n);
+    total += n;
+  }
+  assert.deepEqual(sizes, [16_384, 16_384, 40_000 - 32_768]);
+});
+
+test('SSL_peek leaves the data for SSL_read; SSL_pending counts it', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  api.SSL_write(client, text('peekaboo'), 8);
+  const buf = new Uint8Array(4);
+  assert.equal(api.SSL_peek(server, buf, 4), 4);
+  assert.equal(api.SSL_pending(server), 8);
+  const all = new Uint8Array(8);
+  assert.equal(api.SSL_read(server, all, 8), 8);
+  assert.equal(new TextDecoder().decode(all), 'peekaboo');
+  assert.equal(api.SSL_pending(server), 0);
+});
+
+test('implicit handshake: SSL_write after SSL_set_connect_state starts the handshake (WANT_READ), then succeeds', () => {
+  const { client, server } = pair();
+  api.SSL_set_connect_state(client);
+  api.SSL_set_accept_state(server);
+  const msg = text('early write');
+  let r = api.SSL_write(client, msg, msg.length);
+  assert.equal(r, -1);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_WANT_READ);
+  const buf = new Uint8Array(64);
+  r = api.SSL_read(server, buf, 64);
+  assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_WANT_READ, 'the server answered the ClientHello and waits');
+  assert.equal(api.SSL_write(client, msg, msg.length), msg.length, 'the retried write completes the handshake and sends');
+  assert.equal(api.SSL_read(server, buf, 64), msg.length);
+});
+
+test('SSL_read without a role: SSL_ERROR_SSL with "uninitialized" on the error queue', () => {
+  const ssl = api.SSL_new(ctxApi.SSL_CTX_new(TLS_method()))!;
+  api.SSL_set_bio(ssl, new MemBIO(), new MemBIO());
+  const r = api.SSL_read(ssl, new Uint8Array(10), 10);
+  assert.equal(api.SSL_get_error(ssl, r), api.SSL_ERROR_SSL);
+  assert.match(ERR_error_string(ERR_get_error()), /SSL routines::uninitialized/);
+});
+
+test('SSL_shutdown: 0 after sending close_notify, the peer then sees ZERO_RETURN, and 1 once both are sent', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  assert.equal(api.SSL_shutdown(client), 0);
+  const buf = new Uint8Array(10);
+  const r = api.SSL_read(server, buf, 10);
+  assert.equal(r, 0);
+  assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_ZERO_RETURN);
+  assert.equal(api.SSL_shutdown(server), 1, 'the server had received close_notify: both directions closed');
+  assert.equal(api.SSL_shutdown(client), 1, 'the client now sees the server\'s close_notify');
+  assert.equal(api.SSL_get_shutdown(client), api.SSL_SENT_SHUTDOWN | api.SSL_RECEIVED_SHUTDOWN);
+});
+
+test('EOF without close_notify is SSL_ERROR_SYSCALL', () => {
+  const { client, server, s2c } = pair();
+  handshake(client, server);
+  s2c.eofWhenEmpty = true;
+  const r = api.SSL_read(client, new Uint8Array(10), 10);
+  assert.equal(r, 0);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_SYSCALL);
+});
+
+test('a full write BIO gives SSL_ERROR_WANT_WRITE; the retry with the same arguments completes the write', () => {
+  const { client, server, c2s } = pair();
+  handshake(client, server);
+  c2s.capacity = 1000;
+  const data = new Uint8Array(5000).fill(7);
+  let r = api.SSL_write(client, data, data.length);
+  assert.equal(r, -1);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_WANT_WRITE);
+  const buf = new Uint8Array(8000);
+  let got = 0;
+  for (let i = 0; i < 20 && r !== data.length; i++) {
+    const n = api.SSL_read(server, buf, buf.length);
+    if (n > 0) got += n;
+    else assert.equal(api.SSL_get_error(server, n), api.SSL_ERROR_WANT_READ);
+    r = api.SSL_write(client, data, data.length);
+  }
+  assert.equal(r, data.length, 'the retried SSL_write reports the whole length');
+  for (let n = api.SSL_read(server, buf, buf.length); n > 0; n = api.SSL_read(server, buf, buf.length)) got += n;
+  assert.equal(got, data.length);
+});
+
+test('SSL_MODE_ENABLE_PARTIAL_WRITE: a write into a full BIO succeeds once its records are sealed', () => {
+  const { client, server, c2s } = pair();
+  handshake(client, server);
+  assert.equal(api.SSL_set_mode(client, api.SSL_MODE_ENABLE_PARTIAL_WRITE) & api.SSL_MODE_ENABLE_PARTIAL_WRITE, api.SSL_MODE_ENABLE_PARTIAL_WRITE);
+  c2s.capacity = 100;
+  const data = new Uint8Array(40_000);
+  const r = api.SSL_write(client, data, data.length);
+  assert.ok(r > 0 && r < data.length, `a partial write of ${r} bytes`);
+});
+
+test('SSL_key_update: a requested update makes SSL_read on the peer answer it, and data still flows', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  assert.equal(api.SSL_key_update(client, api.SSL_KEY_UPDATE_REQUESTED), 1);
+  assert.equal(api.SSL_write(client, text('after update'), 12), 12);
+  const buf = new Uint8Array(64);
+  assert.equal(api.SSL_read(server, buf, 64), 12);
+  assert.equal(api.SSL_write(server, text('reply'), 5), 5);
+  assert.equal(api.SSL_read(client, buf, 64), 5);
+});
+
+test('a protocol error is SSL_ERROR_SSL with the reason OpenSSL gives (a peer alert as "sslv3 alert ...")', () => {
+  const clientCtx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  assert.equal(ctxApi.SSL_CTX_set_ciphersuites(clientCtx, 'TLS_AES_128_GCM_SHA256'), 1);
+  const sctx = serverCtx();
+  assert.equal(ctxApi.SSL_CTX_set_ciphersuites(sctx, 'TLS_CHACHA20_POLY1305_SHA256'), 1);
+  const { client, server } = pair({ clientCtx, serverCtx: sctx });
+  let r = api.SSL_connect(client);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_WANT_READ);
+  r = api.SSL_accept(server);
+  assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_SSL);
+  assert.match(ERR_error_string(ERR_get_error()), /SSL routines::ssl handshake failure/);
+  r = api.SSL_connect(client);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_SSL);
+  assert.equal(ERR_error_string(ERR_get_error()), 'error:0A000410:SSL routines::sslv3 alert handshake failure');
+});
+
+test('every API call is traced with its return value and SSL_get_error outcome', () => {
+  const { client, server } = pair();
+  const events: TraceEvent[] = [];
+  api.SSL_set_trace_callback(client, (e) => events.push(e));
+  handshake(client, server);
+  const calls = events.filter((e) => e.kind === 'api');
+  assert.ok(calls.length >= 2);
+  const first = calls[0] as Extract<TraceEvent, { kind: 'api' }>;
+  assert.equal(first.call, 'SSL_connect(ssl)');
+  assert.equal(first.ret, -1);
+  assert.equal(first.error?.name, 'SSL_ERROR_WANT_READ');
+  assert.equal((calls.at(-1) as Extract<TraceEvent, { kind: 'api' }>).ret, 1);
+  assert.ok(events.some((e) => e.kind === 'handshake'), 'protocol events come through the same callback');
+});
+
+test('SSL_dup copies settings, not the connection; SSL_set_tlsext_host_name sets SNI', () => {
+  const { client, server } = pair();
+  assert.equal(api.SSL_set_tlsext_host_name(client, 'example.test'), 1);
+  api.SSL_set_connect_state(client);
+  const d = api.SSL_dup(client)!;
+  assert.equal(d.hostname, 'example.test');
+  assert.equal(d.server, false);
+  assert.equal(d.conn, undefined);
+  handshake(client, server);
+  assert.equal(api.SSL_get_servername(server), 'example.test');
+});
+
+test('SSL_wait resolves when the read BIO receives bytes (the seed\'s select())', async () => {
+  const { client, server } = pair();
+  const r = api.SSL_connect(client);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_WANT_READ);
+  const waiting = api.SSL_wait(client, 2000);
+  api.SSL_accept(server);
+  await waiting;
+  assert.equal(await api.SSL_retry(client, () => api.SSL_connect(client)), 1);
+});
