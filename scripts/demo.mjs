@@ -25,5 +25,22 @@ run('decode, as openssl x509 -text', ['decode', f('server.crt')], 0);
 run('the key: only its public half is shown', ['decode', f('server.key')], 0);
 run('the matching pair (exit 0)', ['check-key', f('server.crt'), f('server.key')], 0);
 run('a mismatched pair (exit 1)', ['check-key', f('server.crt'), f('other.key')], 1);
+
+// A local TLS 1.3 server (tlslens serve, generated certificate) and our client against it, decoded.
+const { spawn } = await import('node:child_process');
+console.log('\n$ tlslens serve --port 0 --www &    # a local TLS 1.3 server on 127.0.0.1');
+const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--www', '--cert', f('server.crt'), '--key', f('server.key'), '--quiet'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const port = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (b) => { out += b; const m = /ACCEPT [\d.]+:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+  server.on('exit', () => reject(new Error('the server exited')));
+});
+console.log(`ACCEPT 127.0.0.1:${port}`);
+console.log(`\n$ printf 'GET / HTTP/1.0\\r\\n\\r\\n' | tlslens connect 127.0.0.1:${port} --servername localhost    # the handshake, decoded`);
+const client = spawn(process.execPath, [cli, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost'], { stdio: ['pipe', 'inherit', 'inherit'] });
+client.stdin.end('GET / HTTP/1.0\r\n\r\n');
+const code = await new Promise((resolve) => client.on('exit', resolve));
+server.kill();
 fs.rmSync(dir, { recursive: true, force: true });
-console.log('\nDemo finished: decode, match and mismatch all behaved as expected.');
+if (code !== 0) throw new Error(`tlslens connect exited with ${code}`);
+console.log('\nDemo finished: decode, match, mismatch and a TLS 1.3 session all behaved as expected.');
