@@ -21,62 +21,8 @@ import { ExtensionType } from '../../engine/registry/extensions';
 import { NamedGroup } from '../../engine/registry/groups';
 import { sigSchemeName } from '../../engine/registry/sigschemes';
 import { suiteName } from '../../engine/registry/suites';
-import { fromHex, toHex } from '../../engine/util/hex';
-
-// --- fixture parser -------------------------------------------------------------------------------------------------
-
-interface Block {
-  /** The RFC's step line, e.g. `{server}  construct a Finished handshake message:`. */
-  step: string;
-  /** The block label, e.g. `Finished`, `payload`, `public key`. */
-  label: string;
-  bytes: Uint8Array;
-}
-
-/**
- * Reads the RFC's layout: a `{client}`/`{server}` step line, then `label (N octets):  hex ...` with the hex
- * continuing on indented lines. Checks every block against its announced octet count.
- */
-function parseTrace(text: string): Block[] {
-  const blocks: Block[] = [];
-  let step = '';
-  let cur: { label: string; octets: number; hex: string } | null = null;
-  const flush = () => {
-    if (!cur) return;
-    const bytes = fromHex(cur.hex);
-    assert.equal(bytes.length, cur.octets, `"${cur.label}" under "${step}" has ${cur.octets} octets`);
-    blocks.push({ step, label: cur.label, bytes });
-    cur = null;
-  };
-  for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith('#')) continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^\s+(\{(?:client|server)\}\s.*?)\s*$/.exec(line))) {
-      flush();
-      step = m[1]!;
-    } else if ((m = /^\s+(\S.*?) \((\d+) octets\):\s+([0-9a-f ]+)$/.exec(line))) {
-      flush();
-      cur = { label: m[1]!, octets: Number(m[2]), hex: m[3]! };
-    } else if (cur && (m = /^\s+([0-9a-f]{2}(?: [0-9a-f]{2})*)\s*$/.exec(line))) {
-      cur.hex += ' ' + m[1]!;
-    } else if (line.trim() === '') {
-      flush();
-    } else {
-      assert.fail(`unexpected fixture line: ${line}`);
-    }
-  }
-  flush();
-  return blocks;
-}
-
-function load(name: string): (step: string, label: string, nth?: number) => Uint8Array {
-  const blocks = parseTrace(fs.readFileSync(path.resolve('test/fixtures/rfc8448', name), 'utf8'));
-  return (step, label, nth = 0) => {
-    const found = blocks.filter((b) => b.step.includes(step) && b.label === label);
-    assert.ok(found[nth], `${name}: no block #${nth} "${label}" under a step containing "${step}"`);
-    return found[nth]!.bytes;
-  };
-}
+import { toHex } from '../../engine/util/hex';
+import { load, parseTrace } from './rfc8448-fixture';
 
 /** Decodes, checks the type and that re-encoding the decoded message gives the same bytes. */
 function decodeExact<T extends Handshake['type']>(raw: Uint8Array, type: T): Extract<Handshake, { type: T }> {
