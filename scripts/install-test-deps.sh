@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # Debian packages the tests need. Add packages here (e.g. gnutls-bin tshark).
-TEST_APT_PACKAGES="openssl"
+TEST_APT_PACKAGES="openssl gnutls-bin"
 # The command each package must provide (package:command; a package not listed
 # here is checked by its name as a command).
 TEST_TOOLS="openssl:openssl gnutls-bin:gnutls-cli tshark:tshark"

@@ -5,6 +5,7 @@ import { NamedGroup } from '../registry/groups';
 import { SignatureScheme } from '../registry/sigschemes';
 import { TLS13_SUITES } from '../registry/suites';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
+import type { ClientSession } from './session-ticket';
 
 export interface PeerVerdict {
   ok: boolean;
@@ -43,8 +44,14 @@ export interface ConnectionConfig {
   verifyPeer?: (chain: Uint8Array[], serverName: string | undefined) => PeerVerdict;
   /** Key log sink: (label, client random, secret), in NSS key log terms. */
   onSecret?: (label: SecretLabel, clientRandom: Uint8Array, secret: Uint8Array) => void;
-  /** Server: session tickets to send after the handshake (OpenSSL sends 2). */
+  /** Server: session tickets to send after the handshake (default 2, as OpenSSL; 0 without a ticket key). */
   ticketsToSend?: number;
+  /** Server: the 32-byte key that seals our stateless tickets; without it no tickets are issued or accepted. */
+  ticketKey?: Uint8Array;
+  /** Client: a session to resume (from onSession of an earlier connection, or a --sess-in file). */
+  session?: ClientSession;
+  /** Client: called with each resumable session the server gives us (SSL_CTX_sess_set_new_cb). */
+  onSession?: (s: ClientSession) => void;
 }
 
 export const DEFAULT_SUITES = [TLS13_SUITES.TLS_AES_256_GCM_SHA384, TLS13_SUITES.TLS_CHACHA20_POLY1305_SHA256, TLS13_SUITES.TLS_AES_128_GCM_SHA256];

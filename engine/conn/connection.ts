@@ -30,6 +30,8 @@ export interface HandshakeHost {
   readonly cfg: ConnectionConfig;
   /** Encodes, traces and queues a handshake message under the current write keys; returns it decoded (with raw). */
   send(msg: HandshakeInit): Handshake;
+  /** The same for a message already encoded (a ClientHello whose PSK binders were patched in). */
+  sendBytes(bytes: Uint8Array): Handshake;
   /** RFC 8446 appendix D.4: a plaintext change_cipher_spec record. */
   sendChangeCipherSpec(): void;
   setReadKeys(epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void;
@@ -326,7 +328,9 @@ export class TlsConnection implements SansIoConnection {
     return {
       cfg: this.cfg,
       send(msg: HandshakeInit): Handshake {
-        const bytes = encodeHandshake(msg);
+        return this.sendBytes(encodeHandshake(msg));
+      },
+      sendBytes(bytes: Uint8Array): Handshake {
         const built = decodeHandshake(bytes, { version: 'tls13' });
         self.traceHandshake('out', built);
         for (let off = 0; off < bytes.length; off += MAX_FRAGMENT) self.writeRecord(CT.handshake, bytes.subarray(off, Math.min(bytes.length, off + MAX_FRAGMENT)));

@@ -166,8 +166,10 @@ export function connect(opts: ConnectOptions): Promise<TlsSession> {
 
 /** A TCP server whose connections run the TLS server side; `onSession` sees each before its handshake. */
 export function createServer(opts: SessionOptions, onSession: (s: TlsSession) => void): net.Server {
+  // One ticket key per server, so a client can resume with any of its connections (RFC 8446 section 4.6.1).
+  const withKey = opts.ticketKey ? opts : { ...opts, ticketKey: globalThis.crypto.getRandomValues(new Uint8Array(32)) };
   return net.createServer((socket) => {
-    const s = new TlsSession(socket, 'server', opts);
+    const s = new TlsSession(socket, 'server', withKey);
     onSession(s);
     s.begin();
   });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { connect, TlsSessionError, type TlsSession } from '../../net/session';
 import { identityFromPem } from '../../tools/identity';
+import { sessionFromJson, sessionToJson } from '../../conn/session-ticket';
 import { toJson, type TraceEvent } from '../../trace/events';
 import { formatEvent } from '../../trace/format-text';
 import { decodeCertificate } from '../../x509/certificate';
@@ -25,6 +26,10 @@ export const spec: CommandSpec = {
     { name: 'noservername', kind: 'flag', help: 'send no SNI' },
     ...TLS_OPTIONS,
     { name: 'ign_eof', kind: 'flag', help: 'keep the connection open when standard input ends' },
+    { name: 'sess_out', kind: 'string', arg: 'FILE', help: 'save the session (the last ticket received) to FILE (also --sess-out)' },
+    { name: 'sess-out', kind: 'string', arg: 'FILE', help: 'same as --sess_out' },
+    { name: 'sess_in', kind: 'string', arg: 'FILE', help: 'resume the session saved in FILE (also --sess-in)' },
+    { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
@@ -49,6 +54,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     settings.certificateChain = id.chain;
     settings.signer = id.signer;
   }
+  const sessIn = (values.sess_in ?? values['sess-in']) as string | undefined;
+  const sessOut = (values.sess_out ?? values['sess-out']) as string | undefined;
+  if (sessIn) {
+    try {
+      settings.session = sessionFromJson(fs.readFileSync(sessIn, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`--sess_in ${sessIn}: ${(e as Error).message}`);
+    }
+  }
+  if (sessOut) settings.onSession = (s) => fs.writeFileSync(sessOut, sessionToJson(s) + '\n', { mode: 0o600 });
   const serverName = values.noservername ? undefined : ((values.servername as string | undefined) ?? host);
   const json = !!values.json;
   const print = (e: TraceEvent) => {
@@ -145,6 +160,7 @@ export function summaryText(n: NegotiatedSession): string {
     ...(n.signatureScheme !== undefined ? [`Peer signature: ${sigSchemeName(n.signatureScheme)}`] : []),
     `ALPN          : ${n.alpn ?? '(none)'}`,
     `HelloRetry    : ${n.helloRetry ? 'yes' : 'no'}`,
+    `Resumed       : ${n.resumed ? 'yes (PSK from a session ticket)' : 'no'}`,
     'Verification  : not performed: the chain is shown, not validated (path validation is not built yet)',
     '---', '');
   return lines.join('\n');
@@ -154,6 +170,6 @@ function summaryJson(n: NegotiatedSession): unknown {
   return {
     kind: 'summary', ok: true, protocol: versionName(n.version), cipher: suiteName(n.cipherSuite, 'iana'),
     group: n.group !== undefined ? groupName(n.group) : null, peerSignature: n.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : null,
-    alpn: n.alpn ?? null, helloRetry: n.helloRetry, chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
+    alpn: n.alpn ?? null, helloRetry: n.helloRetry, resumed: n.resumed, chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
   };
 }

@@ -15,7 +15,9 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
 import { certificateVerifyContent, bytesEqual, isIpAddress, unexpected } from './common';
-import { EarlySecret, finishedVerifyData, nextTrafficSecret, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { decodeHandshake, encodeHandshake, patchBinders, truncateForBinders, type ClientHello } from '../../msgs/handshake';
+import { obfuscatedAge, sessionUsable, type ClientSession } from '../../conn/session-ticket';
 
 export type Client13State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
 
@@ -44,6 +46,10 @@ export class Client13 implements HandshakeDriver {
   private certRequest?: CertificateRequest;
   private peerScheme?: number;
   private alpn?: string;
+  /** The session offered for resumption, if any, and whether the server took it. */
+  private offered?: ClientSession;
+  private resumed = false;
+  private resumptionSecret?: Uint8Array;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -67,6 +73,15 @@ export class Client13 implements HandshakeDriver {
     this.host.clientRandom = this.random;
     // Appendix D.4: a non-empty legacy_session_id puts the server in compatibility mode.
     this.sessionId = this.host.cfg.middleboxCompat === false ? new Uint8Array(0) : this.p.random(32);
+    const s = this.host.cfg.session;
+    const now = (this.host.cfg.now ?? Date.now)();
+    if (s && sessionUsable(s, now) && this.offeredSuites.includes(s.cipherSuite)) {
+      this.offered = s;
+      // The binder hashes the (truncated) ClientHello with the session's hash (RFC 8446 section 4.2.11.2).
+      this.transcript.setHash(suiteByCode(s.cipherSuite)!.prfHash);
+    } else if (s) {
+      this.host.emit({ kind: 'info', message: sessionUsable(s, now) ? 'the saved session\'s cipher suite is not offered: a full handshake' : 'the saved session has expired: a full handshake' });
+    }
     const keyShareGroups = this.host.cfg.keyShareGroups ?? [this.offeredGroups[0]!];
     const entries: KeyShareEntry[] = keyShareGroups.map((g) => this.newShare(g));
     this.sendClientHello(entries);
@@ -93,7 +108,22 @@ export class Client13 implements HandshakeDriver {
       ...(cfg.alpn?.length ? [ext.alpn(cfg.alpn)] : []),
       ...(cookie ? [ext.cookie(cookie)] : []),
     ];
-    const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
+    if (!this.offered) {
+      const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
+      this.transcript.add(ch.raw);
+      return;
+    }
+    // pre_shared_key goes last, with a placeholder binder patched once the truncated hello is hashed.
+    const s = this.offered;
+    const suite = suiteByCode(s.cipherSuite)!;
+    const hashLen = this.p.hash(suite.prfHash).outputLen;
+    extensions.push(ext.preSharedKeyClient({ identities: [{ identity: s.ticket, obfuscatedTicketAge: obfuscatedAge(s, (this.host.cfg.now ?? Date.now)()) }], binders: [new Uint8Array(hashLen)] }));
+    const raw = encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
+    const draft = decodeHandshake(raw) as ClientHello;
+    const early = new EarlySecret(this.p, suite.prfHash, s.psk);
+    const binder = finishedVerifyData(this.p, suite.prfHash, early.binderKey(true), this.transcript.hashWith(truncateForBinders(draft)));
+    patchBinders(raw, [binder]);
+    const ch = this.host.sendBytes(raw);
     this.transcript.add(ch.raw);
   }
 
@@ -152,6 +182,10 @@ export class Client13 implements HandshakeDriver {
       throw new ProtocolError('illegal_parameter', `HelloRetryRequest selected group ${groupName(group)}, which we ${this.shares.has(group) ? 'already sent a share for' : 'did not offer'}`, { message: 'HelloRetryRequest', field: 'key_share' });
     this.helloRetry = hrr;
     this.suite = suite;
+    if (this.offered && suiteByCode(this.offered.cipherSuite)!.prfHash !== suite.prfHash) {
+      this.offered = undefined; // RFC 8446 section 4.1.4: a PSK whose hash differs from the chosen suite's cannot be used
+      this.host.emit({ kind: 'info', message: 'the server chose a suite whose hash differs from the saved session\'s: the session is not offered again' });
+    }
     this.transcript.setHash(suite.prfHash);
     this.transcript.replaceWithMessageHash();
     this.transcript.add(hrr.raw);
@@ -169,7 +203,11 @@ export class Client13 implements HandshakeDriver {
     if (!share) throw new ProtocolError('missing_extension', 'the ServerHello has no key_share: PSK-only resumption is not offered by this client', { message: 'ServerHello', field: 'key_share' });
     const secret = this.shares.get(share.group);
     if (!secret) throw new ProtocolError('illegal_parameter', `the ServerHello's key share is for ${groupName(share.group)}, which we sent no share for`, { message: 'ServerHello', field: 'key_share' });
-    if (sh.ext.preSharedKey !== undefined) throw new ProtocolError('illegal_parameter', 'the server selected a PSK we did not offer', { message: 'ServerHello', field: 'pre_shared_key' });
+    if (sh.ext.preSharedKey !== undefined) {
+      if (!this.offered || sh.ext.preSharedKey !== 0) throw new ProtocolError('illegal_parameter', `the server selected PSK identity ${sh.ext.preSharedKey}, which we did not offer`, { message: 'ServerHello', field: 'pre_shared_key' });
+      if (suiteByCode(this.offered.cipherSuite)!.prfHash !== suite.prfHash) throw new ProtocolError('illegal_parameter', 'the server resumed with a suite whose hash differs from the session\'s', { message: 'ServerHello', field: 'cipher_suite' });
+      this.resumed = true;
+    }
     let shared: Uint8Array;
     try {
       shared = this.p.keyExchange(share.group)!.finish(secret, share.keyExchange);
@@ -181,7 +219,7 @@ export class Client13 implements HandshakeDriver {
     this.group = share.group;
     this.transcript.setHash(suite.prfHash);
     this.transcript.add(sh.raw);
-    const early = new EarlySecret(this.p, suite.prfHash, undefined, (l, s) => this.host.keyLog(l, s));
+    const early = new EarlySecret(this.p, suite.prfHash, this.resumed ? this.offered!.psk : undefined, (l, s) => this.host.keyLog(l, s));
     this.hs = early.next(shared);
     const h = this.transcript.hash();
     this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h);
@@ -196,7 +234,8 @@ export class Client13 implements HandshakeDriver {
       this.alpn = ee.ext.alpn;
     }
     this.transcript.add(ee.raw);
-    this.to('wait_cert_cr');
+    // A resumed handshake authenticates with the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
+    this.to(this.resumed ? 'wait_finished' : 'wait_cert_cr');
   }
 
   private onCertificateRequest(cr: CertificateRequest): void {
@@ -253,13 +292,13 @@ export class Client13 implements HandshakeDriver {
     const verifyData = finishedVerifyData(this.p, suite.prfHash, this.clientHsSecret!, this.transcript.hash());
     const finished = this.host.send({ type: 'finished', verifyData });
     this.transcript.add(finished.raw);
-    this.master.resumptionMasterSecret(this.transcript.hash());
+    this.resumptionSecret = this.master.resumptionMasterSecret(this.transcript.hash());
     this.host.setWriteKeys('application', suite, this.clientAppSecret);
     this.to('connected');
     this.host.established({
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
-      resumed: false, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
+      resumed: this.resumed, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
       ...(this.host.cfg.serverName ? { serverName: this.host.cfg.serverName } : {}), earlyData: 'not offered',
     });
   }
@@ -282,7 +321,14 @@ export class Client13 implements HandshakeDriver {
   }
 
   private onNewSessionTicket(nst: NewSessionTicket): void {
+    const suite = this.suite!;
+    const session: ClientSession = {
+      version: TLS13, cipherSuite: suite.code, psk: resumptionPsk(this.p, suite.prfHash, this.resumptionSecret!, nst.ticketNonce),
+      ticket: nst.ticket.slice(), ticketAgeAdd: nst.ticketAgeAdd, lifetime: nst.ticketLifetime, receivedAt: (this.host.cfg.now ?? Date.now)(),
+      maxEarlyData: nst.ext.earlyData ?? 0, ...(this.host.cfg.serverName ? { serverName: this.host.cfg.serverName } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
+    };
     this.host.emit({ kind: 'info', message: `session ticket received: lifetime ${nst.ticketLifetime} s, ${nst.ticket.length} bytes${nst.ext.earlyData !== undefined ? `, early data up to ${nst.ext.earlyData} bytes` : ''}` });
+    this.host.cfg.onSession?.(session);
   }
 
   private onKeyUpdate(requestUpdate: number): void {

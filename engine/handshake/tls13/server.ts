@@ -14,7 +14,9 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
 import { bytesEqual, certificateVerifyContent, unexpected } from './common';
-import { EarlySecret, finishedVerifyData, nextTrafficSecret, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { truncateForBinders } from '../../msgs/handshake';
+import { openTicket, sealTicket } from '../../conn/session-ticket';
 
 export type Server13State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
 
@@ -39,6 +41,9 @@ export class Server13 implements HandshakeDriver {
   private serverAppSecret?: Uint8Array;
   private peerChain: Uint8Array[] = [];
   private requestedCert = false;
+  /** The PSK of an accepted ticket (a resumed handshake), and the secret new tickets derive from. */
+  private psk?: Uint8Array;
+  private resumptionSecret?: Uint8Array;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -129,6 +134,7 @@ export class Server13 implements HandshakeDriver {
     this.group = withShare;
     this.scheme = scheme;
     if (!second) this.transcript.setHash(suite.prfHash);
+    this.psk = this.acceptTicket(ch, suite);
     this.transcript.add(ch.raw);
 
     // ServerHello with our share.
@@ -142,14 +148,14 @@ export class Server13 implements HandshakeDriver {
     }
     const sh = this.host.send({
       type: 'server_hello', random: this.p.random(32), legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
-      extensions: [ext.supportedVersionsServer(TLS13), ext.keyShareServer({ group: withShare, keyExchange: reply.share })],
+      extensions: [ext.supportedVersionsServer(TLS13), ext.keyShareServer({ group: withShare, keyExchange: reply.share }), ...(this.psk ? [ext.preSharedKeyServer(0)] : [])],
     });
     this.transcript.add(sh.raw);
     if (ch.legacySessionId.length && !this.sentCcs) {
       this.host.sendChangeCipherSpec();
       this.sentCcs = true;
     }
-    const early = new EarlySecret(this.p, suite.prfHash, undefined, (l, s) => this.host.keyLog(l, s));
+    const early = new EarlySecret(this.p, suite.prfHash, this.psk, (l, s) => this.host.keyLog(l, s));
     this.hs = early.next(reply.sharedSecret);
     const h = this.transcript.hash();
     this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h);
@@ -160,14 +166,17 @@ export class Server13 implements HandshakeDriver {
     // EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished.
     const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : [])];
     this.transcript.add(this.host.send({ type: 'encrypted_extensions', extensions: eeExt }).raw);
-    if ((cfg.clientAuth ?? 'none') !== 'none') {
+    if ((cfg.clientAuth ?? 'none') !== 'none' && !this.psk) {
       this.requestedCert = true;
       const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: new Uint8Array(0), extensions: [ext.signatureAlgorithms(cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES)] });
       this.transcript.add(cr.raw);
     }
-    this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: certificateChain.map((data) => ({ data })) }).raw);
-    const signature = signer.sign(scheme, certificateVerifyContent('server', this.transcript.hash()));
-    this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
+    if (!this.psk) {
+      // A resumed handshake is authenticated by the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
+      this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: certificateChain.map((data) => ({ data })) }).raw);
+      const signature = signer.sign(scheme, certificateVerifyContent('server', this.transcript.hash()));
+      this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
+    }
     const verifyData = finishedVerifyData(this.p, suite.prfHash, serverHs, this.transcript.hash());
     this.transcript.add(this.host.send({ type: 'finished', verifyData }).raw);
 
@@ -244,15 +253,59 @@ export class Server13 implements HandshakeDriver {
     if (!bytesEqual(expected, fin.verifyData))
       throw new ProtocolError('decrypt_error', 'the client\'s Finished does not match our transcript', { message: 'Finished', field: 'verify_data' });
     this.transcript.add(fin.raw);
-    this.master!.resumptionMasterSecret(this.transcript.hash());
+    this.resumptionSecret = this.master!.resumptionMasterSecret(this.transcript.hash());
     this.host.setReadKeys('application', suite, this.clientAppSecret!);
     this.to('connected');
+    this.sendTickets();
     this.host.established({
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.scheme !== undefined ? { signatureScheme: this.scheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
-      resumed: false, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
+      resumed: !!this.psk, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
       ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: 'not offered',
     });
+  }
+
+  /**
+   * Resumption (RFC 8446 section 4.2.11): the first identity, if it is a ticket we issued, still fresh, for a
+   * suite with the chosen suite's hash, and its binder verifies. A bad binder is fatal (decrypt_error); any
+   * other reason to decline just means a full handshake.
+   */
+  private acceptTicket(ch: ClientHello, suite: CipherSuite): Uint8Array | undefined {
+    const offered = ch.ext.preSharedKey;
+    const key = this.host.cfg.ticketKey;
+    if (!offered || !key) return undefined;
+    const decline = (why: string) => {
+      this.host.emit({ kind: 'info', message: `resumption declined: ${why}; a full handshake follows` });
+      return undefined;
+    };
+    if (!ch.ext.pskKeyExchangeModes?.includes(1)) return decline('the client does not offer psk_dhe_ke');
+    const st = openTicket(this.p, key, offered.identities[0]!.identity);
+    if (!st) return decline('the ticket is not one of ours (or is damaged)');
+    const now = (this.host.cfg.now ?? Date.now)();
+    if (now - st.issuedAt > st.lifetime * 1000) return decline('the ticket has expired');
+    const ticketSuite = suiteByCode(st.cipherSuite);
+    if (!ticketSuite || ticketSuite.prfHash !== suite.prfHash) return decline(`the ticket's suite (${suiteName(st.cipherSuite)}) has a different hash than the chosen one`);
+    const early = new EarlySecret(this.p, suite.prfHash, st.psk);
+    const expected = finishedVerifyData(this.p, suite.prfHash, early.binderKey(true), this.transcript.hashWith(truncateForBinders(ch)));
+    if (!bytesEqual(expected, offered.binders[0]!))
+      throw new ProtocolError('decrypt_error', 'the PSK binder does not verify: the client does not hold this ticket\'s key, or the ClientHello was changed', { message: 'ClientHello', field: 'pre_shared_key.binders[0]' });
+    this.host.emit({ kind: 'info', message: `resuming the session of a ticket issued ${Math.round((now - st.issuedAt) / 1000)} s ago` });
+    return st.psk;
+  }
+
+  /** NewSessionTicket (RFC 8446 section 4.6.1): stateless tickets sealed under our ticket key. */
+  private sendTickets(): void {
+    const key = this.host.cfg.ticketKey;
+    const count = key ? (this.host.cfg.ticketsToSend ?? 2) : 0;
+    const suite = this.suite!;
+    const lifetime = 7200;
+    for (let i = 0; i < count; i++) {
+      const nonce = new Uint8Array([i]);
+      const ageAdd = new DataView(this.p.random(4).buffer).getUint32(0);
+      const psk = resumptionPsk(this.p, suite.prfHash, this.resumptionSecret!, nonce);
+      const ticket = sealTicket(this.p, key!, { cipherSuite: suite.code, psk, ticketAgeAdd: ageAdd, issuedAt: (this.host.cfg.now ?? Date.now)(), lifetime, ...(this.alpn ? { alpn: this.alpn } : {}), ...(this.serverName ? { serverName: this.serverName } : {}) });
+      this.host.send({ type: 'new_session_ticket', ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions: [] });
+    }
   }
 
   private onKeyUpdate(requestUpdate: number): void {

@@ -1,0 +1,96 @@
+// TLS 1.3 session resumption (RFC 8446 sections 4.6.1, 4.2.11): what a client keeps from a NewSessionTicket,
+// and the stateless tickets our server issues (its session state sealed under a ticket key only it holds).
+import type { CryptoProvider } from '../crypto/provider';
+import { Reader } from '../msgs/reader';
+import { Writer } from '../msgs/writer';
+
+/** A resumable session as the client stores it (SSL_SESSION). JSON-safe via sessionToJson. */
+export interface ClientSession {
+  version: number;
+  cipherSuite: number;
+  /** The resumption PSK (secret: the key log and session files are the only places it goes). */
+  psk: Uint8Array;
+  ticket: Uint8Array;
+  ticketAgeAdd: number;
+  /** Seconds the server allows. */
+  lifetime: number;
+  /** Milliseconds clock when the ticket arrived. */
+  receivedAt: number;
+  maxEarlyData: number;
+  serverName?: string;
+  alpn?: string;
+}
+
+export function sessionToJson(s: ClientSession): string {
+  return JSON.stringify({ ...s, psk: hex(s.psk), ticket: hex(s.ticket) });
+}
+
+export function sessionFromJson(text: string): ClientSession {
+  const o = JSON.parse(text) as Record<string, unknown>;
+  if (typeof o.psk !== 'string' || typeof o.ticket !== 'string' || typeof o.cipherSuite !== 'number') throw new Error('not a TLS Lens session file');
+  return { ...(o as unknown as ClientSession), psk: unhex(o.psk), ticket: unhex(o.ticket) };
+}
+
+/** obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32 (RFC 8446 section 4.2.11.1). */
+export function obfuscatedAge(s: ClientSession, now: number): number {
+  return (Math.max(0, now - s.receivedAt) + s.ticketAgeAdd) >>> 0;
+}
+
+export function sessionUsable(s: ClientSession, now: number): boolean {
+  return now - s.receivedAt < Math.min(s.lifetime, 7 * 86400) * 1000;
+}
+
+/** What our server seals into a ticket. */
+export interface TicketState {
+  cipherSuite: number;
+  psk: Uint8Array;
+  ticketAgeAdd: number;
+  issuedAt: number;
+  lifetime: number;
+  alpn?: string;
+  serverName?: string;
+}
+
+const TICKET_VERSION = 1;
+
+/** Seals ticket state with AES-256-GCM under the server's ticket key: 12-byte nonce || ciphertext. */
+export function sealTicket(p: CryptoProvider, key: Uint8Array, st: TicketState): Uint8Array {
+  const w = new Writer(128);
+  w.u8(TICKET_VERSION).u16(st.cipherSuite).opaque8(st.psk, 'psk').u32(st.ticketAgeAdd).u48(st.issuedAt).u32(st.lifetime);
+  w.opaque8(new TextEncoder().encode(st.alpn ?? ''), 'alpn').opaque16(new TextEncoder().encode(st.serverName ?? ''), 'server_name');
+  const nonce = p.random(12);
+  const ct = p.aead('AES-256-GCM').init(key).seal(nonce, new Uint8Array(0), w.finish());
+  const out = new Uint8Array(12 + ct.length);
+  out.set(nonce);
+  out.set(ct, 12);
+  return out;
+}
+
+/** Opens a ticket we issued; undefined for anything else (a forged, foreign or damaged ticket is not an error, just not resumable). */
+export function openTicket(p: CryptoProvider, key: Uint8Array, ticket: Uint8Array): TicketState | undefined {
+  if (ticket.length < 12 + 16) return undefined;
+  const plain = p.aead('AES-256-GCM').init(key).open(ticket.subarray(0, 12), new Uint8Array(0), ticket.subarray(12));
+  if (!plain) return undefined;
+  try {
+    const r = new Reader(plain, 'ticket');
+    if (r.u8('version') !== TICKET_VERSION) return undefined;
+    const cipherSuite = r.u16('suite');
+    const psk = r.opaque8('psk');
+    const ticketAgeAdd = r.u32('age_add');
+    const issuedAt = r.u48('issued');
+    const lifetime = r.u32('lifetime');
+    const alpn = new TextDecoder().decode(r.opaque8('alpn'));
+    const serverName = new TextDecoder().decode(r.opaque16('server_name'));
+    return { cipherSuite, psk: psk.slice(), ticketAgeAdd, issuedAt: Number(issuedAt), lifetime, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function unhex(s: string): Uint8Array {
+  return Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
