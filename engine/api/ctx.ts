@@ -43,6 +43,8 @@ export class SSL_CTX {
   /** SSL_VERIFY_PEER (1) | SSL_VERIFY_FAIL_IF_NO_PEER_CERT (2). */
   verifyMode = 0;
   provider?: CryptoProvider;
+  /** Seals this context's session tickets, so any SSL made from it can resume another's sessions. */
+  readonly ticketKey = globalThis.crypto.getRandomValues(new Uint8Array(32));
   constructor(readonly method: SSL_METHOD) {
     if (method.version) this.minVersion = this.maxVersion = method.version;
   }

@@ -7,6 +7,7 @@
 import { TlsConnection } from '../conn/connection';
 import { PeerAlertError, ProtocolError } from '../conn/errors';
 import type { ConnectionConfig } from '../conn/config';
+import type { ClientSession } from '../conn/session-ticket';
 import { nobleProvider } from '../crypto/noble';
 import { signerFor } from '../crypto/signer';
 import { sslErrorByCode, sslErrorName } from '../registry/ssl-errors';
@@ -65,6 +66,8 @@ export class SSL {
   /** SSL_write that returned WANT_WRITE after its data was sealed: the length to report once flushed. */
   pendingWrite?: number;
   traceCallback?: (e: TraceEvent) => void;
+  /** SSL_set_session: the session to resume; SSL_get_session: the latest ticket the server gave us. */
+  session?: SSL_SESSION;
   private readonly t0 = Date.now();
 
   constructor(readonly ctx: SSL_CTX) {
@@ -86,6 +89,9 @@ export class SSL {
       ...(this.hostname ? { serverName: this.hostname } : {}),
       ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...ctx.extraChain.map((c) => c.der)], signer: signerFor(slot.privatekey.key) } : {}),
       ...(ctx.verifyMode & 1 && this.server ? { clientAuth: ctx.verifyMode & 2 ? 'require' : 'request' } : {}),
+      ...(this.server ? { ticketKey: ctx.ticketKey } : {}),
+      ...(!this.server && this.session ? { session: this.session.data } : {}),
+      ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
     };
     this.conn = new TlsConnection(cfg);
     this.conn.onEvent = (e) => this.traceCallback?.(e);
@@ -581,3 +587,41 @@ export function SSL_key_update(s: SSL, updatetype: number): number {
 
 export const SSL_KEY_UPDATE_NOT_REQUESTED = 0;
 export const SSL_KEY_UPDATE_REQUESTED = 1;
+
+// ---- sessions (resumption) ----
+
+/** A resumable TLS 1.3 session: what a NewSessionTicket gave the client. */
+export class SSL_SESSION {
+  references = 1;
+  constructor(readonly data: ClientSession) {}
+}
+
+/** The session to resume, or null; the caller must SSL_SESSION_free it (here: references only). */
+export function SSL_get1_session(s: SSL): SSL_SESSION | null {
+  if (!s.session) return null;
+  s.session.references++;
+  return s.session;
+}
+
+export function SSL_get_session(s: SSL): SSL_SESSION | null {
+  return s.session ?? null;
+}
+
+/** Offers `session` in the next handshake (before SSL_connect). */
+export function SSL_set_session(s: SSL, session: SSL_SESSION | null): number {
+  if (session) s.session = session;
+  else delete s.session;
+  return 1;
+}
+
+export function SSL_SESSION_free(session: SSL_SESSION | null): void {
+  if (session) session.references--;
+}
+
+export function SSL_session_reused(s: SSL): number {
+  return s.conn?.negotiated?.resumed ? 1 : 0;
+}
+
+export function SSL_SESSION_is_resumable(session: SSL_SESSION): number {
+  return session.data.ticket.length > 0 ? 1 : 0;
+}

@@ -278,3 +278,37 @@ test('SSL_wait resolves when the read BIO receives bytes (the seed\'s select())'
   await waiting;
   assert.equal(await api.SSL_retry(client, () => api.SSL_connect(client)), 1);
 });
+
+test('SSL_get1_session after a handshake, SSL_set_session on a new SSL: SSL_session_reused is 1', () => {
+  const sctx = serverCtx();
+  const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  const first = pair({ serverCtx: sctx, clientCtx: cctx });
+  handshake(first.client, first.server);
+  // The tickets travel after the handshake: a read on the client takes them in.
+  const buf = new Uint8Array(16);
+  assert.equal(api.SSL_read(first.client, buf, 16), -1);
+  assert.equal(api.SSL_get_error(first.client, -1), api.SSL_ERROR_WANT_READ);
+  const sess = api.SSL_get1_session(first.client);
+  assert.ok(sess, 'a session is available');
+  assert.equal(api.SSL_SESSION_is_resumable(sess!), 1);
+  assert.equal(api.SSL_session_reused(first.client), 0);
+  const second = pair({ serverCtx: sctx, clientCtx: cctx });
+  assert.equal(api.SSL_set_session(second.client, sess), 1);
+  handshake(second.client, second.server);
+  assert.equal(api.SSL_session_reused(second.client), 1);
+  assert.equal(api.SSL_session_reused(second.server), 1);
+  api.SSL_SESSION_free(sess);
+});
+
+test('X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem): our client and server agree on the hybrid group', () => {
+  const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  assert.equal(ctxApi.SSL_CTX_set1_groups_list(cctx, 'X25519MLKEM768:X25519'), 1);
+  const sctx = serverCtx();
+  assert.equal(ctxApi.SSL_CTX_set1_groups_list(sctx, 'X25519MLKEM768'), 1);
+  const { client, server } = pair({ serverCtx: sctx, clientCtx: cctx });
+  handshake(client, server);
+  assert.equal(client.conn!.negotiated!.group, 0x11ec);
+  assert.equal(api.SSL_write(client, text('post-quantum'), 12), 12);
+  const buf = new Uint8Array(32);
+  assert.equal(api.SSL_read(server, buf, 32), 12);
+});
