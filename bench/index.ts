@@ -8,6 +8,7 @@ import { scanPem } from '../engine/pem/blocks';
 import { decodePemBlock, decodeText } from '../engine/x509/decode';
 import { checkKey } from '../engine/tools/check-key';
 import { hoverMarkdown } from '../extension/hover-markdown';
+import { benchTls } from './tls';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,3 +65,5 @@ const ckOpenssl = time(() => {
 }, 9);
 console.log(`check-key RSA 2048: ours ${ck.toFixed(1)} ms in-process (with a signature proof), openssl x509 -pubkey + pkey -pubout ${ckOpenssl.toFixed(1)} ms as processes, ratio ${(ck / ckOpenssl).toFixed(2)}`);
 fs.rmSync(dir, { recursive: true, force: true });
+
+await benchTls();
