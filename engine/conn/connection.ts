@@ -57,6 +57,8 @@ export interface HandshakeDriver {
 }
 
 const MAX_FRAGMENT = 1 << 14;
+/** Records that carry nothing (CCS in the compatibility window, empty data, user_canceled) allowed in a row, as OpenSSL's MAX_EMPTY_RECORDS. */
+export const MAX_EMPTY_RECORDS = 32;
 
 export class TlsConnection implements SansIoConnection {
   readonly side: 'client' | 'server';
@@ -81,6 +83,7 @@ export class TlsConnection implements SansIoConnection {
   private appInBytes = 0;
   private started = false;
   private readonly generation = { read: 0, write: 0 };
+  private emptyInARow = 0;
 
   constructor(readonly cfg: ConnectionConfig) {
     this.side = cfg.side;
@@ -143,7 +146,8 @@ export class TlsConnection implements SansIoConnection {
   }
 
   write(data: Uint8Array): number {
-    if (this.status !== 'open' && this.status !== 'peer-closed') return 0;
+    // Only under application keys: never a byte of application data in the clear.
+    if ((this.status !== 'open' && this.status !== 'peer-closed') || !this.negotiated || this.writeEpoch !== 'application') return 0;
     for (let off = 0; off < data.length; off += MAX_FRAGMENT) {
       this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + MAX_FRAGMENT)));
     }
@@ -168,8 +172,11 @@ export class TlsConnection implements SansIoConnection {
     let type = rec.type;
     let content = rec.fragment;
     const base = { kind: 'record' as const, dir: 'in' as const, contentType: rec.type, contentTypeName: contentTypeName(rec.type), version: rec.version, length: rec.fragment.length, raw: rec.raw, epoch: this.readEpoch };
+    if (rec.type !== CT.handshake && this.hsReader.hasPartial)
+      throw new ProtocolError('unexpected_message', `a ${contentTypeName(rec.type)} record arrived in the middle of a fragmented handshake message (RFC 8446 section 5.1)`, { message: 'record' });
     if (rec.type === CT.change_cipher_spec) {
       this.emit(base);
+      this.countEmpty();
       // RFC 8446 section 5: a single 0x01 byte may arrive between the first ClientHello and the peer's Finished.
       if (!(rec.fragment.length === 1 && rec.fragment[0] === 1 && this.driver.acceptsCompatCcs()))
         throw new ProtocolError('unexpected_message', 'change_cipher_spec record outside the TLS 1.3 compatibility window', { message: 'change_cipher_spec' });
@@ -185,6 +192,8 @@ export class TlsConnection implements SansIoConnection {
       this.emit(base);
       if (this.readProt && rec.type !== CT.alert)
         throw new ProtocolError('unexpected_message', `unprotected ${contentTypeName(rec.type)} record after keys were installed`, { message: 'record' });
+      if (rec.fragment.length > MAX_FRAGMENT)
+        throw new ProtocolError('record_overflow', `plaintext record of ${rec.fragment.length} bytes exceeds 2^14 (RFC 8446 section 5.1)`, { message: 'record header', field: 'length' });
     }
     switch (type) {
       case CT.handshake:
@@ -192,9 +201,18 @@ export class TlsConnection implements SansIoConnection {
       case CT.alert:
         return this.onAlert(content);
       case CT.application_data:
+        if (this.status === 'peer-closed' || this.status === 'closed') {
+          // RFC 8446 section 6.1: data after a closure alert is ignored.
+          this.emit({ kind: 'info', message: `ignored ${content.length} bytes of application data received after close_notify` });
+          return;
+        }
         if (this.status !== 'open' && this.status !== 'closing')
           throw new ProtocolError('unexpected_message', 'application data before the handshake completed', { message: 'application_data' });
-        if (content.length === 0) return;
+        if (content.length === 0) {
+          this.countEmpty();
+          return;
+        }
+        this.emptyInARow = 0;
         this.appIn.push(content);
         this.appInBytes += content.length;
         this.emit({ kind: 'app-data', dir: 'in', length: content.length });
@@ -211,7 +229,8 @@ export class TlsConnection implements SansIoConnection {
     } catch (e) {
       throw asProtocolError(e, 'handshake');
     }
-    for (const raw of messages) {
+    for (let i = 0; i < messages.length; i++) {
+      const raw = messages[i]!;
       let msg: Handshake;
       try {
         msg = decodeHandshake(raw, { version: 'tls13' });
@@ -219,9 +238,14 @@ export class TlsConnection implements SansIoConnection {
         throw asProtocolError(e, handshakeTypeName(raw[0]!));
       }
       this.traceHandshake('in', msg);
+      const keysBefore = this.readProt;
       this.driver.handle(msg);
       if (this.status === 'failed') return;
+      // RFC 8446 section 5.1: a key change must fall on a record boundary.
+      if (this.readProt !== keysBefore && (i < messages.length - 1 || this.hsReader.hasPartial))
+        throw new ProtocolError('unexpected_message', `more handshake data followed ${msg.type} in the record that changed the keys (RFC 8446 section 5.1)`, { message: msg.type });
     }
+    this.emptyInARow = 0;
   }
 
   private onAlert(content: Uint8Array): void {
@@ -234,11 +258,20 @@ export class TlsConnection implements SansIoConnection {
     const row = alertByCode(alert.description);
     this.emit({ kind: 'alert', dir: 'in', level: alert.level === 2 ? 'fatal' : 'warning', code: alert.description, name: alertName(alert.description), description: row?.description ?? '' });
     if (alert.description === 0) {
+      if (this.status === 'handshaking') {
+        // The handshake cannot complete: nothing may be sent unprotected, so this is a failure, not a close.
+        this.error = new PeerAlertError('close_notify', 0, alert.level);
+        this.setStatus('failed');
+        return;
+      }
       // close_notify: no more data will come (SSL_ERROR_ZERO_RETURN).
       this.status = this.status === 'closing' ? 'closed' : 'peer-closed';
       return;
     }
-    if (alert.description === 90) return; // user_canceled: a close_notify follows (RFC 8446 section 6.1)
+    if (alert.description === 90) {
+      this.countEmpty(); // user_canceled: a close_notify follows (RFC 8446 section 6.1)
+      return;
+    }
     // TLS 1.3: every other alert is fatal, whatever its level says (RFC 8446 section 6).
     this.error = new PeerAlertError(alertName(alert.description), alert.description, alert.level);
     this.setStatus('failed');
@@ -261,6 +294,11 @@ export class TlsConnection implements SansIoConnection {
     }
     this.out.push(record);
     this.outBytes += record.length;
+  }
+
+  private countEmpty(): void {
+    if (++this.emptyInARow > MAX_EMPTY_RECORDS)
+      throw new ProtocolError('unexpected_message', `more than ${MAX_EMPTY_RECORDS} records in a row carried nothing (limit MAX_EMPTY_RECORDS)`, { message: 'record' });
   }
 
   private sendAlert(level: 'warning' | 'fatal', name: string): void {

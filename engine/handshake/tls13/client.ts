@@ -160,6 +160,8 @@ export class Client13 implements HandshakeDriver {
 
   /** Checks shared by ServerHello and HelloRetryRequest (RFC 8446 sections 4.1.3-4.1.4). */
   private checkHello(msg: ServerHello | HelloRetryRequest, name: string): CipherSuite {
+    if (msg.legacyVersion <= 0x0300)
+      throw new ProtocolError('protocol_version', `${name}.legacy_version is 0x${msg.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: name, field: 'legacy_version' });
     const version = msg.ext.supportedVersions;
     if (version === undefined) {
       throw new ProtocolError('protocol_version', `the server answered with ${msg.legacyVersion === 0x0303 ? 'TLS 1.2' : `version 0x${msg.legacyVersion.toString(16)}`} (no supported_versions): this engine speaks only TLS 1.3 so far`, { message: name });

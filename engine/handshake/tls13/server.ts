@@ -87,6 +87,8 @@ export class Server13 implements HandshakeDriver {
   private onClientHello(ch: ClientHello): void {
     const cfg = this.host.cfg;
     this.host.clientRandom = ch.random;
+    if (ch.legacyVersion <= 0x0300)
+      throw new ProtocolError('protocol_version', `ClientHello.legacy_version is 0x${ch.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: 'ClientHello', field: 'legacy_version' });
     const versions = ch.ext.supportedVersions;
     if (!versions?.includes(TLS13)) {
       throw new ProtocolError('protocol_version', `the client does not offer TLS 1.3 (${versions ? 'supported_versions lacks 0x0304' : 'no supported_versions: a TLS 1.2-or-older client'}); this engine speaks only TLS 1.3 so far`, { message: 'ClientHello', field: 'supported_versions' });
