@@ -177,7 +177,10 @@ export class ServerRunner {
         this.sessions.add(s);
         this.batcher.push({ kind: 'info', t: 0, side: 'server', message: `connection from ${s.socket.remoteAddress}:${s.socket.remotePort}` });
         s.on('trace', (e: TraceEvent) => this.batcher.push(e));
-        s.on('secure', () => this.publish(entry));
+        s.on('secure', () => {
+          this.listener.state('open');
+          this.publish(entry);
+        });
         s.on('error', (e: TlsSessionError) => {
           entry.error = e;
           this.publish(entry);
@@ -194,6 +197,7 @@ export class ServerRunner {
           this.sessions.delete(s);
           this.batcher.flush();
           this.publish(entry);
+          if (this.sessions.size === 0 && this.server?.listening) this.listener.state('listening');
         });
       });
       this.server.once('error', reject);

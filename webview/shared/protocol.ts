@@ -63,7 +63,7 @@ export type ToWebview =
   | { type: 'session/init'; protocolVersion: number; sessionId: string; title: string; target: SessionTarget; glossary: AlertGlossary; events: TraceEventJson[] }
   | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }
   | { type: 'session/summary'; sessionId: string; summary: SessionSummary }
-  /** A serve session: a new client connection began; its events follow under this sub-session. */
+  /** Where the session stands; a serve session goes back to 'listening' when its last client leaves. */
   | { type: 'session/state'; sessionId: string; state: 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening' };
 
 export type FromWebview =

@@ -301,7 +301,7 @@ export class Client13 implements HandshakeDriver {
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: this.resumed, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
-      ...(this.host.cfg.serverName ? { serverName: this.host.cfg.serverName } : {}), earlyData: 'not offered',
+      ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: 'not offered',
     });
   }
 

@@ -1,0 +1,226 @@
+// The session panel's words (webview/views/session-format.ts), without a DOM: the one-line description of
+// every trace event kind, the filter, code points named in the decoded-fields tree, and hex-dump rows.
+// The events are the JSON form the panel receives (bytes as hex), taken from real `tlslens connect --json` runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ALERTS } from '../../engine/registry/alerts';
+import type { AlertGlossary, TraceEventJson } from '../../webview/shared/protocol';
+import {
+  buildTree,
+  CATEGORIES,
+  codePointLabel,
+  codeSpaceAt,
+  compileFilter,
+  defaultFilter,
+  describeEvent,
+  formatBytes,
+  formatTime,
+  hexRows,
+  lineText,
+  matchesFilter,
+  messageTitle,
+  sanitizeFilter,
+  type TreeNode,
+} from '../../webview/views/session-format';
+
+const glossary: AlertGlossary = Object.fromEntries(ALERTS.map((a) => [a.name, { description: a.description, causes: a.causes }]));
+const ev = (e: Record<string, unknown>): TraceEventJson => ({ t: 68, side: 'client', ...e }) as TraceEventJson;
+const line = (e: Record<string, unknown>) => lineText(describeEvent(ev(e), glossary));
+
+const CLIENT_HELLO = ev({
+  kind: 'handshake', dir: 'out', msgType: 1, name: 'client_hello', length: 230,
+  raw: '010000e60303',
+  fields: {
+    type: 'client_hello', legacyVersion: 771, random: '8f2daa548e8fa48648b4c793c70d5f815884357b0a37a0560d33610cd275db40',
+    legacySessionId: '', cipherSuites: [4866, 4867, 4865], legacyCompressionMethods: [0],
+    extensions: [{ type: 0, data: '000c0000096c6f63616c686f7374' }, { type: 43, data: '020304' }, { type: 0x0a0a, data: '' }],
+    ext: {
+      serverName: ['localhost'], supportedVersions: [772], supportedGroups: [29, 23],
+      signatureAlgorithms: [1027, 2052], keyShare: [{ group: 29, keyExchange: '4ca3167cdb5369c3a3d5ef37188b40ee266b72f41c3d492d2b18c0efbbaa8e7d' }],
+      pskKeyExchangeModes: [1], alpn: ['h2', 'http/1.1'],
+    },
+  },
+});
+
+test('handshake messages: name, length and the key fields, as the terminal printer picks them', () => {
+  const l = describeEvent(CLIENT_HELLO, glossary);
+  assert.equal(l.category, 'handshake');
+  assert.equal(l.title, 'ClientHello');
+  assert.equal(l.side, 'C');
+  assert.equal(l.arrow, '>>');
+  assert.equal(l.time, '0.068');
+  assert.equal(l.detail, '(230 bytes): SNI localhost; versions TLSv1.3; suites TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256; groups X25519, P-256; key_share X25519; sigalgs ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256; ALPN h2, http/1.1');
+
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 2, name: 'server_hello', length: 118, fields: { cipherSuite: 0x1302, ext: { supportedVersions: 772, keyShare: { group: 29, keyExchange: 'aa' } } } }),
+    'ServerHello (118 bytes): TLS_AES_256_GCM_SHA384; version TLSv1.3; key_share X25519');
+  // a HelloRetryRequest is a ServerHello on the wire (type 2): not the drafts' type 6 label
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 2, name: 'hello_retry_request', length: 84, fields: { cipherSuite: 0x1301, ext: { keyShare: 23, cookie: 'abcd' } } }),
+    'HelloRetryRequest (84 bytes): TLS_AES_128_GCM_SHA256; wants P-256; cookie');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 8, name: 'encrypted_extensions', length: 11, fields: { extensions: [{ type: 16, data: '0003026832' }], ext: { alpn: 'h2' } } }),
+    'EncryptedExtensions (11 bytes): application_layer_protocol_negotiation; ALPN h2');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 11, name: 'certificate', length: 398, fields: { certificateRequestContext: '', certificateList: [{ data: '30' }] } }),
+    'Certificate (398 bytes): 1 certificate');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 15, name: 'certificate_verify', length: 74, fields: { algorithm: 0x0403, signature: '30' } }),
+    'CertificateVerify (74 bytes): ecdsa_secp256r1_sha256');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 20, name: 'finished', length: 48, fields: { verifyData: '00' } }), 'Finished (48 bytes)');
+  assert.equal(line({ kind: 'handshake', dir: 'out', msgType: 24, name: 'key_update', length: 1, fields: { requestUpdate: 1 } }), 'KeyUpdate (1 bytes): update_requested');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 4, name: 'new_session_ticket', length: 229, fields: { ticketLifetime: 7200, ticket: 'aabbcc', ext: {} } }),
+    'NewSessionTicket (229 bytes): lifetime 7200 s; ticket 3 bytes');
+  assert.equal(messageTitle('encrypted_extensions'), 'EncryptedExtensions');
+  assert.equal(messageTitle('made_up_type'), 'MadeUpType');
+});
+
+test('records: content type, version, length; protected ones with epoch, sequence and inner type', () => {
+  const plain = describeEvent(ev({ kind: 'record', dir: 'out', contentType: 22, contentTypeName: 'handshake', version: 771, length: 234, raw: '16', epoch: 'plaintext' }));
+  assert.equal(plain.category, 'record');
+  assert.equal(lineText(plain), 'Record handshake TLSv1.2 len=234');
+  assert.equal(line({ kind: 'record', dir: 'in', contentType: 23, contentTypeName: 'application_data', version: 771, length: 32, raw: '17', epoch: 'handshake', seq: '0', inner: { contentType: 22, contentTypeName: 'handshake', length: 15, padding: 0 } }),
+    'Record application_data TLSv1.2 len=32 [handshake epoch, seq 0: handshake 15 bytes]');
+  assert.equal(line({ kind: 'record', dir: 'in', contentType: 23, contentTypeName: 'application_data', version: 771, length: 40, raw: '17', epoch: 'application', seq: '3', inner: { contentType: 21, contentTypeName: 'alert', length: 2, padding: 5 } }),
+    'Record application_data TLSv1.2 len=40 [application epoch, seq 3: alert 2 bytes + 5 padding]');
+});
+
+test('alerts: level, name, code and the glossary meaning; fatal ones in the error tone', () => {
+  const fatal = describeEvent(ev({ kind: 'alert', dir: 'in', level: 'fatal', code: 40, name: 'handshake_failure', description: '' }), glossary);
+  assert.equal(fatal.category, 'alert');
+  assert.equal(fatal.tone, 'error');
+  assert.equal(fatal.arrow, '<<');
+  assert.match(lineText(fatal), /^Alert fatal handshake_failure \(40\): The sender could not negotiate/);
+  const close = describeEvent(ev({ kind: 'alert', dir: 'out', level: 'warning', code: 0, name: 'close_notify', description: 'The sender will not send any more messages on this connection.' }), glossary);
+  assert.equal(close.tone, 'normal');
+  assert.equal(lineText(close), 'Alert warning close_notify (0): The sender will not send any more messages on this connection.');
+});
+
+test('state, keys, negotiated, application data, api, errors, info and unknown kinds', () => {
+  const st = describeEvent(ev({ kind: 'state', from: 'start', to: 'wait_sh' }));
+  assert.deepEqual([st.category, lineText(st), st.arrow], ['keys', 'State start → wait_sh', '']);
+  assert.equal(line({ kind: 'keys', dir: 'read', epoch: 'handshake', generation: 0, suite: 'TLS_AES_256_GCM_SHA384' }), 'Keys read: handshake epoch, TLS_AES_256_GCM_SHA384');
+  assert.equal(line({ kind: 'keys', dir: 'write', epoch: 'application', generation: 3, suite: 'TLS_AES_128_GCM_SHA256' }), 'Keys write: application epoch (update 2), TLS_AES_128_GCM_SHA256');
+  const neg = describeEvent(ev({ kind: 'negotiated', version: 'TLSv1.3', suite: 'TLS_AES_256_GCM_SHA384', group: 'X25519', signatureScheme: 'ecdsa_secp256r1_sha256', alpn: 'h2', resumed: false, helloRetry: true, earlyData: 'not offered' }));
+  assert.deepEqual([neg.category, neg.tone], ['handshake', 'good']);
+  assert.equal(lineText(neg), 'Negotiated TLSv1.3, TLS_AES_256_GCM_SHA384, X25519, ecdsa_secp256r1_sha256, ALPN h2, after HelloRetryRequest');
+  const data = describeEvent(ev({ kind: 'app-data', dir: 'in', length: 322 }));
+  assert.deepEqual([data.category, lineText(data), data.arrow], ['data', 'Application data 322 bytes', '<<']);
+  const api = describeEvent(ev({ kind: 'api', call: 'SSL_connect', ret: -1, error: { code: 2, name: 'SSL_ERROR_WANT_READ', meaning: 'the operation did not complete; call again when the socket is readable' } }));
+  assert.deepEqual([api.category, api.tone], ['api', 'warn']);
+  assert.equal(lineText(api), 'SSL_connect = -1 (SSL_ERROR_WANT_READ: the operation did not complete; call again when the socket is readable)');
+  const apiFail = describeEvent(ev({ kind: 'api', call: 'SSL_connect', ret: -1, error: { code: 1, name: 'SSL_ERROR_SSL', meaning: 'a protocol error' }, queue: ['error:0A000410:SSL routines::ssl/tls alert handshake failure'] }));
+  assert.equal(apiFail.tone, 'error');
+  assert.match(lineText(apiFail), /\[1 queued error\]$/);
+  assert.equal(line({ kind: 'api', call: 'SSL_write', ret: 5 }), 'SSL_write = 5');
+  const err = describeEvent(ev({ kind: 'error', alert: 'decode_error', message: 'ServerHello: truncated', place: { message: 'ServerHello', field: 'cipher_suite', offset: 38 } }));
+  assert.deepEqual([err.category, err.tone], ['error', 'error']);
+  assert.equal(lineText(err), 'Error ServerHello: truncated [alert decode_error] (at cipher_suite, offset 38)');
+  const info = describeEvent(ev({ kind: 'info', side: 'server', message: 'connection from 127.0.0.1:50000' }));
+  assert.deepEqual([info.category, info.side, lineText(info)], ['info', 'S', 'connection from 127.0.0.1:50000']);
+  const odd = describeEvent(ev({ kind: 'mystery', value: 7 }));
+  assert.deepEqual([odd.category, lineText(odd)], ['info', 'mystery {"value":7}']);
+});
+
+test('malformed events from a peer never throw and still give a line', () => {
+  for (const e of [{ kind: 'handshake' }, { kind: 'record' }, { kind: 'alert' }, { kind: 'api' }, { kind: 'error' }, { kind: 'handshake', name: 'client_hello', fields: { cipherSuites: 'nope', ext: { keyShare: 5 } } }, { kind: 'negotiated' }]) {
+    const l = describeEvent({ ...e, t: Number.NaN, side: 'client' } as unknown as TraceEventJson, glossary);
+    assert.equal(typeof lineText(l), 'string');
+    assert.equal(l.time, '–');
+  }
+});
+
+test('time: seconds with three decimals', () => {
+  assert.equal(formatTime(0), '0.000');
+  assert.equal(formatTime(68), '0.068');
+  assert.equal(formatTime(12345), '12.345');
+  assert.equal(formatTime(undefined), '–');
+});
+
+test('filter: kinds on by default except records and keys/state; text words must all match', () => {
+  const f = defaultFilter();
+  assert.deepEqual(CATEGORIES.filter((c) => !f.kinds[c.id]).map((c) => c.id), ['record', 'keys']);
+  const ch = { category: 'handshake' as const, search: lineText(describeEvent(CLIENT_HELLO)).toLowerCase() };
+  const rec = { category: 'record' as const, search: 'record handshake tlsv1.2 len=234' };
+  assert.equal(matchesFilter(ch, f), true);
+  assert.equal(matchesFilter(rec, f), false);
+  assert.equal(matchesFilter(rec, { ...f, kinds: { ...f.kinds, record: true } }), true);
+  const test1 = compileFilter({ ...f, text: '  X25519   localhost ' });
+  assert.equal(test1(ch), true);
+  assert.equal(compileFilter({ ...f, text: 'x25519 chacha20 nothing' })(ch), false);
+  assert.equal(compileFilter({ ...f, text: 'ALERT' })({ category: 'alert', search: 'alert fatal handshake_failure (40)' }), true);
+  // what comes back from webview state is checked
+  assert.deepEqual(sanitizeFilter(undefined), defaultFilter());
+  assert.deepEqual(sanitizeFilter({ text: 7, kinds: { record: true, api: 'yes', bogus: true } }), { text: '', kinds: { ...defaultFilter().kinds, record: true } });
+});
+
+test('code points: named from the registries with their hex value', () => {
+  assert.equal(codePointLabel('suite', 0x1301), '0x1301 TLS_AES_128_GCM_SHA256');
+  assert.equal(codePointLabel('suite', 0xc02f), '0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (ECDHE-RSA-AES128-GCM-SHA256)');
+  assert.equal(codePointLabel('group', 0x001d), '0x001d X25519 (x25519)');
+  assert.equal(codePointLabel('group', 0x0017), '0x0017 P-256 (secp256r1)');
+  assert.equal(codePointLabel('sigscheme', 0x0804), '0x0804 rsa_pss_rsae_sha256');
+  assert.equal(codePointLabel('extension', 0x002b), '0x002b supported_versions');
+  assert.equal(codePointLabel('extension', 0x0a0a), '0x0a0a GREASE(0x0a0a)');
+  assert.equal(codePointLabel('version', 0x0304), '0x0304 TLSv1.3');
+  assert.equal(codePointLabel('contentType', 22), '0x16 handshake');
+  assert.equal(codePointLabel('pskMode', 1), '0x01 psk_dhe_ke');
+  assert.equal(codePointLabel('suite', 0x9999), '0x9999 (unknown)');
+  assert.equal(codePointLabel('contentType', 99), '0x63 (unknown)');
+
+  assert.equal(codeSpaceAt(['cipherSuites', 0], 4865), 'suite');
+  assert.equal(codeSpaceAt(['ext', 'keyShare', 0, 'group'], 29), 'group');
+  assert.equal(codeSpaceAt(['ext', 'keyShare'], 23), 'group'); // HelloRetryRequest: a bare group
+  assert.equal(codeSpaceAt(['extensions', 2, 'type'], 43), 'extension');
+  assert.equal(codeSpaceAt(['type'], 1), undefined);
+  assert.equal(codeSpaceAt(['ticketLifetime'], 7200), undefined);
+});
+
+test('fields tree: code points labelled, bytes recognised, text kept as text, previews for extensions and key shares', () => {
+  const tree = buildTree((CLIENT_HELLO as Record<string, unknown>).fields);
+  const at = (n: TreeNode, ...keys: string[]): TreeNode => keys.reduce((node, k) => {
+    const c = node.children?.find((x) => x.key === k);
+    assert.ok(c, `no ${k} under ${node.key}`);
+    return c;
+  }, n);
+  assert.equal(at(tree, 'type').kind, 'string');
+  assert.equal(at(tree, 'type').text, '"client_hello"');
+  assert.deepEqual(at(tree, 'legacyVersion'), { key: 'legacyVersion', kind: 'code', text: '0x0303 TLSv1.2' });
+  assert.deepEqual(at(tree, 'cipherSuites', '[2]'), { key: '[2]', kind: 'code', text: '0x1301 TLS_AES_128_GCM_SHA256' });
+  assert.equal(at(tree, 'cipherSuites').text, '3 items');
+  assert.equal(at(tree, 'random').kind, 'bytes');
+  assert.equal(at(tree, 'random').text, '32 bytes');
+  assert.equal(at(tree, 'legacySessionId').text, '0 bytes');
+  assert.equal(at(tree, 'extensions', '[0]').text, '0x0000 server_name · 14 bytes');
+  assert.equal(at(tree, 'extensions', '[2]').text, '0x0a0a GREASE(0x0a0a) · 0 bytes');
+  assert.equal(at(tree, 'extensions', '[1]', 'type').text, '0x002b supported_versions');
+  assert.equal(at(tree, 'ext', 'serverName', '[0]').kind, 'string');
+  assert.equal(at(tree, 'ext', 'alpn', '[0]').text, '"h2"');
+  assert.equal(at(tree, 'ext', 'supportedVersions', '[0]').text, '0x0304 TLSv1.3');
+  assert.equal(at(tree, 'ext', 'supportedGroups', '[1]').text, '0x0017 P-256 (secp256r1)');
+  assert.equal(at(tree, 'ext', 'signatureAlgorithms', '[1]').text, '0x0804 rsa_pss_rsae_sha256');
+  assert.equal(at(tree, 'ext', 'keyShare', '[0]').text, 'X25519 (x25519) · 32 bytes');
+  assert.equal(at(tree, 'ext', 'pskKeyExchangeModes', '[0]').text, '0x01 psk_dhe_ke');
+  // numbers that are not code points stay decimal
+  assert.deepEqual(buildTree({ ticketLifetime: 7200 }).children![0], { key: 'ticketLifetime', kind: 'number', text: '7200' });
+  // a certificate_verify's algorithm, a server_hello's chosen suite
+  assert.equal(buildTree({ algorithm: 0x0403 }).children![0]!.text, '0x0403 ecdsa_secp256r1_sha256');
+  assert.equal(buildTree({ cipherSuite: 0x1302 }).children![0]!.text, '0x1302 TLS_AES_256_GCM_SHA384');
+});
+
+test('hex view: offset column, 16 bytes a row with a gap after 8, ASCII column', () => {
+  const hex = '16030300ea010000e60303' + Buffer.from('Hello, TLS Lens!\x00\x7f').toString('hex');
+  const rows = hexRows(hex);
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows[0], { offset: '0000', hex: '16 03 03 00 ea 01 00 00  e6 03 03 48 65 6c 6c 6f', ascii: '...........Hello' });
+  assert.equal(rows[1]!.offset, '0010');
+  assert.equal(rows[1]!.ascii, ', TLS Lens!..');
+  assert.equal(rows[1]!.hex.length, rows[0]!.hex.length, 'short rows are padded so the ASCII column lines up');
+  assert.ok(rows[1]!.hex.startsWith('2c 20 54 4c 53 20 4c 65  6e 73 21 00 7f'));
+  assert.deepEqual(hexRows(''), []);
+  assert.equal(hexRows('00'.repeat(100), 2).length, 2, 'row limit');
+  assert.equal(hexRows('00'.repeat(100), Infinity, 96)[0]!.offset, '0060', 'from an offset');
+  assert.equal(hexRows('00'.repeat(0x10010), 1, 0x10000)[0]!.offset, '00010000', 'wide offsets past 64 KiB');
+  assert.equal(hexRows('AB:CD:e')[0]!.hex.trim(), 'ab cd', 'stray characters and an odd digit are dropped');
+});
+
+test('summary numbers', () => {
+  assert.equal(formatBytes(1), '1 byte');
+  assert.equal(formatBytes(1261), '1,261 bytes');
+  assert.equal(formatBytes(20480), '20,480 bytes (20.0 KiB)');
+});

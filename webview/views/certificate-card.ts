@@ -1,0 +1,45 @@
+// The certificate card body both panels show: a validity bar (elapsed share of the lifetime, marked when the
+// certificate is expired or not yet valid), then subject, issuer, validity, names, key, signature, fingerprints.
+import type { CertificateInfo } from '../../engine/x509/types';
+import { definitionList, el } from './dom';
+
+export const CERTIFICATE_CARD_STYLE = `
+.card { border: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, #8884)); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
+.card h2, .card h3 { font-size: 1.1em; margin: 4px 0 8px; }
+.card dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+.card dt { color: var(--vscode-descriptionForeground); }
+.card dd { margin: 0; word-break: break-all; font-family: var(--vscode-editor-font-family); font-size: 0.95em; }
+.bar { height: 6px; background: var(--vscode-editorWidget-border, #555); border-radius: 3px; margin: 6px 0 10px; position: relative; }
+.bar > span { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; background: var(--vscode-charts-green, #3c3); }
+.bar.expired > span, .bar.not-yet-valid > span { background: var(--vscode-charts-red, #c33); }
+.validity-flag { display: inline-block; margin: 2px 0 0; padding: 0 6px; border-radius: 3px; font-size: 0.85em; font-weight: 600;
+  color: var(--vscode-errorForeground); border: 1px solid var(--vscode-errorForeground); }
+.problem { color: var(--vscode-errorForeground); }
+.actions { margin-top: 8px; display: flex; gap: 8px; flex-wrap: wrap; }
+`;
+
+const FLAG: Record<string, string> = { expired: 'Expired', 'not-yet-valid': 'Not yet valid' };
+
+/** Validity bar, an expired / not-yet-valid mark, and the fields as a definition list. */
+export function certificateDetails(ci: CertificateInfo, now: Date): Node[] {
+  const from = Date.parse(ci.validity.notBefore);
+  const to = Date.parse(ci.validity.notAfter);
+  const share = Math.min(1, Math.max(0, (now.getTime() - from) / Math.max(1, to - from)));
+  const pct = String(Math.round(share * 100));
+  const bar = el('div', { class: `bar ${ci.validity.state}`, role: 'meter', 'aria-label': 'Elapsed share of the validity period', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': pct, title: ci.validity.relative });
+  const fill = el('span');
+  fill.style.width = `${pct}%`;
+  bar.append(fill);
+  const out: Node[] = [];
+  const flag = FLAG[ci.validity.state];
+  if (flag) out.push(el('div', { class: 'validity-flag' }, `${flag}: ${ci.validity.relative}`));
+  const rows: [string, string][] = [
+    ['Subject', ci.subject.text], ['Issuer', ci.issuer.text],
+    ['Validity', `${ci.validity.notBefore} → ${ci.validity.notAfter} (${ci.validity.relative})`],
+    ['Names', ci.subjectAltNames.map((n) => `${n.type}:${n.value}`).join(', ') || '(none)'],
+    ['Key', ci.publicKey.description], ['Signature', ci.signatureAlgorithm],
+    ['SHA-256', ci.fingerprints.sha256], ['SPKI pin', ci.publicKey.pin],
+  ];
+  out.push(bar, definitionList(rows));
+  return out;
+}

@@ -1,0 +1,162 @@
+// The expanded part of a timeline row: decoded fields as a collapsible tree, raw bytes as a hex view, an
+// alert's likely causes, an error's place, an API call's error queue. Built only when a row is first expanded.
+// Every string here may come from the peer: it goes into the DOM as text nodes only.
+import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
+import { el } from './dom';
+import { buildTree, codePointLabel, hexLength, hexRows, lineText, type EventLine, type TreeNode } from './session-format';
+
+/** Rows of hex shown before a "Show all" button (4 KiB). */
+const HEX_ROWS_FIRST = 256;
+/** Byte strings up to this length are shown inline in the tree; longer ones get a collapsible hex view. */
+const INLINE_BYTES = 32;
+
+export function renderDetail(e: TraceEventJson, line: EventLine, glossary: AlertGlossary): HTMLElement {
+  const d = el('div', { class: 'ev-detail' });
+  d.append(el('p', { class: 'full' }, lineText(line)));
+  const a = e as Record<string, unknown>;
+  switch (e.kind) {
+    case 'handshake':
+      d.append(el('h4', {}, 'Fields'), renderTree(buildTree(a.fields)));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw bytes (${hexLength(a.raw)}, header included)`), renderHex(a.raw));
+      break;
+    case 'record': {
+      const inner = a.inner && typeof a.inner === 'object' ? (a.inner as Record<string, unknown>) : undefined;
+      const rows: [string, string][] = [
+        ['Content type', typeof a.contentType === 'number' ? codePointLabel('contentType', a.contentType) : String(a.contentTypeName ?? '?')],
+        ['Version', typeof a.version === 'number' ? codePointLabel('version', a.version) : '?'],
+        ['Length', `${String(a.length)} bytes`],
+        ['Epoch', String(a.epoch ?? '?')],
+      ];
+      if (a.seq !== undefined) rows.push(['Sequence', String(a.seq)]);
+      if (inner) {
+        rows.push(['Inner type', typeof inner.contentType === 'number' ? codePointLabel('contentType', inner.contentType) : String(inner.contentTypeName ?? '?')]);
+        rows.push(['Plaintext', `${String(inner.length)} bytes${inner.padding ? ` + ${String(inner.padding)} bytes padding` : ''}`]);
+      }
+      d.append(kv(rows));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw record (${hexLength(a.raw)} bytes, header included${inner ? '; payload encrypted' : ''})`), renderHex(a.raw));
+      break;
+    }
+    case 'alert': {
+      const name = String(a.name ?? '');
+      const g = glossary[name];
+      const rows: [string, string][] = [['Level', String(a.level ?? '?')], ['Code', `${String(a.code)} (${name})`]];
+      rows.push(['Direction', a.dir === 'in' ? `received by the ${e.side}` : `sent by the ${e.side}`]);
+      d.append(kv(rows));
+      if (g?.description && g.description !== a.description) d.append(el('p', {}, g.description));
+      d.append(...causes(g?.causes));
+      break;
+    }
+    case 'error': {
+      const place = a.place && typeof a.place === 'object' ? (a.place as Record<string, unknown>) : undefined;
+      const rows: [string, string][] = [];
+      if (a.alert) rows.push(['Alert', String(a.alert)]);
+      if (place?.field !== undefined) rows.push(['Field', String(place.field)]);
+      if (place?.offset !== undefined) rows.push(['Offset', String(place.offset)]);
+      if (place?.message !== undefined) rows.push(['In message', String(place.message)]);
+      if (rows.length) d.append(kv(rows));
+      if (a.alert) d.append(...causes(glossary[String(a.alert)]?.causes));
+      break;
+    }
+    case 'api': {
+      const err = a.error && typeof a.error === 'object' ? (a.error as Record<string, unknown>) : undefined;
+      const rows: [string, string][] = [['Call', String(a.call)], ['Returned', String(a.ret)]];
+      if (err) rows.push(['SSL_get_error', `${String(err.name)} (${String(err.code)})`], ['Meaning', String(err.meaning ?? '')]);
+      d.append(kv(rows));
+      const queue = Array.isArray(a.queue) ? a.queue : [];
+      if (queue.length) d.append(el('h4', {}, 'Error queue'), el('ul', { class: 'mono' }, ...queue.map((q) => el('li', {}, String(q)))));
+      break;
+    }
+    default: {
+      const { kind: _k, t: _t, side: _s, ...rest } = a;
+      if (Object.keys(rest).length) d.append(renderTree(buildTree(rest)));
+    }
+  }
+  return d;
+}
+
+function kv(rows: [string, string][]): HTMLElement {
+  return el('dl', { class: 'kv' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+function causes(list: readonly string[] | undefined): Node[] {
+  if (!list?.length) return [];
+  return [el('h4', {}, 'Likely causes'), el('ul', {}, ...list.map((c) => el('li', {}, c)))];
+}
+
+// ---- tree ----
+
+export function renderTree(root: TreeNode): HTMLElement {
+  const wrap = el('div', { class: 'tree' });
+  if (root.children) for (const c of root.children) wrap.append(renderNode(c, 0));
+  else wrap.append(renderNode(root, 0));
+  return wrap;
+}
+
+/** Whether a container starts open: the top levels, and small lists, unless its one-line preview says it all. */
+function startsOpen(n: TreeNode, depth: number): boolean {
+  const count = n.children?.length ?? 0;
+  if (depth === 0) return true;
+  if (n.kind === 'object' && !/^\d+ fields?$/.test(n.text)) return false;
+  return depth <= 2 && count <= 16;
+}
+
+function renderNode(n: TreeNode, depth: number): HTMLElement {
+  if (n.children) {
+    const d = el('details', { class: `tn tn-${n.kind}` });
+    d.append(el('summary', {}, el('span', { class: 'tk' }, n.key), el('span', { class: 'tp' }, n.text)));
+    const fill = () => {
+      for (const c of n.children!) d.append(renderNode(c, depth + 1));
+    };
+    if (startsOpen(n, depth)) {
+      d.open = true;
+      fill();
+    } else {
+      d.addEventListener('toggle', fill, { once: true });
+    }
+    return d;
+  }
+  if (n.kind === 'bytes' && n.hex !== undefined && n.hex.length / 2 > INLINE_BYTES) {
+    const d = el('details', { class: 'tn tn-bytes' });
+    d.append(el('summary', {}, el('span', { class: 'tk' }, n.key), el('span', { class: 'tv-bytes' }, n.text, el('span', { class: 'hexinline' }, `${n.hex.slice(0, 16)}…`))));
+    d.addEventListener('toggle', () => d.append(renderHex(n.hex!)), { once: true });
+    return d;
+  }
+  const v = el('span', { class: `tv-${n.kind}` });
+  if (n.kind === 'code') {
+    const sp = n.text.indexOf(' ');
+    v.append(el('span', { class: 'cp' }, sp > 0 ? n.text.slice(0, sp) : n.text), sp > 0 ? n.text.slice(sp) : '');
+  } else if (n.kind === 'bytes') {
+    v.append(n.text);
+    if (n.hex) v.append(el('span', { class: 'hexinline' }, n.hex));
+  } else {
+    v.append(n.text);
+  }
+  return el('div', { class: 'leaf' }, el('span', { class: 'tk' }, n.key), v);
+}
+
+// ---- hex view ----
+
+export function renderHex(hex: string, firstRows = HEX_ROWS_FIRST): HTMLElement {
+  const total = hexLength(hex);
+  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': `${total} bytes in hex` });
+  const body = el('div');
+  box.append(body);
+  appendRows(body, hex, firstRows, 0);
+  const shown = firstRows * 16;
+  if (total > shown) {
+    const more = el('vscode-button', { appearance: 'secondary', class: 'more' }, `Show all ${total} bytes`);
+    more.addEventListener('click', () => {
+      appendRows(body, hex, Infinity, shown);
+      more.remove();
+    });
+    box.append(more);
+  }
+  if (total === 0) body.append(el('div', { class: 'muted' }, '(empty)'));
+  return box;
+}
+
+function appendRows(body: HTMLElement, hex: string, max: number, from: number): void {
+  const frag = document.createDocumentFragment();
+  for (const r of hexRows(hex, max, from)) frag.append(el('div', { class: 'hx' }, el('span', { class: 'o' }, r.offset), el('span', { class: 'b' }, r.hex), el('span', { class: 'a' }, r.ascii)));
+  body.append(frag);
+}

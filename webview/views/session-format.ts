@@ -1,0 +1,436 @@
+// The session panel's words, without a DOM: one line per trace event (in the spirit of the terminal printer,
+// engine/trace/format-text.ts), the category each event is filtered by, the decoded-fields tree with code
+// points named from the registries, and hex-dump rows. Events arrive in their JSON form (bytes as hex
+// strings) and come from a peer, so nothing here trusts a field's type: every read is checked.
+import { contentTypeName } from '../../engine/registry/content-types';
+import { extensionName } from '../../engine/registry/extensions';
+import { groupName } from '../../engine/registry/groups';
+import { handshakeTypeByName, handshakeTypeName } from '../../engine/registry/handshake-types';
+import { sigSchemeName } from '../../engine/registry/sigschemes';
+import { suiteName } from '../../engine/registry/suites';
+import { versionName } from '../../engine/registry/versions';
+import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
+
+// ---- categories and filtering ----------------------------------------------------------------------------------
+
+export type Category = 'handshake' | 'record' | 'alert' | 'keys' | 'data' | 'api' | 'error' | 'info';
+
+export const CATEGORIES: readonly { id: Category; label: string; shownByDefault: boolean }[] = [
+  { id: 'handshake', label: 'Handshake', shownByDefault: true },
+  { id: 'record', label: 'Records', shownByDefault: false },
+  { id: 'alert', label: 'Alerts', shownByDefault: true },
+  { id: 'keys', label: 'Keys/state', shownByDefault: false },
+  { id: 'data', label: 'Data', shownByDefault: true },
+  { id: 'api', label: 'API', shownByDefault: true },
+  { id: 'error', label: 'Errors', shownByDefault: true },
+  { id: 'info', label: 'Info', shownByDefault: true },
+];
+
+export interface FilterState {
+  text: string;
+  kinds: Record<Category, boolean>;
+}
+
+export function defaultFilter(): FilterState {
+  return { text: '', kinds: Object.fromEntries(CATEGORIES.map((c) => [c.id, c.shownByDefault])) as Record<Category, boolean> };
+}
+
+/** A filter state read back from storage: anything missing or malformed falls back to the defaults. */
+export function sanitizeFilter(v: unknown): FilterState {
+  const f = defaultFilter();
+  if (!v || typeof v !== 'object') return f;
+  const o = v as { text?: unknown; kinds?: unknown };
+  if (typeof o.text === 'string') f.text = o.text;
+  if (o.kinds && typeof o.kinds === 'object') {
+    for (const c of CATEGORIES) {
+      const k = (o.kinds as Record<string, unknown>)[c.id];
+      if (typeof k === 'boolean') f.kinds[c.id] = k;
+    }
+  }
+  return f;
+}
+
+/** What a row is matched on: its category and its description, lower-cased once. */
+export interface Filterable {
+  category: Category;
+  search: string;
+}
+
+/** Compiles a filter once: the kind must be on, and every whitespace-separated word of the text must occur. */
+export function compileFilter(f: FilterState): (r: Filterable) => boolean {
+  const words = f.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return (r) => f.kinds[r.category] === true && words.every((w) => r.search.includes(w));
+}
+
+export function matchesFilter(r: Filterable, f: FilterState): boolean {
+  return compileFilter(f)(r);
+}
+
+// ---- one line per event ----------------------------------------------------------------------------------------
+
+export type Tone = 'normal' | 'muted' | 'good' | 'warn' | 'error';
+
+export interface EventLine {
+  category: Category;
+  /** `C` or `S`: which endpoint emitted it. */
+  side: 'C' | 'S';
+  /** `>>` sent by that side, `<<` received, empty for events without a direction. */
+  arrow: '>>' | '<<' | '';
+  /** Seconds with 3 decimals. */
+  time: string;
+  /** The event's name: `ClientHello`, `Record`, `Alert`, `SSL_connect`... (may be empty for info lines). */
+  title: string;
+  /** The rest of the line. */
+  detail: string;
+  tone: Tone;
+}
+
+/** The whole description, as the text filter sees it. */
+export function lineText(l: EventLine): string {
+  return l.title && l.detail ? `${l.title} ${l.detail}` : l.title || l.detail;
+}
+
+export function formatTime(t: unknown): string {
+  return typeof t === 'number' && Number.isFinite(t) ? (t / 1000).toFixed(3) : '–';
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown, dflt = '?'): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : dflt);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const codes = (v: unknown, f: (n: number) => string): string => arr(v).map((x) => (typeof x === 'number' ? f(x) : str(x))).join(', ');
+
+/** `client_hello` -> `ClientHello`: the registry's label when the type byte agrees (a HelloRetryRequest is a
+ *  ServerHello on the wire, type 2, not the drafts' type 6), else the name in CamelCase. */
+export function messageTitle(name: string, msgType?: number): string {
+  const row = handshakeTypeByName(name);
+  if (row && row.name === name && (msgType === undefined || row.code === msgType)) return row.label;
+  return name.split('_').filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('').replace('Ee', 'EE') || name;
+}
+
+export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): EventLine {
+  const a = e as Record<string, unknown>;
+  const base = {
+    side: (e.side === 'server' ? 'S' : 'C') as 'C' | 'S',
+    arrow: (a.dir === 'out' ? '>>' : a.dir === 'in' ? '<<' : '') as EventLine['arrow'],
+    time: formatTime(e.t),
+  };
+  switch (e.kind) {
+    case 'handshake': {
+      const name = str(a.name, handshakeTypeName(num(a.msgType) ?? -1));
+      const len = num(a.length);
+      const parts = handshakeParts(name, obj(a.fields));
+      return { ...base, category: 'handshake', title: messageTitle(name, num(a.msgType)), detail: `(${len ?? '?'} bytes)${parts.length ? `: ${parts.join('; ')}` : ''}`, tone: 'normal' };
+    }
+    case 'record': {
+      const version = num(a.version);
+      const inner = a.inner ? obj(a.inner) : undefined;
+      let detail = `${str(a.contentTypeName, contentTypeName(num(a.contentType) ?? -1))} ${version !== undefined ? versionName(version) : '?'} len=${str(a.length)}`;
+      if (inner) {
+        const pad = num(inner.padding);
+        detail += ` [${str(a.epoch)} epoch${a.seq !== undefined ? `, seq ${str(a.seq)}` : ''}: ${str(inner.contentTypeName, contentTypeName(num(inner.contentType) ?? -1))} ${str(inner.length)} bytes${pad ? ` + ${pad} padding` : ''}]`;
+      } else if (a.epoch !== undefined && a.epoch !== 'plaintext') {
+        detail += ` [${str(a.epoch)} epoch]`;
+      }
+      return { ...base, category: 'record', title: 'Record', detail, tone: 'muted' };
+    }
+    case 'alert': {
+      const name = str(a.name);
+      const description = typeof a.description === 'string' && a.description ? a.description : glossary[name]?.description ?? '';
+      const fatal = a.level === 'fatal';
+      return { ...base, category: 'alert', title: 'Alert', detail: `${str(a.level)} ${name} (${str(a.code)})${description ? `: ${description}` : ''}`, tone: fatal ? 'error' : name === 'close_notify' || name === 'user_canceled' ? 'normal' : 'warn' };
+    }
+    case 'state':
+      return { ...base, category: 'keys', title: 'State', detail: `${str(a.from)} → ${str(a.to)}`, tone: 'muted' };
+    case 'keys': {
+      const gen = num(a.generation) ?? 0;
+      return { ...base, category: 'keys', title: 'Keys', detail: `${str(a.dir)}: ${str(a.epoch)} epoch${gen > 1 ? ` (update ${gen - 1})` : ''}, ${str(a.suite)}`, tone: 'muted' };
+    }
+    case 'negotiated': {
+      const parts = [str(a.version), str(a.suite)];
+      if (a.group) parts.push(str(a.group));
+      if (a.signatureScheme) parts.push(str(a.signatureScheme));
+      if (a.alpn) parts.push(`ALPN ${str(a.alpn)}`);
+      if (a.helloRetry) parts.push('after HelloRetryRequest');
+      if (a.resumed) parts.push('resumed');
+      if (a.earlyData === 'accepted' || a.earlyData === 'rejected') parts.push(`early data ${a.earlyData}`);
+      return { ...base, category: 'handshake', title: 'Negotiated', detail: parts.join(', '), tone: 'good' };
+    }
+    case 'app-data':
+      return { ...base, category: 'data', title: 'Application data', detail: `${str(a.length)} bytes`, tone: 'normal' };
+    case 'api': {
+      const err = a.error ? obj(a.error) : undefined;
+      const errName = err ? str(err.name) : '';
+      const tone: Tone = !err || errName === 'SSL_ERROR_NONE' ? 'normal' : /WANT_|ZERO_RETURN/.test(errName) ? 'warn' : 'error';
+      const queue = arr(a.queue);
+      return { ...base, category: 'api', title: str(a.call), detail: `= ${str(a.ret)}${err ? ` (${errName}: ${str(err.meaning, '')})` : ''}${queue.length ? ` [${queue.length} queued error${queue.length > 1 ? 's' : ''}]` : ''}`, tone };
+    }
+    case 'error': {
+      const place = a.place ? obj(a.place) : undefined;
+      let detail = str(a.message, 'error');
+      if (a.alert) detail += ` [alert ${str(a.alert)}]`;
+      if (place && (place.field !== undefined || place.offset !== undefined)) detail += ` (at ${place.field !== undefined ? str(place.field) : ''}${place.offset !== undefined ? `${place.field !== undefined ? ', ' : ''}offset ${str(place.offset)}` : ''})`;
+      return { ...base, category: 'error', title: 'Error', detail, tone: 'error' };
+    }
+    case 'info':
+      return { ...base, category: 'info', title: '', detail: str(a.message, ''), tone: 'muted' };
+    default: {
+      const { kind, t: _t, side: _s, ...rest } = a;
+      let json = '';
+      try {
+        json = JSON.stringify(rest);
+      } catch {
+        json = '';
+      }
+      return { ...base, category: 'info', title: str(kind), detail: json.length > 200 ? `${json.slice(0, 199)}…` : json, tone: 'muted' };
+    }
+  }
+}
+
+/** The key fields of a handshake message, as the terminal printer picks them. */
+function handshakeParts(name: string, f: Record<string, unknown>): string[] {
+  const ext = obj(f.ext);
+  const parts: string[] = [];
+  switch (name) {
+    case 'client_hello': {
+      if (ext.serverName) parts.push(`SNI ${arr(ext.serverName).map((s) => str(s)).join(', ')}`);
+      if (ext.supportedVersions) parts.push(`versions ${codes(ext.supportedVersions, versionName)}`);
+      if (Array.isArray(f.cipherSuites)) parts.push(`suites ${codes(f.cipherSuites, (c) => suiteName(c))}`);
+      if (ext.supportedGroups) parts.push(`groups ${codes(ext.supportedGroups, (g) => groupName(g))}`);
+      if (ext.keyShare) parts.push(`key_share ${arr(ext.keyShare).map((k) => groupOf(obj(k).group)).join(', ')}`);
+      if (ext.signatureAlgorithms) parts.push(`sigalgs ${codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))}`);
+      if (ext.alpn) parts.push(`ALPN ${arr(ext.alpn).map((s) => str(s)).join(', ')}`);
+      if (ext.preSharedKey) parts.push(`PSK ${arr(obj(ext.preSharedKey).identities).length} identit${arr(obj(ext.preSharedKey).identities).length === 1 ? 'y' : 'ies'}`);
+      if (ext.earlyData) parts.push('early_data');
+      if (ext.cookie) parts.push('cookie');
+      break;
+    }
+    case 'server_hello':
+      parts.push(suiteName(num(f.cipherSuite) ?? -1));
+      if (ext.supportedVersions !== undefined) parts.push(`version ${versionName(num(ext.supportedVersions) ?? -1)}`);
+      if (ext.keyShare) parts.push(`key_share ${groupOf(obj(ext.keyShare).group)}`);
+      if (ext.preSharedKey !== undefined) parts.push(`PSK ${str(ext.preSharedKey)}`);
+      break;
+    case 'hello_retry_request':
+      parts.push(suiteName(num(f.cipherSuite) ?? -1));
+      if (ext.keyShare !== undefined) parts.push(`wants ${groupOf(ext.keyShare)}`);
+      if (ext.cookie) parts.push('cookie');
+      break;
+    case 'encrypted_extensions':
+      parts.push(arr(f.extensions).map((x) => extensionName(num(obj(x).type) ?? -1)).join(', ') || 'none');
+      if (ext.alpn) parts.push(`ALPN ${str(ext.alpn)}`);
+      if (ext.earlyData) parts.push('early data accepted');
+      break;
+    case 'certificate': {
+      const n = arr(f.certificateList).length;
+      parts.push(`${n} certificate${n === 1 ? '' : 's'}`);
+      if (typeof f.certificateRequestContext === 'string' && f.certificateRequestContext) parts.push(`context ${f.certificateRequestContext.length / 2} bytes`);
+      break;
+    }
+    case 'certificate_request':
+      if (ext.signatureAlgorithms) parts.push(`sigalgs ${codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))}`);
+      if (ext.certificateAuthorities) parts.push(`${arr(ext.certificateAuthorities).length} CA name(s)`);
+      break;
+    case 'certificate_verify':
+      parts.push(sigSchemeName(num(f.algorithm) ?? -1));
+      break;
+    case 'key_update':
+      parts.push(f.requestUpdate ? 'update_requested' : 'update_not_requested');
+      break;
+    case 'new_session_ticket':
+      parts.push(`lifetime ${str(f.ticketLifetime)} s`);
+      if (typeof f.ticket === 'string') parts.push(`ticket ${f.ticket.length / 2} bytes`);
+      if (ext.earlyData !== undefined) parts.push(`early data up to ${str(ext.earlyData)} bytes`);
+      break;
+  }
+  return parts;
+}
+
+function groupOf(v: unknown): string {
+  return typeof v === 'number' ? groupName(v) : str(v);
+}
+
+// ---- code points ----------------------------------------------------------------------------------------------
+
+export type CodeSpace = 'suite' | 'group' | 'sigscheme' | 'extension' | 'version' | 'contentType' | 'handshakeType' | 'pskMode' | 'pointFormat' | 'certCompression' | 'compression';
+
+/** Field names (from engine/msgs) whose numbers are code points, and of which registry. */
+const KEY_SPACES: Record<string, CodeSpace> = {
+  cipherSuites: 'suite', cipherSuite: 'suite',
+  supportedGroups: 'group', group: 'group',
+  signatureAlgorithms: 'sigscheme', signatureAlgorithmsCert: 'sigscheme', algorithm: 'sigscheme',
+  supportedVersions: 'version', legacyVersion: 'version', version: 'version',
+  contentType: 'contentType', msgType: 'handshakeType',
+  pskKeyExchangeModes: 'pskMode', ecPointFormats: 'pointFormat', compressCertificate: 'certCompression',
+  legacyCompressionMethods: 'compression', legacyCompressionMethod: 'compression',
+};
+
+const PSK_MODES: Record<number, string> = { 0: 'psk_ke', 1: 'psk_dhe_ke' };
+const POINT_FORMATS: Record<number, string> = { 0: 'uncompressed', 1: 'ansiX962_compressed_prime', 2: 'ansiX962_compressed_char2' };
+const CERT_COMPRESSION: Record<number, string> = { 1: 'zlib', 2: 'brotli', 3: 'zstd' };
+const COMPRESSION: Record<number, string> = { 0: 'null', 1: 'DEFLATE' };
+
+/** Which code space a number at `path` is in (path: property names and array indexes from the root). */
+export function codeSpaceAt(path: readonly (string | number)[], value: unknown): CodeSpace | undefined {
+  const key = [...path].reverse().find((p): p is string => typeof p === 'string');
+  if (key === undefined) return undefined;
+  if (key === 'type') {
+    // { type, data } entries of an `extensions` list (the message's, or a CertificateEntry's)
+    const i = path.lastIndexOf('type');
+    return typeof path[i - 1] === 'number' && path[i - 2] === 'extensions' ? 'extension' : undefined;
+  }
+  // key_share is a bare group in a HelloRetryRequest
+  if (key === 'keyShare' && typeof value === 'number') return 'group';
+  return KEY_SPACES[key];
+}
+
+const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
+
+/** `0x1301 TLS_AES_128_GCM_SHA256`, `0x0017 P-256 (secp256r1)`, `0x002b supported_versions`; `0x9999 (unknown)`. */
+export function codePointLabel(space: CodeSpace, n: number): string {
+  let h = hex(n, 4);
+  let name: string;
+  switch (space) {
+    case 'suite': {
+      const iana = suiteName(n, 'iana');
+      const ossl = suiteName(n, 'openssl');
+      name = iana === ossl ? iana : `${iana} (${ossl})`;
+      break;
+    }
+    case 'group': {
+      const ossl = groupName(n);
+      const iana = groupName(n, 'iana');
+      name = iana === ossl ? ossl : `${ossl} (${iana})`;
+      break;
+    }
+    case 'sigscheme': name = sigSchemeName(n); break;
+    case 'extension': name = extensionName(n); break;
+    case 'version': name = versionName(n); break;
+    case 'certCompression': name = CERT_COMPRESSION[n] ?? h; break;
+    default: {
+      h = hex(n, 2);
+      const table: Record<string, (c: number) => string | undefined> = {
+        contentType: contentTypeName, handshakeType: handshakeTypeName,
+        pskMode: (c) => PSK_MODES[c], pointFormat: (c) => POINT_FORMATS[c], compression: (c) => COMPRESSION[c],
+      };
+      name = table[space]?.(n) ?? h;
+      if (name.startsWith('unknown(')) name = h;
+    }
+  }
+  return name === h || name === hex(n, 4) ? `${h} (unknown)` : `${h} ${name}`;
+}
+
+// ---- decoded-fields tree ----------------------------------------------------------------------------------------
+
+export type TreeKind = 'object' | 'array' | 'bytes' | 'code' | 'number' | 'string' | 'boolean' | 'null';
+
+export interface TreeNode {
+  /** The property name, or `[i]` for array items. */
+  key: string;
+  kind: TreeKind;
+  /** Leaves: the value as shown. Containers: a one-line preview. Bytes: `N bytes`. */
+  text: string;
+  /** Bytes only: the lower-case hex. */
+  hex?: string;
+  children?: TreeNode[];
+}
+
+/** String fields that are text on the wire (the rest of the JSON form's strings are bytes as hex). */
+const TEXT_KEYS = new Set(['type', 'name', 'serverName', 'alpn', 'contentTypeName', 'epoch', 'seq', 'level', 'description', 'message', 'suite', 'group', 'signatureScheme', 'version', 'call', 'meaning', 'from', 'to', 'earlyData', 'dir', 'kind', 'side', 'field']);
+
+const HEX_RE = /^(?:[0-9a-f]{2})*$/;
+
+/** Largest number of children built for one container (the rest are summarised). */
+export const TREE_CHILD_LIMIT = 500;
+
+export function buildTree(value: unknown, key = '', path: readonly (string | number)[] = []): TreeNode {
+  if (value === null || value === undefined) return { key, kind: 'null', text: String(value) };
+  if (typeof value === 'number') {
+    const space = Number.isInteger(value) && value >= 0 && value <= 0xffff ? codeSpaceAt(path, value) : undefined;
+    return space ? { key, kind: 'code', text: codePointLabel(space, value) } : { key, kind: 'number', text: String(value) };
+  }
+  if (typeof value === 'boolean') return { key, kind: 'boolean', text: String(value) };
+  if (typeof value === 'string') {
+    const textual = [...path].reverse().find((p) => typeof p === 'string');
+    if (!TEXT_KEYS.has(String(textual)) && HEX_RE.test(value)) return { key, kind: 'bytes', text: `${value.length / 2} bytes`, hex: value };
+    return { key, kind: 'string', text: JSON.stringify(value) };
+  }
+  if (Array.isArray(value)) {
+    const children = value.slice(0, TREE_CHILD_LIMIT).map((v, i) => buildTree(v, `[${i}]`, [...path, i]));
+    if (value.length > TREE_CHILD_LIMIT) children.push({ key: '…', kind: 'null', text: `${value.length - TREE_CHILD_LIMIT} more not shown` });
+    return { key, kind: 'array', text: `${value.length} item${value.length === 1 ? '' : 's'}`, children };
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const children = entries.slice(0, TREE_CHILD_LIMIT).map(([k, v]) => buildTree(v, k, [...path, k]));
+    return { key, kind: 'object', text: objectPreview(children), children };
+  }
+  return { key, kind: 'string', text: String(value) };
+}
+
+/** `0x0000 server_name · 14 bytes` for an extension, `X25519 · 32 bytes` for a key share, else a field count. */
+function objectPreview(children: TreeNode[]): string {
+  const by = new Map(children.map((c) => [c.key, c]));
+  const type = by.get('type');
+  const data = by.get('data');
+  if (type?.kind === 'code' && data?.kind === 'bytes') return `${type.text} · ${data.text}`;
+  const group = by.get('group');
+  const share = by.get('keyExchange');
+  if (group?.kind === 'code' && share?.kind === 'bytes') return `${group.text.replace(/^0x[0-9a-f]+ /, '')} · ${share.text}`;
+  return `${children.length} field${children.length === 1 ? '' : 's'}`;
+}
+
+// ---- hex view ---------------------------------------------------------------------------------------------------
+
+export interface HexRow {
+  offset: string;
+  /** 16 bytes as `16 03 03 00 ea 01 00 00  e6 03 ...`, padded to full width so the ASCII column lines up. */
+  hex: string;
+  ascii: string;
+}
+
+/** Characters in a full row's hex column: 16 two-digit bytes, 15 separators, one extra gap after byte 8. */
+export const HEX_ROW_WIDTH = 48;
+
+/** Rows of a hex dump (16 bytes a row) of `hexString`, from byte `from`, at most `maxRows` rows. */
+export function hexRows(hexString: string, maxRows = Infinity, from = 0): HexRow[] {
+  let clean = hexString.toLowerCase();
+  if (!HEX_RE.test(clean)) {
+    clean = clean.replace(/[^0-9a-f]/g, '');
+    if (clean.length % 2) clean = clean.slice(0, -1);
+  }
+  const total = clean.length / 2;
+  const digits = total > 0xffff ? 8 : 4;
+  const rows: HexRow[] = [];
+  for (let at = from; at < total && rows.length < maxRows; at += 16) {
+    const bytes: string[] = [];
+    let ascii = '';
+    for (let i = at; i < Math.min(at + 16, total); i++) {
+      const b = clean.slice(2 * i, 2 * i + 2);
+      bytes.push(b);
+      const c = parseInt(b, 16);
+      ascii += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
+    }
+    const left = bytes.slice(0, 8).join(' ');
+    const right = bytes.slice(8).join(' ');
+    rows.push({ offset: at.toString(16).padStart(digits, '0'), hex: (right ? `${left}  ${right}` : left).padEnd(HEX_ROW_WIDTH), ascii });
+  }
+  return rows;
+}
+
+/** Byte count of a hex string. */
+export function hexLength(h: string): number {
+  return Math.floor(h.replace(/[^0-9a-fA-F]/g, '').length / 2);
+}
+
+// ---- summary helpers --------------------------------------------------------------------------------------------
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  const s = `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
+  return n >= 10240 ? `${s} (${(n / 1024).toFixed(1)} KiB)` : s;
+}
+
+export function formatMs(ms: number): string {
+  return !Number.isFinite(ms) ? '?' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

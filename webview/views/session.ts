@@ -1,0 +1,593 @@
+// The session panel: a header (target, settings, state, actions), a filter bar, the live timeline of trace
+// events (one row per event, appended batch by batch, expandable, keyboard navigable), a summary side (or top
+// section at narrow widths) with the error explanation and the peer's chain, and a send box while open.
+// The words come from session-format.ts (pure, unit-tested); this file only builds and updates DOM nodes.
+// Everything shown from events, summaries and certificates is peer-controlled: text nodes only, no innerHTML.
+import { PROTOCOL_VERSION, type AlertGlossary, type FromWebview, type SessionSummary, type ToWebview, type TraceEventJson } from '../shared/protocol';
+import { certificateDetails } from './certificate-card';
+import { el } from './dom';
+import { renderDetail } from './session-detail';
+import {
+  CATEGORIES,
+  compileFilter,
+  describeEvent,
+  formatBytes,
+  formatMs,
+  formatTime,
+  lineText,
+  sanitizeFilter,
+  type Category,
+  type EventLine,
+  type FilterState,
+} from './session-format';
+import { SESSION_STYLE } from './session-style';
+
+type Init = Extract<ToWebview, { type: 'session/init' }>;
+export type SessionState = Extract<ToWebview, { type: 'session/state' }>['state'];
+type Post = (m: FromWebview) => void;
+
+/** Where the filter survives the panel being hidden and restored (the webview's getState/setState). */
+export interface FilterStore {
+  load(): unknown;
+  save(f: FilterState): void;
+}
+
+interface Row {
+  ev: TraceEventJson;
+  line: EventLine;
+  category: Category;
+  search: string;
+  item: HTMLElement;
+  head: HTMLElement;
+  visible: boolean;
+  detail?: HTMLElement;
+}
+
+/** Events rendered per task; bigger backlogs (a restored panel with thousands of events) yield in between. */
+const CHUNK = 600;
+const STATE_WORDS: Record<SessionState, string> = {
+  connecting: 'Connecting', handshaking: 'Handshaking', open: 'Open', closed: 'Closed', failed: 'Failed', listening: 'Listening',
+};
+
+export class SessionView {
+  readonly id: string;
+  private readonly glossary: AlertGlossary;
+  private readonly rows: Row[] = [];
+  private readonly queue: TraceEventJson[] = [];
+  private draining = false;
+  private filter: FilterState;
+  private test: (r: { category: Category; search: string }) => boolean;
+  private current = -1;
+  private following = true;
+  private scrollPending = false;
+  private unseen = 0;
+  private shown = 0;
+  private readonly counts = Object.fromEntries(CATEGORIES.map((c) => [c.id, 0])) as Record<Category, number>;
+  private state: SessionState;
+  private summary?: SessionSummary;
+  private textTimer?: ReturnType<typeof setTimeout>;
+
+  // DOM
+  private readonly list: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly aside: HTMLElement;
+  private readonly summaryBody: HTMLElement;
+  private readonly asideToggle: HTMLElement;
+  private readonly badge: HTMLElement;
+  private readonly live: HTMLElement;
+  private readonly countEl: HTMLElement;
+  private readonly chips = new Map<Category, { button: HTMLButtonElement; n: HTMLElement }>();
+  private readonly search: HTMLInputElement;
+  private readonly jump: HTMLElement;
+  private readonly sendbox: HTMLElement;
+  private readonly closeButton: HTMLElement;
+
+  constructor(root: HTMLElement, init: Init, private readonly post: Post, private readonly store?: FilterStore) {
+    this.id = init.sessionId;
+    this.glossary = init.glossary ?? {};
+    this.state = init.target.mode === 'serve' ? 'listening' : 'connecting';
+    this.filter = sanitizeFilter(store?.load());
+    this.test = compileFilter(this.filter);
+    document.body.classList.add('tls-session');
+    root.setAttribute('aria-live', 'off'); // rows must not be read out one by one; state changes go to `live`
+
+    // header
+    this.badge = el('span', { class: 'badge', role: 'status' });
+    this.closeButton = this.button('Close', 'session/close', 'secondary');
+    const actions = el('div', { class: 'h-actions' },
+      this.button('Reconnect', 'session/reconnect', 'primary'), this.button('New Connection', 'session/new', 'secondary'),
+      this.closeButton, this.button('Copy JSON', 'session/copyJson', 'secondary'));
+    const t = init.target;
+    const target = el('div', { class: 'target' },
+      el('span', { class: 'pill' }, t.protocol), el('span', { class: 'pill' }, t.mode === 'serve' ? 'serve' : 'connect'),
+      el('span', { class: 'addr' }, `${t.mode === 'serve' ? 'listening on ' : ''}${formatHostPort(t.host, t.port)}`));
+    const settings = t.settings?.length
+      ? el('ul', { class: 'settings', 'aria-label': 'Settings' }, ...t.settings.map((s) => el('li', {}, el('span', { class: 'k' }, `${s.label}:`), el('span', { class: 'v' }, s.value))))
+      : el('p', { class: 'settings muted' }, 'Default settings');
+    const header = el('header', { class: 'sess-header' }, el('div', { class: 'h-row' }, el('h1', {}, init.title), this.badge, actions), target, settings);
+    if (init.protocolVersion !== PROTOCOL_VERSION) {
+      header.append(el('p', { class: 'banner', role: 'alert' }, `This panel speaks protocol ${PROTOCOL_VERSION} but the extension sent ${String(init.protocolVersion)}: some details may be missing. Reload the window (Developer: Reload Window).`));
+    }
+
+    // filter bar
+    this.search = el('input', { type: 'search', placeholder: 'Filter (e.g. alert, X25519, 0x1301)', 'aria-label': 'Filter events by text', spellcheck: 'false' });
+    this.search.value = this.filter.text;
+    this.search.addEventListener('input', () => {
+      clearTimeout(this.textTimer);
+      this.textTimer = setTimeout(() => this.setFilter({ ...this.filter, text: this.search.value }), 120);
+    });
+    this.search.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.search.value) {
+        this.search.value = '';
+        this.setFilter({ ...this.filter, text: '' });
+      } else if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        this.focusRow(this.current >= 0 && this.rows[this.current]?.visible ? this.current : this.nextVisible(-1, 1));
+      }
+    });
+    const chipBox = el('div', { class: 'chips', role: 'group', 'aria-label': 'Show event kinds' });
+    for (const c of CATEGORIES) {
+      const n = el('span', { class: 'n' }, '0');
+      const b = el('button', { type: 'button', class: `chip c-${c.id}`, 'aria-pressed': String(this.filter.kinds[c.id]), title: `Show or hide ${c.label.toLowerCase()} events` },
+        el('span', { class: 'dot', 'aria-hidden': 'true' }), c.label, n);
+      b.addEventListener('click', () => this.setFilter({ ...this.filter, kinds: { ...this.filter.kinds, [c.id]: !this.filter.kinds[c.id] } }));
+      this.chips.set(c.id, { button: b, n });
+      chipBox.append(b);
+    }
+    this.countEl = el('span', { class: 'count', 'aria-live': 'off' });
+    const filterbar = el('div', { class: 'filterbar', role: 'search' }, this.search, chipBox, this.countEl);
+
+    // timeline
+    this.list = el('div', { class: 'timeline', role: 'list', 'aria-label': 'Trace events' });
+    this.empty = el('div', { class: 'empty' });
+    this.jump = el('vscode-button', { class: 'jump', appearance: 'secondary', hidden: '' }, 'Jump to latest');
+    this.jump.addEventListener('click', () => this.scrollToEnd());
+    this.list.addEventListener('keydown', (e) => this.onKey(e));
+    this.list.addEventListener('click', (e) => this.onClick(e));
+    this.list.addEventListener('scroll', () => {
+      this.following = this.atEnd();
+      if (this.following) this.setUnseen(0);
+    }, { passive: true });
+    const tlWrap = el('section', { class: 'tl-wrap', 'aria-label': 'Timeline' }, this.empty, this.list, this.jump);
+
+    // summary side (at narrow widths a top section that folds away behind a one-line toggle)
+    this.summaryBody = el('div', { class: 'aside-body', id: `summary-${this.id}` });
+    this.asideToggle = el('button', { type: 'button', class: 'aside-toggle', 'aria-expanded': 'true', 'aria-controls': this.summaryBody.id });
+    this.asideToggle.addEventListener('click', () => {
+      const open = this.asideToggle.getAttribute('aria-expanded') !== 'true';
+      this.asideToggle.setAttribute('aria-expanded', String(open));
+      this.aside.classList.toggle('collapsed', !open);
+    });
+    this.aside = el('aside', { class: 'aside', 'aria-label': 'Session summary' }, this.asideToggle, this.summaryBody);
+
+    // send box
+    const input = el('input', { type: 'text', placeholder: 'Text to send as application data', 'aria-label': 'Text to send', spellcheck: 'false' });
+    const crlf = el('input', { type: 'checkbox', checked: '' });
+    const sendButton = el('vscode-button', { appearance: 'primary' }, 'Send');
+    const send = () => {
+      if (!input.value && !crlf.checked) return;
+      this.post({ type: 'session/send', text: input.value + (crlf.checked ? '\r\n' : '') });
+      input.value = '';
+      input.focus();
+    };
+    sendButton.addEventListener('click', send);
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        send();
+      }
+    });
+    this.sendbox = el('div', { class: 'sendbox', role: 'form', 'aria-label': 'Send application data', hidden: '' }, input, el('label', {}, crlf, 'end with CRLF'), sendButton);
+
+    this.live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
+    root.replaceChildren(el('style', {}, SESSION_STYLE), el('div', { class: 'sess' }, header, filterbar, el('div', { class: 'main' }, tlWrap, this.aside), this.sendbox), this.live);
+
+    this.applyState();
+    this.renderSummary();
+    this.updateCounts();
+    this.addEvents(init.events ?? []);
+  }
+
+  // ---- inputs from the host ----
+
+  addEvents(events: readonly TraceEventJson[]): void {
+    for (const e of events) this.queue.push(e);
+    if (!this.draining) this.drain();
+  }
+
+  setState(s: SessionState): void {
+    if (!(s in STATE_WORDS)) return;
+    this.state = s;
+    this.applyState();
+    this.live.textContent = `Session ${STATE_WORDS[s].toLowerCase()}`;
+    this.renderSummary();
+    this.updateEmpty();
+  }
+
+  setSummary(s: SessionSummary): void {
+    this.summary = s;
+    this.renderSummary();
+    if (s.error) this.live.textContent = `Error: ${s.error.message}`;
+    this.updateEmpty();
+  }
+
+  /** Stops pending work (a new session/init replaces this view). */
+  dispose(): void {
+    this.queue.length = 0;
+    clearTimeout(this.textTimer);
+  }
+
+  // ---- timeline ----
+
+  private drain(): void {
+    const batch = this.queue.splice(0, CHUNK);
+    if (batch.length) this.append(batch);
+    if (this.queue.length) {
+      this.draining = true;
+      setTimeout(() => this.drain(), 0);
+    } else {
+      this.draining = false;
+    }
+  }
+
+  private append(batch: TraceEventJson[]): void {
+    const follow = this.following;
+    const frag = document.createDocumentFragment();
+    let added = 0;
+    for (const ev of batch) {
+      const row = this.makeRow(ev, this.rows.length);
+      this.rows.push(row);
+      this.counts[row.category]++;
+      if (row.visible) {
+        this.shown++;
+        added++;
+      }
+      frag.append(row.item);
+    }
+    this.list.append(frag);
+    if (this.current < 0) this.setCurrent(this.nextVisible(-1, 1));
+    this.updateCounts();
+    this.updateEmpty();
+    if (follow) this.scheduleScrollToEnd();
+    else if (added) this.setUnseen(this.unseen + added);
+  }
+
+  /** Scrolls once per frame at most: reading the list's height forces a layout, which batches must not pay each. */
+  private scheduleScrollToEnd(): void {
+    if (this.scrollPending) return;
+    this.scrollPending = true;
+    requestAnimationFrame(() => {
+      this.scrollPending = false;
+      if (this.following) this.scrollToEnd();
+    });
+  }
+
+  private makeRow(ev: TraceEventJson, index: number): Row {
+    let line: EventLine;
+    try {
+      line = describeEvent(ev, this.glossary);
+    } catch (err) {
+      line = { category: 'error', side: 'C', arrow: '', time: formatTime((ev as { t?: unknown } | null)?.t), title: 'Unreadable event', detail: String(err), tone: 'error' };
+    }
+    const text = lineText(line);
+    const sideWord = line.side === 'S' ? 'server' : 'client';
+    const dirWord = line.arrow === '>>' ? `sent by the ${sideWord}` : line.arrow === '<<' ? `received by the ${sideWord}` : '';
+    const item = el('div', { class: `ev cat-${line.category} tone-${line.tone}`, role: 'listitem' });
+    const head = el('div', {
+      class: 'ev-head', role: 'button', tabindex: '-1', 'aria-expanded': 'false', 'data-i': String(index),
+      'aria-label': `${line.time} seconds, ${sideWord}${dirWord ? `, ${dirWord}` : ''}: ${text}`,
+    },
+    el('span', { class: 'chev', 'aria-hidden': 'true' }, '▶'),
+    el('span', { class: 'time', 'aria-hidden': 'true' }, line.time),
+    el('span', { class: `side side-${line.side}`, title: sideWord, 'aria-hidden': 'true' }, line.side),
+    el('span', { class: `arrow s-${line.side}`, title: dirWord, 'aria-hidden': 'true' }, line.arrow),
+    ...(line.title ? [el('span', { class: 'title', 'aria-hidden': 'true' }, line.title)] : []),
+    el('span', { class: 'desc', title: text, 'aria-hidden': 'true' }, line.detail));
+    item.append(head);
+    const row: Row = { ev, line, category: line.category, search: text.toLowerCase(), item, head, visible: true };
+    row.visible = this.test(row);
+    if (!row.visible) item.hidden = true;
+    return row;
+  }
+
+  private setFilter(f: FilterState): void {
+    this.filter = f;
+    this.test = compileFilter(f);
+    this.store?.save(f);
+    let shown = 0;
+    for (const r of this.rows) {
+      const v = this.test(r);
+      if (v !== r.visible) {
+        r.visible = v;
+        r.item.hidden = !v;
+      }
+      if (v) shown++;
+    }
+    this.shown = shown;
+    for (const [id, c] of this.chips) c.button.setAttribute('aria-pressed', String(f.kinds[id]));
+    if (this.current < 0 || !this.rows[this.current]?.visible) {
+      const next = this.current < 0 ? this.nextVisible(-1, 1) : this.nearestVisible(this.current);
+      this.setCurrent(next);
+    }
+    this.updateCounts();
+    this.updateEmpty();
+    if (this.following) this.scheduleScrollToEnd();
+  }
+
+  private updateCounts(): void {
+    for (const [id, c] of this.chips) c.n.textContent = String(this.counts[id]);
+    const total = this.rows.length;
+    this.countEl.textContent = total === this.shown ? `${total} event${total === 1 ? '' : 's'}` : `${this.shown} of ${total} events shown`;
+  }
+
+  private updateEmpty(): void {
+    if (this.shown > 0) {
+      this.empty.hidden = true;
+      return;
+    }
+    this.empty.hidden = false;
+    this.empty.classList.remove('failed');
+    if (this.rows.length > 0) {
+      const reset = el('button', { type: 'button', class: 'linkish' }, 'Show all kinds and clear the text filter');
+      reset.addEventListener('click', () => {
+        this.search.value = '';
+        this.setFilter({ text: '', kinds: Object.fromEntries(CATEGORIES.map((c) => [c.id, true])) as Record<Category, boolean> });
+      });
+      this.empty.replaceChildren(`No event matches the filter (${this.rows.length} hidden). `, reset);
+    } else if (this.state === 'failed') {
+      this.empty.classList.add('failed');
+      const why = this.summary?.error?.message;
+      this.empty.replaceChildren(`The session failed before any event was recorded${why ? `: ${why}` : '.'}`);
+    } else if (this.state === 'closed') {
+      this.empty.replaceChildren('The session ended without events.');
+    } else {
+      this.empty.replaceChildren(this.state === 'listening' ? 'Waiting for a client to connect…' : 'Waiting for events…');
+    }
+  }
+
+  private atEnd(): boolean {
+    return this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
+  }
+
+  private scrollToEnd(): void {
+    this.list.scrollTop = this.list.scrollHeight;
+    this.following = true;
+    this.setUnseen(0);
+  }
+
+  private setUnseen(n: number): void {
+    this.unseen = n;
+    this.jump.hidden = n === 0;
+    if (n) this.jump.textContent = `${n} new event${n === 1 ? '' : 's'} ↓`;
+  }
+
+  // ---- keyboard and mouse ----
+
+  private rowOf(target: EventTarget | null): number {
+    const head = (target as HTMLElement | null)?.closest?.('.ev-head') as HTMLElement | null;
+    if (!head || head.parentElement?.parentElement !== this.list) return -1;
+    return Number(head.dataset.i);
+  }
+
+  private onClick(e: MouseEvent): void {
+    const i = this.rowOf(e.target);
+    if (i < 0) return;
+    // let people select text in a row without toggling it
+    if (window.getSelection()?.toString()) return;
+    this.setCurrent(i);
+    this.toggle(i);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const i = this.rowOf(e.target);
+    if (i < 0) {
+      // inside an expanded detail: Escape goes back to its row
+      if (e.key === 'Escape') {
+        const item = (e.target as HTMLElement).closest('.ev');
+        const head = item?.querySelector<HTMLElement>(':scope > .ev-head');
+        if (head) {
+          e.preventDefault();
+          this.focusRow(Number(head.dataset.i));
+        }
+      }
+      return;
+    }
+    const page = Math.max(1, Math.floor(this.list.clientHeight / Math.max(1, this.rows[i]!.head.offsetHeight)) - 1);
+    let to = -1;
+    switch (e.key) {
+      case 'ArrowDown': to = this.nextVisible(i, 1); break;
+      case 'ArrowUp': to = this.nextVisible(i, -1); break;
+      case 'Home': to = this.nextVisible(-1, 1); break;
+      case 'End': to = this.nextVisible(this.rows.length, -1); break;
+      case 'PageDown': to = this.stepVisible(i, page); break;
+      case 'PageUp': to = this.stepVisible(i, -page); break;
+      case 'Enter':
+      case ' ':
+        e.preventDefault();
+        this.toggle(i);
+        return;
+      case 'ArrowRight':
+        e.preventDefault();
+        if (!this.rows[i]!.detail || this.rows[i]!.detail!.hidden) this.toggle(i);
+        return;
+      case 'ArrowLeft':
+        e.preventDefault();
+        if (this.rows[i]!.detail && !this.rows[i]!.detail!.hidden) this.toggle(i);
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (to >= 0) this.focusRow(to);
+  }
+
+  private nextVisible(from: number, dir: 1 | -1): number {
+    for (let j = from + dir; j >= 0 && j < this.rows.length; j += dir) if (this.rows[j]!.visible) return j;
+    return -1;
+  }
+
+  private stepVisible(from: number, n: number): number {
+    let at = from;
+    const dir = n > 0 ? 1 : -1;
+    for (let k = 0; k < Math.abs(n); k++) {
+      const next = this.nextVisible(at, dir);
+      if (next < 0) break;
+      at = next;
+    }
+    return at;
+  }
+
+  private nearestVisible(i: number): number {
+    const after = this.nextVisible(i, 1);
+    return after >= 0 ? after : this.nextVisible(i, -1);
+  }
+
+  private setCurrent(i: number): void {
+    if (i === this.current) return;
+    const old = this.rows[this.current];
+    if (old) old.head.tabIndex = -1;
+    this.current = i;
+    const row = this.rows[i];
+    if (row) row.head.tabIndex = 0;
+  }
+
+  private focusRow(i: number): void {
+    const row = this.rows[i];
+    if (!row) return;
+    this.setCurrent(i);
+    row.head.focus({ preventScroll: true });
+    row.head.scrollIntoView({ block: 'nearest' });
+  }
+
+  private toggle(i: number): void {
+    const row = this.rows[i];
+    if (!row) return;
+    const open = !row.detail || row.detail.hidden;
+    if (open && !row.detail) {
+      try {
+        row.detail = renderDetail(row.ev, row.line, this.glossary);
+      } catch (err) {
+        row.detail = el('div', { class: 'ev-detail' }, el('p', { class: 'full' }, `This event could not be shown in detail: ${String(err)}`));
+      }
+      row.detail.id = `ev-detail-${this.id}-${i}`;
+      row.head.setAttribute('aria-controls', row.detail.id);
+      row.item.append(row.detail);
+    } else if (row.detail) {
+      row.detail.hidden = !open;
+    }
+    row.item.classList.toggle('expanded', open);
+    row.head.setAttribute('aria-expanded', String(open));
+    if (open) this.following = false;
+  }
+
+  // ---- header ----
+
+  private button(label: string, type: 'session/reconnect' | 'session/new' | 'session/close' | 'session/copyJson', appearance: 'primary' | 'secondary'): HTMLElement {
+    const b = el('vscode-button', { appearance });
+    b.textContent = label;
+    b.addEventListener('click', () => {
+      if (!b.hasAttribute('disabled')) this.post({ type });
+    });
+    return b;
+  }
+
+  private applyState(): void {
+    this.badge.className = `badge state-${this.state}`;
+    this.badge.textContent = STATE_WORDS[this.state];
+    this.badge.setAttribute('aria-label', `State: ${STATE_WORDS[this.state]}`);
+    const ended = this.state === 'closed' || this.state === 'failed';
+    if (ended) this.closeButton.setAttribute('disabled', '');
+    else this.closeButton.removeAttribute('disabled');
+    this.sendbox.hidden = this.state !== 'open';
+  }
+
+  // ---- summary ----
+
+  private renderSummary(): void {
+    const s = this.summary;
+    const out: Node[] = [];
+    const err = s?.error ?? (this.state === 'failed' ? this.errorFromEvents() : undefined);
+    if (err) out.push(this.errorBlock(err, s?.version ? 'The session failed' : this.rows.some((r) => r.ev.kind === 'handshake') ? 'The handshake failed' : 'The connection failed'));
+    out.push(el('h2', {}, 'Negotiated'));
+    if (!s) {
+      out.push(el('p', { class: 'muted' }, this.state === 'failed' ? 'No summary was received.' : 'The summary appears when the handshake completes or fails.'));
+    } else {
+      const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? 'yes' : 'no');
+      const dash = (v: string | undefined) => v || '—';
+      const bytes: [string, string][] = [['Bytes in', formatBytes(s.bytesIn)], ['Bytes out', formatBytes(s.bytesOut)]];
+      if (s.version) {
+        out.push(kvList([
+          ['Protocol', dash(s.version)], ['Cipher suite', dash(s.suite)], ['Group', dash(s.group)],
+          ['Signature scheme', dash(s.signatureScheme)], ['ALPN', s.alpn || 'none'],
+          ['Resumed', yesNo(s.resumed)], ['HelloRetryRequest', yesNo(s.helloRetry)], ['SNI', s.serverName || 'none'],
+          ...bytes,
+        ], true));
+      } else {
+        out.push(el('p', { class: 'muted' }, 'Nothing was negotiated.'), kvList(bytes, true));
+      }
+      if (s.timings?.length) out.push(el('h2', {}, 'Timings'), kvList(s.timings.map((t) => [t.label, formatMs(t.ms)] as [string, string]), true));
+      const v = s.verification ?? { state: 'not-performed', text: '' };
+      const chain = s.chain ?? [];
+      if (s.version || chain.length || v.state !== 'not-performed') {
+        const word = { ok: 'verified', failed: 'failed', 'not-performed': 'not performed' }[v.state] ?? String(v.state);
+        out.push(el('h2', {}, 'Verification'), el('span', { class: `badge verif-${v.state}` }, word));
+        if (v.text) out.push(el('p', { class: 'verif-text' }, v.text));
+        out.push(el('h2', {}, `Peer certificates (${chain.length})`));
+        if (!chain.length) out.push(el('p', { class: 'muted' }, 'The peer sent no certificate.'));
+      }
+      const now = new Date();
+      chain.forEach((ci, i) => {
+        const role = i === 0 ? 'Leaf' : ci.selfIssued ? 'Root' : 'Intermediate';
+        const card = el('section', { class: 'card', 'aria-label': `${role} certificate ${i}: ${ci.subject?.text ?? ''}` });
+        card.append(el('h3', {}, `${i} · ${role}${ci.selfIssued ? ' (self-issued)' : ''}`));
+        try {
+          card.append(...certificateDetails(ci, now));
+        } catch (e) {
+          card.append(el('p', { class: 'problem' }, `This certificate could not be shown: ${String(e)}`));
+        }
+        const open = el('vscode-button', { appearance: 'secondary' }, 'Open certificate');
+        open.addEventListener('click', () => this.post({ type: 'session/openCertificate', index: i }));
+        card.append(el('div', { class: 'actions' }, open));
+        out.push(card);
+      });
+    }
+    this.summaryBody.replaceChildren(...out);
+    const brief = s?.version ? [s.version, s.suite, s.group].filter(Boolean).join(' · ') : err ? 'failed' : STATE_WORDS[this.state].toLowerCase();
+    this.asideToggle.replaceChildren(el('span', { class: 'chev', 'aria-hidden': 'true' }, '▶'), 'Summary', el('span', { class: 'muted' }, brief));
+  }
+
+  /** Without a summary, a failed session is explained by its last error event or fatal alert. */
+  private errorFromEvents(): SessionSummary['error'] {
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const e = this.rows[i]!.ev as Record<string, unknown>;
+      if (e.kind === 'error') return { message: String(e.message ?? 'error'), ...(typeof e.alert === 'string' ? { alert: e.alert } : {}) };
+      if (e.kind === 'alert' && e.level === 'fatal') {
+        const fromPeer = e.dir === 'in';
+        return { message: `${fromPeer ? 'the peer sent' : 'we sent'} a fatal alert: ${String(e.name)} (${String(e.code)})`, alert: String(e.name), fromPeer };
+      }
+    }
+    return { message: 'The session failed; no error event was recorded.' };
+  }
+
+  private errorBlock(err: NonNullable<SessionSummary['error']>, title: string): HTMLElement {
+    const g = err.alert ? this.glossary[err.alert] : undefined;
+    const block = el('section', { class: 'err-block', role: 'alert', 'aria-label': 'Error' });
+    block.append(el('h2', {}, title), el('p', { class: 'msg' }, err.message));
+    if (err.alert) {
+      const who = err.fromPeer === undefined ? '' : err.fromPeer ? ' — sent by the peer' : ' — sent by TLS Lens';
+      block.append(el('p', {}, 'Alert: ', el('span', { class: 'mono' }, err.alert), who));
+      if (g?.description) block.append(el('p', { class: 'alert-desc' }, g.description));
+    }
+    const causes = err.causes?.length ? err.causes : g?.causes;
+    if (causes?.length) block.append(el('p', {}, 'Likely causes:'), el('ul', {}, ...causes.map((c) => el('li', {}, c))));
+    return block;
+  }
+}
+
+function kvList(rows: [string, string][], mono = false): HTMLElement {
+  return el('dl', { class: 'kv' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', mono ? { class: 'mono' } : {}, v)]));
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
