@@ -43,6 +43,11 @@ export class SSL_CTX {
   /** SSL_VERIFY_PEER (1) | SSL_VERIFY_FAIL_IF_NO_PEER_CERT (2). */
   verifyMode = 0;
   provider?: CryptoProvider;
+  /** SSL_CTX_set_client_hello_cb: (ssl, al, arg) -> SSL_CLIENT_HELLO_SUCCESS (1), _ERROR (0) or _RETRY (-1). */
+  clientHelloCb?: (ssl: unknown, al: { value: number }, arg: unknown) => number;
+  clientHelloArg?: unknown;
+  /** SSL_CTX_set_client_cert_cb: (ssl, out) -> 1 with out.x509/out.pkey set, 0 for none, -1 to be called again. */
+  clientCertCb?: (ssl: unknown, out: { x509?: X509; pkey?: EVP_PKEY }) => number;
   /** Seals this context's session tickets, so any SSL made from it can resume another's sessions. */
   readonly ticketKey = globalThis.crypto.getRandomValues(new Uint8Array(32));
   constructor(readonly method: SSL_METHOD) {
@@ -362,4 +367,17 @@ function pemCertificates(bytes: Uint8Array, file: string): X509[] | undefined {
     out.push(x);
   }
   return out;
+}
+
+export const SSL_CLIENT_HELLO_SUCCESS = 1;
+export const SSL_CLIENT_HELLO_ERROR = 0;
+export const SSL_CLIENT_HELLO_RETRY = -1;
+
+export function SSL_CTX_set_client_hello_cb(ctx: SSL_CTX, cb: SSL_CTX['clientHelloCb'], arg?: unknown): void {
+  ctx.clientHelloCb = cb;
+  ctx.clientHelloArg = arg;
+}
+
+export function SSL_CTX_set_client_cert_cb(ctx: SSL_CTX, cb: SSL_CTX['clientCertCb']): void {
+  ctx.clientCertCb = cb;
 }

@@ -10,6 +10,9 @@ import type { ConnectionConfig } from '../conn/config';
 import type { ClientSession } from '../conn/session-ticket';
 import { nobleProvider } from '../crypto/noble';
 import { signerFor } from '../crypto/signer';
+import { withWebCrypto } from '../crypto/webcrypto-signer';
+import { releaseJob, takeJob } from './async';
+import type { ClientHelloInfo } from '../conn/config';
 import { sslErrorByCode, sslErrorName } from '../registry/ssl-errors';
 import { suiteName } from '../registry/suites';
 import { versionName } from '../registry/versions';
@@ -41,11 +44,12 @@ export const SSL_SENT_SHUTDOWN = 1;
 export const SSL_RECEIVED_SHUTDOWN = 2;
 
 /** What the last I/O call ended with, for SSL_get_error. */
-type Outcome = 'none' | 'want_read' | 'want_write' | 'want_connect' | 'want_accept' | 'zero_return' | 'syscall' | 'ssl';
+type Outcome = 'none' | 'want_read' | 'want_write' | 'want_connect' | 'want_accept' | 'want_x509_lookup' | 'want_client_hello_cb' | 'want_async' | 'want_async_job' | 'zero_return' | 'syscall' | 'ssl';
 
 const OUTCOME_CODE: Record<Outcome, number> = {
   none: SSL_ERROR_NONE, want_read: SSL_ERROR_WANT_READ, want_write: SSL_ERROR_WANT_WRITE, want_connect: SSL_ERROR_WANT_CONNECT,
   want_accept: SSL_ERROR_WANT_ACCEPT, zero_return: SSL_ERROR_ZERO_RETURN, syscall: SSL_ERROR_SYSCALL, ssl: SSL_ERROR_SSL,
+  want_x509_lookup: SSL_ERROR_WANT_X509_LOOKUP, want_client_hello_cb: SSL_ERROR_WANT_CLIENT_HELLO_CB, want_async: SSL_ERROR_WANT_ASYNC, want_async_job: SSL_ERROR_WANT_ASYNC_JOB,
 };
 
 const RECORD_READ = (1 << 14) + 2048 + 5;
@@ -68,6 +72,10 @@ export class SSL {
   traceCallback?: (e: TraceEvent) => void;
   /** SSL_set_session: the session to resume; SSL_get_session: the latest ticket the server gave us. */
   session?: SSL_SESSION;
+  /** The ClientHello a client-hello callback is looking at (SSL_client_hello_get0_*). */
+  clientHello?: ClientHelloInfo;
+  /** Under SSL_MODE_ASYNC: whether this SSL holds a job from the pool. */
+  holdsJob = false;
   private readonly t0 = Date.now();
 
   constructor(readonly ctx: SSL_CTX) {
@@ -87,7 +95,19 @@ export class SSL {
       ...(ctx.sigalgs ? { signatureSchemes: ctx.sigalgs } : {}),
       ...(ctx.alpn ? { alpn: ctx.alpn } : {}),
       ...(this.hostname ? { serverName: this.hostname } : {}),
-      ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...ctx.extraChain.map((c) => c.der)], signer: signerFor(slot.privatekey.key) } : {}),
+      ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...ctx.extraChain.map((c) => c.der)], signer: this.signer(slot.privatekey.key) } : {}),
+      ...(this.mode & SSL_MODE_ASYNC ? { asyncSigning: true } : {}),
+      ...(ctx.clientHelloCb && this.server ? { clientHelloCallback: (info: ClientHelloInfo) => {
+        this.clientHello = info;
+        return ctx.clientHelloCb!(this, { value: 0 }, ctx.clientHelloArg);
+      } } : {}),
+      ...(ctx.clientCertCb && !this.server ? { clientCertCallback: () => {
+        const out: { x509?: X509; pkey?: import('./objects').EVP_PKEY } = {};
+        const r = ctx.clientCertCb!(this, out);
+        if (r < 0) return 'retry' as const;
+        if (r === 0 || !out.x509 || !out.pkey) return null;
+        return { certificateChain: [out.x509.der], signer: this.signer(out.pkey.key) };
+      } } : {}),
       ...(ctx.verifyMode & 1 && this.server ? { clientAuth: ctx.verifyMode & 2 ? 'require' : 'request' } : {}),
       ...(this.server ? { ticketKey: ctx.ticketKey } : {}),
       ...(!this.server && this.session ? { session: this.session.data } : {}),
@@ -96,6 +116,22 @@ export class SSL {
     this.conn = new TlsConnection(cfg);
     this.conn.onEvent = (e) => this.traceCallback?.(e);
     return this.conn;
+  }
+
+  /** Under SSL_MODE_ASYNC, signatures go through WebCrypto (asynchronous); otherwise synchronously. */
+  signer(key: import('node:crypto').KeyObject) {
+    const base = signerFor(key);
+    return this.mode & SSL_MODE_ASYNC ? withWebCrypto(base, key) : base;
+  }
+
+  /** Maps a paused connection to its WANT_* outcome. */
+  pausedOutcome(): Outcome | undefined {
+    switch (this.conn?.suspended) {
+      case 'client_hello_cb': return 'want_client_hello_cb';
+      case 'x509_lookup': return 'want_x509_lookup';
+      case 'async': return 'want_async';
+      default: return undefined;
+    }
   }
 
   api(call: string, ret: number): number {
@@ -289,7 +325,14 @@ function ready(s: SSL, call: string): boolean {
 function handshake(s: SSL): number {
   const conn = s.connection();
   conn.start();
+  conn.resume();
   for (;;) {
+    const paused = s.pausedOutcome();
+    if (paused) {
+      s.flush();
+      s.outcome = paused;
+      return -1;
+    }
     if (!s.flush()) {
       s.outcome = s.wbio!.retrySpecial === 'connect' ? 'want_connect' : s.wbio!.retrySpecial === 'accept' ? 'want_accept' : 'want_write';
       return -1;
@@ -310,24 +353,45 @@ function handshake(s: SSL): number {
   }
 }
 
+/**
+ * Runs one I/O call as OpenSSL does under SSL_MODE_ASYNC: inside a job from the pool (none free:
+ * SSL_ERROR_WANT_ASYNC_JOB, nothing done). The job is kept while the connection waits on an async operation.
+ */
+function inJob(s: SSL, fn: () => number): number {
+  if (!(s.mode & SSL_MODE_ASYNC)) return fn();
+  if (!s.holdsJob) {
+    if (!takeJob()) {
+      s.outcome = 'want_async_job';
+      return -1;
+    }
+    s.holdsJob = true;
+  }
+  const r = fn();
+  if (s.conn?.suspended !== 'async') {
+    releaseJob();
+    s.holdsJob = false;
+  }
+  return r;
+}
+
 export function SSL_do_handshake(s: SSL): number {
   ERR_clear_error();
   if (!ready(s, 'SSL_do_handshake')) return s.api('SSL_do_handshake(ssl)', -1);
-  return s.api('SSL_do_handshake(ssl)', handshake(s));
+  return s.api('SSL_do_handshake(ssl)', inJob(s, () => handshake(s)));
 }
 
 export function SSL_connect(s: SSL): number {
   if (s.server === undefined) s.server = false;
   ERR_clear_error();
   if (!ready(s, 'SSL_connect')) return s.api('SSL_connect(ssl)', -1);
-  return s.api('SSL_connect(ssl)', handshake(s));
+  return s.api('SSL_connect(ssl)', inJob(s, () => handshake(s)));
 }
 
 export function SSL_accept(s: SSL): number {
   if (s.server === undefined) s.server = true;
   ERR_clear_error();
   if (!ready(s, 'SSL_accept')) return s.api('SSL_accept(ssl)', -1);
-  return s.api('SSL_accept(ssl)', handshake(s));
+  return s.api('SSL_accept(ssl)', inJob(s, () => handshake(s)));
 }
 
 // ---- reading (seed: SSL_read) ----
@@ -371,7 +435,7 @@ function readInto(s: SSL, buf: Uint8Array, num: number, peek: boolean): number {
 
 export function SSL_read(s: SSL, buf: Uint8Array, num: number): number {
   ERR_clear_error();
-  return s.api(`SSL_read(ssl, buf, ${num})`, readInto(s, buf, num, false));
+  return s.api(`SSL_read(ssl, buf, ${num})`, inJob(s, () => readInto(s, buf, num, false)));
 }
 
 export function SSL_peek(s: SSL, buf: Uint8Array, num: number): number {
@@ -452,7 +516,7 @@ function writeFrom(s: SSL, buf: Uint8Array, num: number): number {
 
 export function SSL_write(s: SSL, buf: Uint8Array, num: number): number {
   ERR_clear_error();
-  return s.api(`SSL_write(ssl, buf, ${num})`, writeFrom(s, buf, num));
+  return s.api(`SSL_write(ssl, buf, ${num})`, inJob(s, () => writeFrom(s, buf, num)));
 }
 
 /** `written.value` receives the count. 1 on success, else 0. */
@@ -527,6 +591,7 @@ export function SSL_error_name(code: number): string {
  * writable, connected or has accepted (the seed's "use select() or poll()"). Resolves at once otherwise.
  */
 export function SSL_wait(s: SSL, timeoutMs = 30_000): Promise<void> {
+  if (s.outcome === 'want_async') return s.conn!.asyncSettled();
   const want = s.outcome === 'want_read' ? 'read' : s.outcome === 'want_write' ? 'write' : s.outcome === 'want_connect' ? 'connect' : s.outcome === 'want_accept' ? 'accept' : undefined;
   if (!want) return Promise.resolve();
   const bio = want === 'write' ? s.wbio! : s.rbio!;
@@ -544,7 +609,7 @@ export async function SSL_retry(s: SSL, op: () => number, timeoutMs = 30_000): P
   for (;;) {
     const r = op();
     const e = SSL_get_error(s, r);
-    if (e !== SSL_ERROR_WANT_READ && e !== SSL_ERROR_WANT_WRITE && e !== SSL_ERROR_WANT_CONNECT && e !== SSL_ERROR_WANT_ACCEPT) return r;
+    if (e !== SSL_ERROR_WANT_READ && e !== SSL_ERROR_WANT_WRITE && e !== SSL_ERROR_WANT_CONNECT && e !== SSL_ERROR_WANT_ACCEPT && e !== SSL_ERROR_WANT_ASYNC) return r;
     await SSL_wait(s, timeoutMs);
   }
 }
@@ -624,4 +689,22 @@ export function SSL_session_reused(s: SSL): number {
 
 export function SSL_SESSION_is_resumable(session: SSL_SESSION): number {
   return session.data.ticket.length > 0 ? 1 : 0;
+}
+
+// ---- the ClientHello callback's view (SSL_client_hello_get0_*) ----
+
+export function SSL_client_hello_get0_legacy_version(s: SSL): number {
+  return s.clientHello?.legacyVersion ?? 0;
+}
+
+export function SSL_client_hello_get0_ciphers(s: SSL): number[] {
+  return s.clientHello?.cipherSuites ?? [];
+}
+
+export function SSL_client_hello_get1_extensions_present(s: SSL): number[] {
+  return s.clientHello?.extensionTypes ?? [];
+}
+
+export function SSL_client_hello_get0_servername(s: SSL): string | undefined {
+  return s.clientHello?.serverName;
 }

@@ -52,6 +52,28 @@ export interface ConnectionConfig {
   session?: ClientSession;
   /** Client: called with each resumable session the server gives us (SSL_CTX_sess_set_new_cb). */
   onSession?: (s: ClientSession) => void;
+  /**
+   * Server: SSL_CTX_set_client_hello_cb. Called before the ClientHello is acted on: 1 go on, 0 refuse
+   * (handshake_failure), -1 pause (SSL_ERROR_WANT_CLIENT_HELLO_CB) until the connection is resumed.
+   */
+  clientHelloCallback?: (hello: ClientHelloInfo) => number;
+  /**
+   * Client: SSL_CTX_set_client_cert_cb. Called when the server asks for a certificate and none is configured:
+   * an identity, null for none, or 'retry' to pause (SSL_ERROR_WANT_X509_LOOKUP).
+   */
+  clientCertCallback?: () => { certificateChain: Uint8Array[]; signer: Signer } | null | 'retry';
+  /** Sign CertificateVerify with signer.signAsync, pausing the handshake until it completes (SSL_MODE_ASYNC). */
+  asyncSigning?: boolean;
+}
+
+/** What SSL_client_hello_get0_* would tell a ClientHello callback. */
+export interface ClientHelloInfo {
+  legacyVersion: number;
+  cipherSuites: number[];
+  serverName?: string;
+  alpn?: string[];
+  supportedVersions?: number[];
+  extensionTypes: number[];
 }
 
 export const DEFAULT_SUITES = [TLS13_SUITES.TLS_AES_256_GCM_SHA384, TLS13_SUITES.TLS_CHACHA20_POLY1305_SHA256, TLS13_SUITES.TLS_AES_128_GCM_SHA256];

@@ -20,7 +20,7 @@ import { CT, RecordFramer, recordHeader, type RecordIn } from '../record/framer'
 import { Tls13Protector } from '../record/protect13';
 import type { Direction, TraceEvent } from '../trace/events';
 import type { ConnectionConfig } from './config';
-import { PeerAlertError, ProtocolError } from './errors';
+import { PeerAlertError, ProtocolError, Suspend, type SuspendReason } from './errors';
 import type { ConnectionStatus, NegotiatedSession, SansIoConnection } from './types';
 
 export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
@@ -43,6 +43,11 @@ export interface HandshakeHost {
   established(session: NegotiatedSession): void;
   /** The client random, once known (for the key log). */
   clientRandom?: Uint8Array;
+  /**
+   * Pauses the handshake until `op` settles (SSL_ERROR_WANT_ASYNC), then calls `next` with its value on
+   * resume(). The state machine returns right after calling this.
+   */
+  suspendFor<T>(op: Promise<T>, next: (value: T) => void): void;
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -84,6 +89,11 @@ export class TlsConnection implements SansIoConnection {
   private started = false;
   private readonly generation = { read: 0, write: 0 };
   private emptyInARow = 0;
+  /** Set while the handshake waits for the application; receive() then only buffers. */
+  suspended?: SuspendReason;
+  /** Messages of the record being processed when a Suspend came, the first being the one to retry. */
+  private pendingMessages: Uint8Array[] = [];
+  private pendingAsync?: { settled: boolean; value?: unknown; error?: unknown; next: (v: unknown) => void; done: Promise<void> };
 
   constructor(readonly cfg: ConnectionConfig) {
     this.side = cfg.side;
@@ -118,11 +128,48 @@ export class TlsConnection implements SansIoConnection {
     if (!this.started) this.start();
     this.guard(() => {
       this.framer.push(bytes);
-      for (let rec = this.framer.next(); rec; rec = this.framer.next()) {
-        this.onRecord(rec);
-        if (this.status === 'failed' || this.status === 'closed') break;
-      }
+      this.processRecords();
     });
+  }
+
+  private processRecords(): void {
+    if (this.suspended) return;
+    for (let rec = this.framer.next(); rec; rec = this.framer.next()) {
+      this.onRecord(rec);
+      if (this.status === 'failed' || this.status === 'closed' || this.suspended) break;
+    }
+  }
+
+  /**
+   * Continues a paused handshake: the message that paused it is handled again (the callback is asked again),
+   * or the finished async operation's result is handed on. Returns false while it must still wait.
+   */
+  resume(): boolean {
+    if (!this.suspended) return true;
+    if (this.suspended === 'async') {
+      const p = this.pendingAsync!;
+      if (!p.settled) return false;
+      this.pendingAsync = undefined;
+      this.suspended = undefined;
+      this.guard(() => {
+        if (p.error !== undefined) throw p.error;
+        p.next(p.value);
+        this.processRecords();
+      });
+      return !this.suspended;
+    }
+    const pending = this.pendingMessages.splice(0);
+    this.suspended = undefined;
+    this.guard(() => {
+      this.handleMessages(pending, true);
+      this.processRecords();
+    });
+    return !this.suspended;
+  }
+
+  /** Resolves when a pending async operation has settled (what SSL_wait waits for under WANT_ASYNC). */
+  asyncSettled(): Promise<void> {
+    return this.pendingAsync?.done ?? Promise.resolve();
   }
 
   takeOutgoing(): Uint8Array[] {
@@ -229,6 +276,10 @@ export class TlsConnection implements SansIoConnection {
     } catch (e) {
       throw asProtocolError(e, 'handshake');
     }
+    this.handleMessages(messages, false);
+  }
+
+  private handleMessages(messages: Uint8Array[], retrying: boolean): void {
     for (let i = 0; i < messages.length; i++) {
       const raw = messages[i]!;
       let msg: Handshake;
@@ -237,10 +288,23 @@ export class TlsConnection implements SansIoConnection {
       } catch (e) {
         throw asProtocolError(e, handshakeTypeName(raw[0]!));
       }
-      this.traceHandshake('in', msg);
+      if (!(retrying && i === 0)) this.traceHandshake('in', msg);
       const keysBefore = this.readProt;
-      this.driver.handle(msg);
+      try {
+        this.driver.handle(msg);
+      } catch (e) {
+        if (!(e instanceof Suspend)) throw e;
+        this.suspended = e.reason;
+        this.pendingMessages = messages.slice(i);
+        this.emit({ kind: 'info', message: e.reason === 'client_hello_cb' ? 'paused: the ClientHello callback asked to be called again (SSL_ERROR_WANT_CLIENT_HELLO_CB)' : 'paused: the client certificate callback asked to be called again (SSL_ERROR_WANT_X509_LOOKUP)' });
+        return;
+      }
       if (this.status === 'failed') return;
+      if (this.suspended) {
+        // An async operation began inside this message: the rest of the record waits with it.
+        if (i < messages.length - 1) throw new ProtocolError('unexpected_message', `more handshake data followed ${msg.type} in the same record`, { message: msg.type });
+        return;
+      }
       // RFC 8446 section 5.1: a key change must fall on a record boundary.
       if (this.readProt !== keysBefore && (i < messages.length - 1 || this.hsReader.hasPartial))
         throw new ProtocolError('unexpected_message', `more handshake data followed ${msg.type} in the record that changed the keys (RFC 8446 section 5.1)`, { message: msg.type });
@@ -383,6 +447,21 @@ export class TlsConnection implements SansIoConnection {
       emit: (e) => this.emit(e),
       keyLog(label: SecretLabel, secret: Uint8Array): void {
         if (self.host.clientRandom) self.cfg.onSecret?.(label, self.host.clientRandom, secret);
+      },
+      suspendFor<T>(op: Promise<T>, next: (value: T) => void): void {
+        let markDone!: () => void;
+        const pending = { settled: false, next: next as (v: unknown) => void, done: new Promise<void>((r) => (markDone = r)) } as NonNullable<TlsConnection['pendingAsync']>;
+        op.then((v) => {
+          pending.value = v;
+        }, (e: unknown) => {
+          pending.error = new ProtocolError('internal_error', `the asynchronous operation failed: ${(e as Error)?.message ?? String(e)}`);
+        }).finally(() => {
+          pending.settled = true;
+          markDone();
+        });
+        self.pendingAsync = pending;
+        self.suspended = 'async';
+        self.emit({ kind: 'info', message: 'paused: an asynchronous crypto operation is running (SSL_ERROR_WANT_ASYNC)' });
       },
       established(session: NegotiatedSession): void {
         self.negotiated = session;

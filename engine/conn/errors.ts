@@ -27,3 +27,17 @@ export class PeerAlertError extends Error {
     this.name = 'PeerAlertError';
   }
 }
+
+/** Why a handshake paused for the application (SSL_ERROR_WANT_CLIENT_HELLO_CB, WANT_X509_LOOKUP, WANT_ASYNC). */
+export type SuspendReason = 'client_hello_cb' | 'x509_lookup' | 'async';
+
+/**
+ * Thrown by a state machine before it changes anything, to pause on a message until the application is ready;
+ * the connection keeps the message and hands it back on resume().
+ */
+export class Suspend extends Error {
+  constructor(readonly reason: Exclude<SuspendReason, 'async'>) {
+    super(`waiting for the application (${reason})`);
+    this.name = 'Suspend';
+  }
+}

@@ -67,6 +67,8 @@ export interface Signer {
   /** Scheme code points this key can sign with, in preference order. */
   schemes: number[];
   sign(scheme: number, message: Uint8Array): Uint8Array;
+  /** The same signature from an asynchronous implementation (WebCrypto, a key held elsewhere), if there is one. */
+  signAsync?(scheme: number, message: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface CryptoProvider {

@@ -10,6 +10,7 @@ import { SSL_FILETYPE_PEM } from '../../engine/api/constants';
 import { ERR_error_string, ERR_get_error } from '../../engine/api/err';
 import { TLS_client_method, TLS_method, TLS_server_method, TLSv1_2_method, DTLS_method } from '../../engine/api/method';
 import type { TraceEvent } from '../../engine/trace/events';
+import { ASYNC_cleanup_thread, ASYNC_init_thread } from '../../engine/api/async';
 
 const F = (n: string) => path.resolve('test/fixtures/pki', n);
 
@@ -311,4 +312,100 @@ test('X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem): our client and server agree o
   assert.equal(api.SSL_write(client, text('post-quantum'), 12), 12);
   const buf = new Uint8Array(32);
   assert.equal(api.SSL_read(server, buf, 32), 12);
+});
+
+test('SSL_ERROR_WANT_CLIENT_HELLO_CB: the ClientHello callback returns RETRY, then SUCCESS on the next SSL_accept', () => {
+  const sctx = serverCtx();
+  let calls = 0;
+  let seenName: string | undefined;
+  ctxApi.SSL_CTX_set_client_hello_cb(sctx, (ssl) => {
+    calls++;
+    seenName = api.SSL_client_hello_get0_servername(ssl as api.SSL);
+    return calls === 1 ? ctxApi.SSL_CLIENT_HELLO_RETRY : ctxApi.SSL_CLIENT_HELLO_SUCCESS;
+  });
+  const { client, server } = pair({ serverCtx: sctx });
+  api.SSL_set_tlsext_host_name(client, 'hello.test');
+  assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_WANT_READ);
+  let r = api.SSL_accept(server);
+  assert.equal(r, -1);
+  assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_WANT_CLIENT_HELLO_CB);
+  assert.equal(seenName, 'hello.test', 'the callback sees the ClientHello (SSL_client_hello_get0_servername)');
+  assert.ok(api.SSL_client_hello_get0_ciphers(server).includes(0x1301));
+  r = api.SSL_accept(server);
+  assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_WANT_READ, 'called again, the callback succeeds and the server answers');
+  assert.equal(calls, 2);
+  handshake(client, server);
+});
+
+test('the ClientHello callback returning ERROR fails the handshake: SSL_ERROR_SSL, handshake_failure to the client', () => {
+  const sctx = serverCtx();
+  ctxApi.SSL_CTX_set_client_hello_cb(sctx, () => ctxApi.SSL_CLIENT_HELLO_ERROR);
+  const { client, server } = pair({ serverCtx: sctx });
+  api.SSL_connect(client);
+  assert.equal(api.SSL_get_error(server, api.SSL_accept(server)), api.SSL_ERROR_SSL);
+  assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_SSL);
+  assert.match(ERR_error_string(ERR_get_error()), /sslv3 alert handshake failure/);
+});
+
+test('SSL_ERROR_WANT_X509_LOOKUP: the client certificate callback asks to be called again, then supplies a certificate', () => {
+  const sctx = serverCtx();
+  ctxApi.SSL_CTX_set_verify(sctx, ctxApi.SSL_VERIFY_PEER | ctxApi.SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+  const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  const holder = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  assert.equal(ctxApi.SSL_CTX_use_certificate_file(holder, F('ed25519.crt'), SSL_FILETYPE_PEM), 1);
+  assert.equal(ctxApi.SSL_CTX_use_PrivateKey_file(holder, F('ed25519.key'), SSL_FILETYPE_PEM), 1);
+  const slot = holder.slots.get(holder.current!)!;
+  let calls = 0;
+  ctxApi.SSL_CTX_set_client_cert_cb(cctx, (_ssl, out) => {
+    if (++calls === 1) return -1;
+    out.x509 = slot.x509;
+    out.pkey = slot.privatekey;
+    return 1;
+  });
+  const { client, server } = pair({ serverCtx: sctx, clientCtx: cctx });
+  assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_WANT_READ);
+  assert.equal(api.SSL_get_error(server, api.SSL_accept(server)), api.SSL_ERROR_WANT_READ);
+  const r = api.SSL_connect(client);
+  assert.equal(api.SSL_get_error(client, r), api.SSL_ERROR_WANT_X509_LOOKUP);
+  handshake(client, server);
+  assert.equal(calls, 2);
+  assert.match(api.SSL_get1_peer_certificate(server)!.info.subject.text, /ed25519/);
+});
+
+test('SSL_ERROR_WANT_ASYNC: under SSL_MODE_ASYNC the server signs with WebCrypto and the handshake waits for it', async () => {
+  for (const [cert, key] of [['ec-p256.crt', 'ec-p256.key'], ['rsa2048.crt', 'rsa2048.key'], ['ed25519.crt', 'ed25519.key']] as const) {
+    const sctx = serverCtx(cert, key);
+    api.SSL_CTX_set_mode(sctx, api.SSL_MODE_ASYNC);
+    const { client, server } = pair({ serverCtx: sctx });
+    assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_WANT_READ);
+    const r = api.SSL_accept(server);
+    assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_WANT_ASYNC, `${cert}: the signature is being computed`);
+    await api.SSL_wait(server);
+    assert.equal(api.SSL_get_error(server, api.SSL_accept(server)), api.SSL_ERROR_WANT_READ, `${cert}: flight sent, waiting for the client`);
+    handshake(client, server);
+  }
+});
+
+test('SSL_ERROR_WANT_ASYNC_JOB: with a pool of one job, a second SSL cannot start while the first waits', async () => {
+  assert.equal(ASYNC_init_thread(1, 1), 1);
+  try {
+    const sctx = serverCtx();
+    api.SSL_CTX_set_mode(sctx, api.SSL_MODE_ASYNC);
+    const a = pair({ serverCtx: sctx });
+    const b = pair({ serverCtx: sctx });
+    api.SSL_connect(a.client);
+    api.SSL_connect(b.client);
+    assert.equal(api.SSL_get_error(a.server, api.SSL_accept(a.server)), api.SSL_ERROR_WANT_ASYNC, 'a holds the only job');
+    const r = api.SSL_accept(b.server);
+    assert.equal(api.SSL_get_error(b.server, r), api.SSL_ERROR_WANT_ASYNC_JOB, 'no job left for b');
+    await api.SSL_wait(a.server);
+    assert.equal(api.SSL_get_error(a.server, api.SSL_accept(a.server)), api.SSL_ERROR_WANT_READ, 'a finished its async step and gave the job back');
+    assert.equal(api.SSL_get_error(b.server, api.SSL_accept(b.server)), api.SSL_ERROR_WANT_ASYNC, 'now b gets the job');
+    await api.SSL_wait(b.server);
+    assert.equal(api.SSL_get_error(b.server, api.SSL_accept(b.server)), api.SSL_ERROR_WANT_READ, 'b finished its async step: the job is free again');
+    handshake(a.client, a.server);
+    handshake(b.client, b.server);
+  } finally {
+    ASYNC_cleanup_thread();
+  }
 });

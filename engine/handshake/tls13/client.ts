@@ -3,9 +3,9 @@
 // (wait_sh is entered again after a HelloRetryRequest). Each handler checks what RFC 8446 requires of the
 // message, chooses the alert where the fault is seen, and says in plain words what went wrong.
 import { certificateSpki } from '../../x509/certificate';
-import type { KeyExchangeSecret } from '../../crypto/provider';
+import type { KeyExchangeSecret, Signer } from '../../crypto/provider';
 import { KeyExchangeError } from '../../crypto/provider';
-import { ProtocolError } from '../../conn/errors';
+import { ProtocolError, Suspend } from '../../conn/errors';
 import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
 import { ext, type KeyShareEntry } from '../../msgs/extensions';
@@ -44,6 +44,8 @@ export class Client13 implements HandshakeDriver {
   private serverAppSecret?: Uint8Array;
   private peerChain: Uint8Array[] = [];
   private certRequest?: CertificateRequest;
+  /** A client identity from the client certificate callback (SSL_CTX_set_client_cert_cb). */
+  private callbackIdentity?: { certificateChain: Uint8Array[]; signer: Signer } | null;
   private peerScheme?: number;
   private alpn?: string;
   /** The session offered for resumption, if any, and whether the server took it. */
@@ -243,6 +245,13 @@ export class Client13 implements HandshakeDriver {
   private onCertificateRequest(cr: CertificateRequest): void {
     if (cr.certificateRequestContext.length !== 0) throw new ProtocolError('illegal_parameter', 'certificate_request_context must be empty during the handshake (RFC 8446 section 4.3.2)', { message: 'CertificateRequest' });
     if (!cr.ext.signatureAlgorithms) throw new ProtocolError('missing_extension', 'the CertificateRequest has no signature_algorithms', { message: 'CertificateRequest' });
+    const cb = this.host.cfg.clientCertCallback;
+    if (cb && !this.host.cfg.certificateChain?.length) {
+      // SSL_CTX_set_client_cert_cb: 'retry' pauses here (SSL_ERROR_WANT_X509_LOOKUP) before anything changes.
+      const r = cb();
+      if (r === 'retry') throw new Suspend('x509_lookup');
+      this.callbackIdentity = r;
+    }
     this.certRequest = cr;
     this.transcript.add(cr.raw);
     this.to('wait_cert');
@@ -290,12 +299,29 @@ export class Client13 implements HandshakeDriver {
     // Our second flight, under the client handshake keys.
     if (this.sessionId.length && !this.helloRetry) this.host.sendChangeCipherSpec();
     this.host.setWriteKeys('handshake', suite, this.clientHsSecret!);
-    if (this.certRequest) this.sendClientCertificate(this.certRequest);
+    if (this.certRequest) {
+      const signing = this.sendClientCertificate(this.certRequest);
+      if (signing) {
+        const { scheme, content, signer } = signing;
+        if (this.host.cfg.asyncSigning && signer.signAsync) {
+          this.host.suspendFor(signer.signAsync(scheme, content), (signature) => this.finishSecondFlight(scheme, signature));
+          return;
+        }
+        return this.finishSecondFlight(scheme, signer.sign(scheme, content));
+      }
+    }
+    this.finishSecondFlight();
+  }
+
+  /** [CertificateVerify], Finished, and application keys for writing. */
+  private finishSecondFlight(scheme?: number, signature?: Uint8Array): void {
+    const suite = this.suite!;
+    if (scheme !== undefined && signature) this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
     const verifyData = finishedVerifyData(this.p, suite.prfHash, this.clientHsSecret!, this.transcript.hash());
     const finished = this.host.send({ type: 'finished', verifyData });
     this.transcript.add(finished.raw);
-    this.resumptionSecret = this.master.resumptionMasterSecret(this.transcript.hash());
-    this.host.setWriteKeys('application', suite, this.clientAppSecret);
+    this.resumptionSecret = this.master!.resumptionMasterSecret(this.transcript.hash());
+    this.host.setWriteKeys('application', suite, this.clientAppSecret!);
     this.to('connected');
     this.host.established({
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
@@ -305,21 +331,20 @@ export class Client13 implements HandshakeDriver {
     });
   }
 
-  private sendClientCertificate(cr: CertificateRequest): void {
-    const { certificateChain, signer } = this.host.cfg;
+  /** Sends our Certificate; returns what CertificateVerify must sign, or nothing when we sent none. */
+  private sendClientCertificate(cr: CertificateRequest): { scheme: number; content: Uint8Array; signer: Signer } | undefined {
+    const { certificateChain, signer } = this.callbackIdentity ?? this.host.cfg;
     const scheme = signer?.schemes.find((s) => cr.ext.signatureAlgorithms!.includes(s));
     if (!certificateChain?.length || !signer || scheme === undefined) {
       // RFC 8446 section 4.4.2: an empty Certificate when we have none that fits.
       const empty = this.host.send({ type: 'certificate', certificateRequestContext: cr.certificateRequestContext, certificateList: [] });
       this.transcript.add(empty.raw);
       this.host.emit({ kind: 'info', message: certificateChain?.length ? 'the server asked for a client certificate; none of our key\'s signature schemes is in its list, so we send none' : 'the server asked for a client certificate; we have none to send' });
-      return;
+      return undefined;
     }
     const cert = this.host.send({ type: 'certificate', certificateRequestContext: cr.certificateRequestContext, certificateList: certificateChain.map((data) => ({ data })) });
     this.transcript.add(cert.raw);
-    const signature = signer.sign(scheme, certificateVerifyContent('client', this.transcript.hash()));
-    const cv = this.host.send({ type: 'certificate_verify', algorithm: scheme, signature });
-    this.transcript.add(cv.raw);
+    return { scheme, content: certificateVerifyContent('client', this.transcript.hash()), signer };
   }
 
   private onNewSessionTicket(nst: NewSessionTicket): void {

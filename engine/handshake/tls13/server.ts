@@ -4,7 +4,7 @@
 // HelloRetryRequest for a group both support), then signature scheme for its key, then ALPN.
 import { certificateSpki } from '../../x509/certificate';
 import { KeyExchangeError } from '../../crypto/provider';
-import { ProtocolError } from '../../conn/errors';
+import { ProtocolError, Suspend } from '../../conn/errors';
 import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
 import { ext, type Extension } from '../../msgs/extensions';
@@ -86,6 +86,16 @@ export class Server13 implements HandshakeDriver {
 
   private onClientHello(ch: ClientHello): void {
     const cfg = this.host.cfg;
+    if (cfg.clientHelloCallback) {
+      // SSL_CTX_set_client_hello_cb: asked before anything changes, so a retry sees the same state.
+      const r = cfg.clientHelloCallback({
+        legacyVersion: ch.legacyVersion, cipherSuites: ch.cipherSuites, extensionTypes: ch.extensions.map((e) => e.type),
+        ...(ch.ext.serverName?.[0] ? { serverName: ch.ext.serverName[0] } : {}), ...(ch.ext.alpn ? { alpn: ch.ext.alpn } : {}),
+        ...(ch.ext.supportedVersions ? { supportedVersions: ch.ext.supportedVersions } : {}),
+      });
+      if (r < 0) throw new Suspend('client_hello_cb');
+      if (r === 0) throw new ProtocolError('handshake_failure', 'the ClientHello callback refused this ClientHello', { message: 'ClientHello' });
+    }
     this.host.clientRandom = ch.random;
     if (ch.legacyVersion <= 0x0300)
       throw new ProtocolError('protocol_version', `ClientHello.legacy_version is 0x${ch.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: 'ClientHello', field: 'legacy_version' });
@@ -176,13 +186,25 @@ export class Server13 implements HandshakeDriver {
     if (!this.psk) {
       // A resumed handshake is authenticated by the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
       this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: certificateChain.map((data) => ({ data })) }).raw);
-      const signature = signer.sign(scheme, certificateVerifyContent('server', this.transcript.hash()));
-      this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
+      const content = certificateVerifyContent('server', this.transcript.hash());
+      if (cfg.asyncSigning && signer.signAsync) {
+        // SSL_MODE_ASYNC: the flight pauses here until the signature is ready (SSL_ERROR_WANT_ASYNC).
+        this.host.suspendFor(signer.signAsync(scheme, content), (signature) => this.finishFlight(scheme, signature, serverHs));
+        return;
+      }
+      return this.finishFlight(scheme, signer.sign(scheme, content), serverHs);
     }
+    this.finishFlight(undefined, undefined, serverHs);
+  }
+
+  /** CertificateVerify (unless resumed), Finished, and the switch to application keys. */
+  private finishFlight(scheme: number | undefined, signature: Uint8Array | undefined, serverHs: Uint8Array): void {
+    const suite = this.suite!;
+    if (scheme !== undefined && signature) this.transcript.add(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature }).raw);
     const verifyData = finishedVerifyData(this.p, suite.prfHash, serverHs, this.transcript.hash());
     this.transcript.add(this.host.send({ type: 'finished', verifyData }).raw);
 
-    this.master = this.hs.next();
+    this.master = this.hs!.next();
     const h2 = this.transcript.hash();
     this.clientAppSecret = this.master.clientApplicationTrafficSecret(h2);
     this.serverAppSecret = this.master.serverApplicationTrafficSecret(h2);
