@@ -76,6 +76,7 @@ export class MemBIO extends BIO {
       return 0;
     }
     const n = Math.min(room, data.length);
+    if (n < data.length) this.retryWrite = true; // the rest must be offered again
     this.chunks.push(data.slice(0, n));
     this.size += n;
     this.wake();

@@ -182,6 +182,14 @@ export class SSL {
   }
 }
 
+/** Why the write BIO took less than offered: still connecting or accepting, full, or broken (SYSCALL). */
+function writeBlocked(s: SSL): Outcome {
+  const b = s.wbio!;
+  if (b.retrySpecial === 'connect') return 'want_connect';
+  if (b.retrySpecial === 'accept') return 'want_accept';
+  return b.retryWrite ? 'want_write' : 'syscall';
+}
+
 function reasonFor(alert: string): Reason {
   switch (alert) {
     case 'unexpected_message': return R.SSL_R_UNEXPECTED_MESSAGE;
@@ -334,8 +342,8 @@ function handshake(s: SSL): number {
       return -1;
     }
     if (!s.flush()) {
-      s.outcome = s.wbio!.retrySpecial === 'connect' ? 'want_connect' : s.wbio!.retrySpecial === 'accept' ? 'want_accept' : 'want_write';
-      return -1;
+      s.outcome = writeBlocked(s);
+      return s.outcome === 'syscall' ? 0 : -1;
     }
     if (conn.status === 'failed') {
       s.outcome = s.failure();
@@ -422,8 +430,8 @@ function readInto(s: SSL, buf: Uint8Array, num: number, peek: boolean): number {
     }
     if (!s.flush()) {
       // Reading can need writing (a KeyUpdate reply): SSL_read reports WANT_WRITE, as the seed says.
-      s.outcome = 'want_write';
-      return -1;
+      s.outcome = writeBlocked(s);
+      return s.outcome === 'syscall' ? 0 : -1;
     }
     const stop = s.pull();
     if (stop) {
@@ -480,8 +488,8 @@ function writeFrom(s: SSL, buf: Uint8Array, num: number): number {
   if (s.pendingWrite !== undefined) {
     // The retry the seed requires after WANT_WRITE: the data is already sealed; finish sending it.
     if (!s.flush()) {
-      s.outcome = 'want_write';
-      return -1;
+      s.outcome = writeBlocked(s);
+      return s.outcome === 'syscall' ? 0 : -1;
     }
     const n = s.pendingWrite;
     s.pendingWrite = undefined;
@@ -505,8 +513,9 @@ function writeFrom(s: SSL, buf: Uint8Array, num: number): number {
         s.outcome = 'none';
         return written;
       }
+      s.outcome = writeBlocked(s);
+      if (s.outcome === 'syscall') return 0;
       s.pendingWrite = num;
-      s.outcome = 'want_write';
       return -1;
     }
   }

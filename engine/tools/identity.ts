@@ -1,5 +1,6 @@
 // A certificate chain and its private key, from PEM files or generated, ready for a connection.
 import { signerFor } from '../crypto/signer';
+import type { PrivateKeyHandle } from '../crypto/node-keys';
 import type { Signer } from '../crypto/provider';
 import { scanPem } from '../pem/blocks';
 import { certificateOfTrusted } from '../x509/certificate';
@@ -11,6 +12,8 @@ import { certificateSpki } from '../x509/certificate';
 export interface Identity {
   chain: Uint8Array[];
   signer: Signer;
+  /** The private key itself, for the OpenSSL facade (SSL_CTX_use_PrivateKey); it never leaves engine/. */
+  key: PrivateKeyHandle;
   /** Where it came from, for messages. */
   source: string;
 }
@@ -30,7 +33,7 @@ export function identityFromPem(certPem: string, keyPem: string | undefined, sou
   const key = openKey(keyBlock.label, keyBlock.der, keyBlock.headers, passphrase);
   const m = matchKeyToSpki(certificateSpki(chain[0]!), key);
   if (!m.match) throw new IdentityError(`${source}: the private key does not match the certificate (${m.reason})`);
-  return { chain, signer: signerFor(key), source };
+  return { chain, signer: signerFor(key), key, source };
 }
 
 /** A fresh self-signed ECDSA P-256 identity for localhost, as `tlslens serve` uses without --cert. */

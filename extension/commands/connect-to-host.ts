@@ -5,8 +5,9 @@ import { groupByName, GROUPS } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName, SUITES } from '../../engine/registry/suites';
 import type { SessionOptions } from '../../engine/net/session';
-import { identityFromPem } from '../../engine/tools/identity';
-import { ClientRunner } from '../sessions/session-runner';
+import { identityFromPem, type Identity } from '../../engine/tools/identity';
+import { ApiClientRunner } from '../sessions/api-client-runner';
+import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
@@ -58,7 +59,8 @@ function describe(req: ConnectRequest): { label: string; value: string }[] {
   return [
     { label: 'Protocol', value: req.protocol ?? 'TLS' },
     { label: 'Versions', value: 'TLSv1.3' },
-    { label: 'SNI', value: req.serverName ?? req.host },
+    { label: 'SNI', value: isIpAddress(req.serverName ?? req.host) ? '(none: the target is an IP address)' : (req.serverName ?? req.host) },
+    { label: 'API', value: 'OpenSSL facade (SSL_connect, SSL_read, SSL_get_error)' },
     ...(req.alpn?.length ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []),
     ...(req.cipherSuites?.length ? [{ label: 'Cipher suites', value: req.cipherSuites.join(', ') }] : []),
     ...(req.groups?.length ? [{ label: 'Groups', value: req.groups.join(', ') }] : []),
@@ -125,15 +127,14 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
   return req;
 }
 
-async function clientIdentity(req: ConnectRequest): Promise<Pick<SessionOptions, 'certificateChain' | 'signer'>> {
-  if (!req.clientCertificate) return {};
+async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined> {
+  if (!req.clientCertificate) return undefined;
   const uri = /^[a-z]+:/.test(req.clientCertificate) ? vscode.Uri.parse(req.clientCertificate) : vscode.Uri.file(req.clientCertificate);
   const doc = await vscode.workspace.openTextDocument(uri);
   let passphrase: string | undefined;
   for (;;) {
     try {
-      const id = identityFromPem(doc.getText(), undefined, vscode.workspace.asRelativePath(uri), passphrase);
-      return { certificateChain: id.chain, signer: id.signer };
+      return identityFromPem(doc.getText(), undefined, vscode.workspace.asRelativePath(uri), passphrase);
     } catch (e) {
       if (!/passphrase/.test((e as Error).message)) throw e;
       passphrase = await vscode.window.showInputBox({ title: 'The client key is encrypted', prompt: 'Passphrase', password: true, ignoreFocusOut: true });
@@ -158,9 +159,10 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     void vscode.window.showErrorMessage('TLS Lens: DTLS is not built yet; only TLS 1.3 connects so far.');
     return undefined;
   }
-  let options: SessionOptions;
+  let identity: Identity | undefined;
   try {
-    options = { ...toOptions(req), ...(await clientIdentity(req)) };
+    toOptions(req); // names are checked here, before anything connects
+    identity = await clientIdentity(req);
   } catch (e) {
     void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
     return undefined;
@@ -174,7 +176,15 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     reconnect: () => void connectToHost(context, request),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
   });
-  const runner = new ClientRunner(target, options, panel);
+  // Through OpenSSL's API, so the panel shows every SSL_* call with its SSL_get_error outcome.
+  const runner = new ApiClientRunner(target, {
+    serverName: req.serverName ?? req.host,
+    ...(req.alpn?.length ? { alpn: req.alpn } : {}),
+    ...(req.cipherSuites?.length ? { cipherSuites: req.cipherSuites } : {}),
+    ...(req.groups?.length ? { groups: req.groups } : {}),
+    ...(req.signatureAlgorithms?.length ? { signatureAlgorithms: req.signatureAlgorithms } : {}),
+    ...(identity ? { identity: { chain: identity.chain, key: identity.key } } : {}),
+  }, panel);
   panel.attach(runner);
   void runner.start();
   return panel;

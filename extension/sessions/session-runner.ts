@@ -1,8 +1,8 @@
-// Runs one TLS session for the panel (client: Connect to Host; server: Serve TLS here) on the engine's
-// idiomatic API, and turns what happens into the panel's vocabulary: JSON-form trace events in batches,
+// Runs TLS sessions for the panel (the server of Serve TLS Here here; the Connect to Host client in
+// api-client-runner.ts), and turns what happens into the panel's vocabulary: JSON-form trace events in batches,
 // a summary, and a state. No vscode imports: the panel and tests drive it.
 import type { AddressInfo, Server } from 'node:net';
-import { connect, createServer, type SessionOptions, type TlsSession, TlsSessionError } from '../../engine/net/session';
+import { createServer, type SessionOptions, type TlsSession, type TlsSessionError } from '../../engine/net/session';
 import type { NegotiatedSession } from '../../engine/conn/types';
 import { ALERTS, alertByName } from '../../engine/registry/alerts';
 import { groupName } from '../../engine/registry/groups';
@@ -29,7 +29,7 @@ export function alertGlossary(): AlertGlossary {
 const BATCH_MS = 40;
 
 /** Collects events and forwards them in batches, so a fast handshake does not flood the webview. */
-class EventBatcher {
+export class EventBatcher {
   private pending: TraceEventJson[] = [];
   private timer?: NodeJS.Timeout;
   readonly all: TraceEventJson[] = [];
@@ -83,76 +83,6 @@ export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Ui
     s.error = { message: base.error.message, ...(base.error.alert ? { alert: base.error.alert } : {}), fromPeer: base.error.fromPeer, ...(row ? { causes: row.causes } : {}) };
   }
   return s;
-}
-
-/** Connect to Host: one client session. */
-export class ClientRunner {
-  private session?: TlsSession;
-  private batcher: EventBatcher;
-  private error?: TlsSessionError;
-  private readonly t0 = Date.now();
-  private tcpMs?: number;
-  private hsMs?: number;
-
-  constructor(readonly target: SessionTarget, private readonly options: SessionOptions, private readonly listener: RunnerListener) {
-    this.batcher = new EventBatcher((b) => listener.events(b));
-  }
-
-  get events(): TraceEventJson[] {
-    return this.batcher.all;
-  }
-
-  async start(): Promise<void> {
-    this.listener.state('connecting');
-    try {
-      this.session = await connect({ host: this.target.host, port: this.target.port, ...this.options });
-    } catch (e) {
-      this.error = e instanceof TlsSessionError ? e : new TlsSessionError((e as Error).message);
-      this.batcher.push({ kind: 'error', t: Date.now() - this.t0, side: 'client', message: this.error.message });
-      this.finish('failed');
-      return;
-    }
-    this.tcpMs = Date.now() - this.t0;
-    const s = this.session;
-    s.on('trace', (e: TraceEvent) => this.batcher.push(e));
-    s.on('secure', () => {
-      this.hsMs = Date.now() - this.t0 - (this.tcpMs ?? 0);
-      this.batcher.flush();
-      this.listener.state('open');
-      this.publishSummary();
-    });
-    s.on('error', (e: TlsSessionError) => {
-      this.error = e;
-      this.finish('failed');
-    });
-    s.on('end', () => s.end());
-    s.on('close', () => this.finish(this.error ? 'failed' : 'closed'));
-    this.listener.state('handshaking');
-    s.begin();
-  }
-
-  send(text: string): void {
-    this.session?.write(text);
-  }
-
-  close(): void {
-    this.session?.end();
-  }
-
-  private finish(state: RunnerState): void {
-    this.batcher.flush();
-    this.publishSummary();
-    this.listener.state(state);
-  }
-
-  private publishSummary(): void {
-    const timings = [
-      ...(this.tcpMs !== undefined ? [{ label: 'TCP connect', ms: this.tcpMs }] : []),
-      ...(this.hsMs !== undefined ? [{ label: 'TLS handshake', ms: this.hsMs }] : []),
-      { label: 'session so far', ms: Date.now() - this.t0 },
-    ];
-    this.listener.summary(summarize(this.session?.conn.negotiated, { chainDer: [], timings, bytesIn: this.session?.bytesIn ?? 0, bytesOut: this.session?.bytesOut ?? 0, ...(this.error ? { error: this.error } : {}) }));
-  }
 }
 
 /** Serve TLS here: a server on 127.0.0.1; every client session's events go to the same panel. */

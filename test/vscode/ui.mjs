@@ -94,6 +94,11 @@ export default async function ui(page, { workspace, out }) {
     const end = Date.now() + 30000;   // retry while the extension activates
     for (let i = 0; ; i++) {
       const box = await line.boundingBox();
+      if (!box) {                                                 // re-rendered under us: look again
+        if (Date.now() > end) throw new Error('line 3 of server.pem never got a position on screen');
+        await page.waitForTimeout(200);
+        continue;
+      }
       await page.mouse.move(box.x + 300, box.y + 300);           // away, then onto the line
       await page.mouse.move(box.x + 60 + (i % 5) * 8, box.y + box.height / 2, { steps: 5 });
       try { await hover.waitFor({ state: 'visible', timeout: 3000 }); break; } catch {}
@@ -136,6 +141,7 @@ export default async function ui(page, { workspace, out }) {
 
   // --- 5. Connect to Host from the Command Palette, against openssl s_server --
   await check('connect-to-host', async () => {
+    await clearNotifications();
     const port = 20000 + Math.floor(Math.random() * 20000);
     const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
       '-key', path.join(workspace, 'server-key.pem'), '-tls1_3', '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });

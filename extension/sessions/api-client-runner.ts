@@ -1,0 +1,191 @@
+// Connect to Host through OpenSSL's API, as a C program would: SSL_CTX_new, SSL_new, a connect BIO,
+// SSL_connect / SSL_read / SSL_write until they stop asking to retry. Every call appears in the panel with its
+// return value and SSL_get_error outcome, next to the records and messages that caused it.
+import type { KeyObject } from 'node:crypto';
+import * as ctxApi from '../../engine/api/ctx';
+import * as api from '../../engine/api/ssl';
+import { BIO_new_connect, type ConnectBIO } from '../../engine/api/bio';
+import { ERR_drain_strings } from '../../engine/api/err';
+import { TLS_client_method } from '../../engine/api/method';
+import { EVP_PKEY, X509 } from '../../engine/api/objects';
+import { PeerAlertError, ProtocolError } from '../../engine/conn/errors';
+import { TlsSessionError } from '../../engine/net/session';
+import { sslErrorName } from '../../engine/registry/ssl-errors';
+import type { TraceEvent } from '../../engine/trace/events';
+import type { SessionTarget } from '../../webview/shared/protocol';
+import { isIpAddress } from '../../engine/handshake/tls13/common';
+import { EventBatcher, summarize, type RunnerListener, type RunnerState } from './session-runner';
+
+export interface ApiClientOptions {
+  serverName?: string;
+  alpn?: string[];
+  cipherSuites?: string[];
+  groups?: string[];
+  signatureAlgorithms?: string[];
+  /** Client certificate chain (DER, leaf first) and its private key. */
+  identity?: { chain: Uint8Array[]; key: KeyObject };
+  handshakeTimeoutMs?: number;
+}
+
+const RETRY = new Set([api.SSL_ERROR_WANT_READ, api.SSL_ERROR_WANT_WRITE, api.SSL_ERROR_WANT_CONNECT, api.SSL_ERROR_WANT_ACCEPT, api.SSL_ERROR_WANT_ASYNC]);
+
+function alpnWire(list: string[]): Uint8Array {
+  const bytes = list.flatMap((p) => [p.length, ...new TextEncoder().encode(p)]);
+  return Uint8Array.from(bytes);
+}
+
+export class ApiClientRunner {
+  private readonly batcher: EventBatcher;
+  private ssl?: api.SSL;
+  private bio?: ConnectBIO;
+  private readonly t0 = Date.now();
+  private tcpMs?: number;
+  private hsMs?: number;
+  private error?: TlsSessionError;
+  private closed = false;
+
+  constructor(readonly target: SessionTarget, private readonly opts: ApiClientOptions, private readonly listener: RunnerListener) {
+    this.batcher = new EventBatcher((b) => listener.events(b));
+  }
+
+  get events() {
+    return this.batcher.all;
+  }
+
+  private push(e: TraceEvent): void {
+    this.batcher.push(e);
+  }
+
+  private fail(message: string, alert?: string, fromPeer = false): void {
+    this.error = new TlsSessionError(message, alert, fromPeer);
+    this.push({ kind: 'error', t: Date.now() - this.t0, side: 'client', message, ...(alert ? { alert } : {}) });
+    this.finish('failed');
+  }
+
+  /** The context and SSL exactly as a C client would set them up; a setting the API refuses is reported as such. */
+  private setUp(): api.SSL | undefined {
+    const o = this.opts;
+    const ctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+    const check = (ok: boolean, what: string) => {
+      if (!ok) this.fail(`${what} failed: ${ERR_drain_strings().join('; ') || 'no reason on the error queue'}`);
+      return ok;
+    };
+    if (o.cipherSuites?.length && !check(ctxApi.SSL_CTX_set_ciphersuites(ctx, o.cipherSuites.join(':')) === 1, 'SSL_CTX_set_ciphersuites')) return undefined;
+    if (o.groups?.length && !check(ctxApi.SSL_CTX_set1_groups_list(ctx, o.groups.join(':')) === 1, 'SSL_CTX_set1_groups_list')) return undefined;
+    if (o.signatureAlgorithms?.length && !check(ctxApi.SSL_CTX_set1_sigalgs_list(ctx, o.signatureAlgorithms.join(':')) === 1, 'SSL_CTX_set1_sigalgs_list')) return undefined;
+    if (o.alpn?.length && !check(ctxApi.SSL_CTX_set_alpn_protos(ctx, alpnWire(o.alpn)) === 0, 'SSL_CTX_set_alpn_protos')) return undefined;
+    if (o.identity) {
+      if (!check(ctxApi.SSL_CTX_use_certificate(ctx, new X509(o.identity.chain[0]!)) === 1, 'SSL_CTX_use_certificate')) return undefined;
+      for (const der of o.identity.chain.slice(1)) ctxApi.SSL_CTX_add_extra_chain_cert(ctx, new X509(der));
+      if (!check(ctxApi.SSL_CTX_use_PrivateKey(ctx, new EVP_PKEY(o.identity.key)) === 1, 'SSL_CTX_use_PrivateKey')) return undefined;
+    }
+    const ssl = api.SSL_new(ctx)!;
+    api.SSL_set_trace_callback(ssl, (e) => this.push(e));
+    if (o.serverName && !isIpAddress(o.serverName)) api.SSL_set_tlsext_host_name(ssl, o.serverName);
+    this.bio = BIO_new_connect(`${this.target.host}:${this.target.port}`);
+    this.bio.socket.once('connect', () => (this.tcpMs = Date.now() - this.t0));
+    api.SSL_set_bio(ssl, this.bio, this.bio);
+    api.SSL_set_connect_state(ssl);
+    return ssl;
+  }
+
+  async start(): Promise<void> {
+    this.listener.state('connecting');
+    const ssl = this.setUp();
+    if (!ssl) return;
+    this.ssl = ssl;
+    const deadline = Date.now() + (this.opts.handshakeTimeoutMs ?? 10_000);
+    for (;;) {
+      const r = api.SSL_connect(ssl);
+      if (r === 1) break;
+      const e = api.SSL_get_error(ssl, r);
+      if (RETRY.has(e)) {
+        if (e !== api.SSL_ERROR_WANT_CONNECT) this.listener.state('handshaking');
+        const left = deadline - Date.now();
+        try {
+          if (left <= 0) throw new Error('deadline');
+          await api.SSL_wait(ssl, left);
+        } catch {
+          this.bio?.socket.destroy();
+          return this.fail(`handshake timed out after ${Math.round((this.opts.handshakeTimeoutMs ?? 10_000) / 1000)} s: SSL_connect kept returning ${sslErrorName(e)} (state ${ssl.conn?.handshakeState ?? 'start'})`);
+        }
+        continue;
+      }
+      return this.failFromSsl(ssl, e);
+    }
+    this.hsMs = Date.now() - this.t0 - (this.tcpMs ?? 0);
+    this.batcher.flush();
+    this.listener.state('open');
+    this.publishSummary();
+    void this.readLoop(ssl);
+  }
+
+  private failFromSsl(ssl: api.SSL, code: number): void {
+    const queue = ERR_drain_strings();
+    const err = ssl.conn?.error;
+    const bioError = this.bio?.ioError;
+    if (err instanceof PeerAlertError) return this.fail(err.message, err.alert, true);
+    if (err instanceof ProtocolError) return this.fail(err.message, err.alert, false);
+    if (code === api.SSL_ERROR_SYSCALL) {
+      return this.fail(bioError ? `cannot connect to ${this.target.host}:${this.target.port}: ${bioError}` : 'the peer closed the TCP connection without a close_notify (SSL_ERROR_SYSCALL)');
+    }
+    this.fail(`${sslErrorName(code)}${queue.length ? `: ${queue.join('; ')}` : ''}`);
+  }
+
+  private async readLoop(ssl: api.SSL): Promise<void> {
+    const buf = new Uint8Array(16_384);
+    while (!this.closed) {
+      const n = api.SSL_read(ssl, buf, buf.length);
+      if (n > 0) {
+        this.publishSummary();
+        continue;
+      }
+      const e = api.SSL_get_error(ssl, n);
+      if (e === api.SSL_ERROR_WANT_READ || e === api.SSL_ERROR_WANT_WRITE) {
+        try {
+          await api.SSL_wait(ssl, 3_600_000);
+        } catch {
+          return;
+        }
+        continue;
+      }
+      if (e === api.SSL_ERROR_ZERO_RETURN) {
+        api.SSL_shutdown(ssl);
+        this.bio?.socket.end();
+        return this.finish('closed');
+      }
+      if (this.closed) return;
+      return this.failFromSsl(ssl, e);
+    }
+  }
+
+  send(text: string): void {
+    if (!this.ssl) return;
+    const bytes = new TextEncoder().encode(text);
+    void api.SSL_retry(this.ssl, () => api.SSL_write(this.ssl!, bytes, bytes.length)).then(() => this.publishSummary());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ssl?.conn) api.SSL_shutdown(this.ssl);
+    this.bio?.socket.end();
+    this.finish(this.error ? 'failed' : 'closed');
+  }
+
+  private finish(state: RunnerState): void {
+    this.batcher.flush();
+    this.publishSummary();
+    this.listener.state(state);
+  }
+
+  private publishSummary(): void {
+    const timings = [
+      ...(this.tcpMs !== undefined ? [{ label: 'TCP connect', ms: this.tcpMs }] : []),
+      ...(this.hsMs !== undefined ? [{ label: 'TLS handshake', ms: this.hsMs }] : []),
+      { label: 'session so far', ms: Date.now() - this.t0 },
+    ];
+    const sock = this.bio?.socket;
+    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, ...(this.error ? { error: this.error } : {}) }));
+  }
+}
