@@ -3,7 +3,7 @@
 #   1. scripts/install-test-deps.sh           (apt: what the unit tests need)
 #   2. node esbuild.mjs --tests               (dist/ and out/test/)
 #   3. npx tsc -p . --noEmit                  (type check)
-   4. node --test on out/test/unit/**/*.test.mjs and out/test/interop/**/*.test.mjs (real peers on 127.0.0.1)
+#   4. node --test on out/test/unit/**/*.test.mjs and out/test/interop/**/*.test.mjs (real peers on 127.0.0.1)
 #   5. a real VS Code: scripts/install-code-server.sh, then test/vscode/run-in-code-server.mjs
 # then prints one line "N passed, N failed": the tests counted by the unit and
 # VS Code parts, plus one failure for each other part that failed (or for a
