@@ -76,6 +76,8 @@ export class SSL {
   clientHello?: ClientHelloInfo;
   /** Under SSL_MODE_ASYNC: whether this SSL holds a job from the pool. */
   holdsJob = false;
+  /** SSL_set_post_handshake_auth: undefined keeps the engine's default (offered when a certificate or callback is set). */
+  postHandshakeAuth?: boolean;
   private readonly t0 = Date.now();
 
   constructor(readonly ctx: SSL_CTX) {
@@ -112,6 +114,7 @@ export class SSL {
       ...(this.server ? { ticketKey: ctx.ticketKey } : {}),
       ...(!this.server && this.session ? { session: this.session.data } : {}),
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
+      ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),
     };
     this.conn = new TlsConnection(cfg);
     this.conn.onEvent = (e) => this.traceCallback?.(e);
@@ -411,7 +414,14 @@ function readInto(s: SSL, buf: Uint8Array, num: number, peek: boolean): number {
     const r = handshake(s);
     if (r <= 0) return r;
   }
+  conn.resume(); // a post-handshake CertificateRequest may have paused on the client certificate callback
   for (;;) {
+    const paused = s.pausedOutcome();
+    if (paused) {
+      s.flush();
+      s.outcome = paused;
+      return -1;
+    }
     if (conn.readableBytes > 0) {
       const data = conn.read(Math.min(num, buf.length), peek);
       buf.set(data);
@@ -657,6 +667,42 @@ export function SSL_key_update(s: SSL, updatetype: number): number {
   }
   s.conn.keyUpdate(updatetype === 1);
   return 1;
+}
+
+/**
+ * Server: post-handshake authentication (RFC 8446 section 4.6.2). 1 when the CertificateRequest is queued (it
+ * goes out with the next I/O call: SSL_read, SSL_write or SSL_do_handshake, as in OpenSSL), 0 with the reason on
+ * the error queue when it cannot be asked: not a server, the handshake not done, the client did not send
+ * post_handshake_auth, or a request is pending. The client's certificate, once verified, is SSL_get1_peer_certificate.
+ */
+export function SSL_verify_client_post_handshake(s: SSL): number {
+  const fail = (why: string) => {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_verify_client_post_handshake: ${why}`);
+    return 0;
+  };
+  if (!SSL_is_server(s)) return fail('not a server');
+  if (!s.conn || s.conn.status !== 'open') return fail('still in init: the handshake is not complete');
+  try {
+    s.conn.requestClientCertificate();
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  return 1;
+}
+
+/** Client: whether to send post_handshake_auth (SSL_set_post_handshake_auth; set before the handshake). */
+export function SSL_set_post_handshake_auth(s: SSL, val: number): void {
+  s.postHandshakeAuth = val !== 0;
+}
+
+export const SSL_EARLY_DATA_NOT_SENT = 0;
+export const SSL_EARLY_DATA_REJECTED = 1;
+export const SSL_EARLY_DATA_ACCEPTED = 2;
+
+/** What became of 0-RTT early data on this connection (SSL_get_early_data_status). */
+export function SSL_get_early_data_status(s: SSL): number {
+  const st = s.conn?.negotiated?.earlyData;
+  return st === 'accepted' ? SSL_EARLY_DATA_ACCEPTED : st === 'rejected' ? SSL_EARLY_DATA_REJECTED : SSL_EARLY_DATA_NOT_SENT;
 }
 
 export const SSL_KEY_UPDATE_NOT_REQUESTED = 0;

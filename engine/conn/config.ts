@@ -5,7 +5,7 @@ import { NamedGroup } from '../registry/groups';
 import { SignatureScheme } from '../registry/sigschemes';
 import { TLS13_SUITES } from '../registry/suites';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
-import type { ClientSession } from './session-ticket';
+import type { ClientSession, SingleUseTicketCache } from './session-ticket';
 
 export interface PeerVerdict {
   ok: boolean;
@@ -64,7 +64,31 @@ export interface ConnectionConfig {
   clientCertCallback?: () => { certificateChain: Uint8Array[]; signer: Signer } | null | 'retry';
   /** Sign CertificateVerify with signer.signAsync, pausing the handshake until it completes (SSL_MODE_ASYNC). */
   asyncSigning?: boolean;
+  /**
+   * Server: 0-RTT (RFC 8446 sections 2.3, 4.2.10). Bytes of early data our tickets allow (their early_data
+   * extension's max_early_data_size) and that we accept; 0, the default, turns early data off. Accepting it also
+   * needs `antiReplay`: without a cache shared by the server's connections, 0-RTT is always rejected.
+   */
+  maxEarlyData?: number;
+  /** Server: the single-use ticket cache of RFC 8446 section 8.1 that makes accepted early data at-most-once. */
+  antiReplay?: SingleUseTicketCache;
+  /**
+   * Client: application data to send as 0-RTT early data with `session`, when its ticket allows early data
+   * (max_early_data_size at least this long, same ALPN offered). If the server rejects it, it is NOT resent:
+   * NegotiatedSession.earlyData says 'rejected' and the application decides whether to send it again.
+   */
+  earlyData?: Uint8Array;
+  /**
+   * Client: offer post_handshake_auth (RFC 8446 section 4.2.6), so the server may ask for a certificate after the
+   * handshake. Default: offered when a certificate and key or a client certificate callback are configured.
+   */
+  postHandshakeAuth?: boolean;
 }
+
+/** Early data a server skips when it rejects 0-RTT and has no limit of its own (OpenSSL's default recv_max_early_data). */
+export const DEFAULT_EARLY_DATA_SKIP = 16384;
+/** How far a client's ticket age may differ from ours before 0-RTT is refused as not fresh (RFC 8446 section 8.3; OpenSSL's 10 s). */
+export const TICKET_AGE_TOLERANCE_MS = 10_000;
 
 /** What SSL_client_hello_get0_* would tell a ClientHello callback. */
 export interface ClientHelloInfo {

@@ -48,6 +48,20 @@ export interface HandshakeHost {
    * resume(). The state machine returns right after calling this.
    */
   suspendFor<T>(op: Promise<T>, next: (value: T) => void): void;
+  /** Client: application data as 0-RTT records under the current (early) write keys (RFC 8446 section 2.3). */
+  sendEarlyData(data: Uint8Array): void;
+  /** Client, after a HelloRetryRequest ended its 0-RTT: the early write keys are dropped, the next ClientHello goes in the clear. */
+  clearWriteKeys(): void;
+  /** Server: inner application_data under the early read keys is early data, at most `limit` bytes (RFC 8446 section 4.2.10). */
+  acceptEarlyData(limit: number): void;
+  /**
+   * Server, having rejected 0-RTT: discard the client's early records, up to `limit` bytes, either those that do
+   * not decrypt under the handshake keys ('trial-decrypt') or, after a HelloRetryRequest, every protected record
+   * before the second ClientHello ('after-hrr') (RFC 8446 section 4.2.10).
+   */
+  skipEarlyData(limit: number, how: 'trial-decrypt' | 'after-hrr'): void;
+  /** Server: the client authenticated after the handshake (RFC 8446 section 4.6.2); `chain` is its certificate chain. */
+  peerAuthenticated(chain: Uint8Array[]): void;
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -59,11 +73,15 @@ export interface HandshakeDriver {
   /** Whether plaintext change_cipher_spec records may arrive now (TLS 1.3 compatibility mode). */
   acceptsCompatCcs(): boolean;
   keyUpdate?(requestPeer: boolean): void;
+  /** Server: sends a post-handshake CertificateRequest; throws an Error saying why when it cannot. */
+  requestClientCertificate?(): void;
 }
 
 const MAX_FRAGMENT = 1 << 14;
 /** Records that carry nothing (CCS in the compatibility window, empty data, user_canceled) allowed in a row, as OpenSSL's MAX_EMPTY_RECORDS. */
 export const MAX_EMPTY_RECORDS = 32;
+/** AEAD tag (16 bytes for every TLS 1.3 suite) and inner content type: what a protected record adds to its data. */
+const RECORD_OVERHEAD = 17;
 
 export class TlsConnection implements SansIoConnection {
   readonly side: 'client' | 'server';
@@ -85,7 +103,15 @@ export class TlsConnection implements SansIoConnection {
   private readonly out: Uint8Array[] = [];
   private outBytes = 0;
   private readonly appIn: Uint8Array[] = [];
+  /** For each chunk of appIn: whether it arrived as 0-RTT early data. */
+  private readonly appInEarly: boolean[] = [];
   private appInBytes = 0;
+  /** Server: accepted 0-RTT, counted against max_early_data_size. */
+  private earlyIn?: { limit: number; received: number };
+  /** Server: rejected 0-RTT still being skipped. */
+  private skipEarly?: { limit: number; skipped: number; how: 'trial-decrypt' | 'after-hrr' };
+  /** Server: post-handshake authentications completed (RFC 8446 section 4.6.2). */
+  postHandshakeAuths = 0;
   private started = false;
   private readonly generation = { read: 0, write: 0 };
   private emptyInARow = 0;
@@ -113,6 +139,11 @@ export class TlsConnection implements SansIoConnection {
 
   get readableBytes(): number {
     return this.appInBytes;
+  }
+
+  /** Whether the bytes the next read() returns arrived as 0-RTT early data (not replay-protected: RFC 8446 section 8). */
+  get nextReadIsEarly(): boolean {
+    return this.appInEarly[0] ?? false;
   }
 
   // ---- the SansIoConnection surface ----
@@ -185,8 +216,10 @@ export class TlsConnection implements SansIoConnection {
     const n = Math.min(max, first.length);
     const chunk = first.subarray(0, n);
     if (!peek) {
-      if (n === first.length) this.appIn.shift();
-      else this.appIn[0] = first.subarray(n);
+      if (n === first.length) {
+        this.appIn.shift();
+        this.appInEarly.shift();
+      } else this.appIn[0] = first.subarray(n);
       this.appInBytes -= n;
     }
     return chunk;
@@ -213,6 +246,18 @@ export class TlsConnection implements SansIoConnection {
     this.guard(() => this.driver.keyUpdate?.(requestPeer));
   }
 
+  /**
+   * Server: asks the client for a certificate now that the handshake is done (RFC 8446 section 4.6.2). The
+   * CertificateRequest is queued (takeOutgoing); the client's answer is verified as it arrives, and the chain
+   * lands in `negotiated.peerCertificates`. Throws when it cannot be asked: not a server, not established, the
+   * client did not offer post_handshake_auth, or a request is still unanswered.
+   */
+  requestClientCertificate(): void {
+    if (this.side !== 'server') throw new Error('only a server can request a client certificate after the handshake');
+    if (this.status !== 'open' || !this.negotiated) throw new Error(`post-handshake authentication needs an established connection (it is ${this.status})`);
+    this.driver.requestClientCertificate!();
+  }
+
   // ---- records ----
 
   private onRecord(rec: RecordIn): void {
@@ -229,9 +274,28 @@ export class TlsConnection implements SansIoConnection {
         throw new ProtocolError('unexpected_message', 'change_cipher_spec record outside the TLS 1.3 compatibility window', { message: 'change_cipher_spec' });
       return;
     }
+    if (this.skipEarly && rec.type !== CT.application_data) this.skipEarly = undefined;
+    if (this.skipEarly?.how === 'after-hrr' && !this.readProt && rec.type === CT.application_data) {
+      // A HelloRetryRequest rejected the client's 0-RTT: its protected records are skipped until the second ClientHello.
+      this.emit(base);
+      return this.skipRecord(rec.fragment.length, 'before the second ClientHello');
+    }
     if (this.readProt && rec.type === CT.application_data) {
       const seq = this.readProt.seq;
-      const opened = this.readProt.open(rec);
+      let opened;
+      if (this.skipEarly?.how === 'trial-decrypt') {
+        try {
+          opened = this.readProt.open(rec);
+        } catch (e) {
+          if (!(e instanceof ProtocolError && e.alert === 'bad_record_mac')) throw e;
+          // Rejected 0-RTT (RFC 8446 section 4.2.10): a record that does not open under the handshake keys is early data; skip it.
+          this.readProt.seq = seq;
+          this.emit(base);
+          return this.skipRecord(rec.fragment.length, 'that does not decrypt under the handshake keys');
+        }
+        // The first record that opens is the start of the client's second flight.
+        this.skipEarly = undefined;
+      } else opened = this.readProt.open(rec);
       type = opened.type;
       content = opened.content;
       this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: opened.padding } });
@@ -248,6 +312,7 @@ export class TlsConnection implements SansIoConnection {
       case CT.alert:
         return this.onAlert(content);
       case CT.application_data:
+        if (this.readEpoch === 'early' && this.status === 'handshaking') return this.onEarlyData(content);
         if (this.status === 'peer-closed' || this.status === 'closed') {
           // RFC 8446 section 6.1: data after a closure alert is ignored.
           this.emit({ kind: 'info', message: `ignored ${content.length} bytes of application data received after close_notify` });
@@ -261,12 +326,41 @@ export class TlsConnection implements SansIoConnection {
         }
         this.emptyInARow = 0;
         this.appIn.push(content);
+        this.appInEarly.push(false);
         this.appInBytes += content.length;
         this.emit({ kind: 'app-data', dir: 'in', length: content.length });
         return;
       default:
         throw new ProtocolError('unexpected_message', `unexpected inner content type ${type} (${contentTypeName(type)})`, { message: 'record' });
     }
+  }
+
+  /** Server: 0-RTT application data under client_early_traffic_secret, delivered marked as early. */
+  private onEarlyData(content: Uint8Array): void {
+    const e = this.earlyIn;
+    if (!e) throw new ProtocolError('unexpected_message', 'application data under early keys, but early data was not accepted', { message: 'application_data' });
+    if (content.length === 0) {
+      this.countEmpty();
+      return;
+    }
+    e.received += content.length;
+    if (e.received > e.limit)
+      throw new ProtocolError('unexpected_message', `the client sent ${e.received} bytes of early data, more than the ${e.limit} bytes of max_early_data_size (RFC 8446 section 4.2.10)`, { message: 'application_data', field: 'max_early_data_size' });
+    this.emptyInARow = 0;
+    this.appIn.push(content);
+    this.appInEarly.push(true);
+    this.appInBytes += content.length;
+    this.emit({ kind: 'app-data', dir: 'in', length: content.length, early: true });
+    this.emit({ kind: 'info', message: `early data: ${content.length} bytes received under client_early_traffic_secret (0-RTT; ${e.received} of ${e.limit} bytes allowed); they may be a replay` });
+  }
+
+  /** Server: one rejected 0-RTT record skipped, counted against the limit (RFC 8446 section 4.2.10). */
+  private skipRecord(length: number, why: string): void {
+    const s = this.skipEarly!;
+    s.skipped += Math.max(0, length - RECORD_OVERHEAD);
+    if (s.skipped > s.limit)
+      throw new ProtocolError('unexpected_message', `more than ${s.limit} bytes of rejected early data (RFC 8446 section 4.2.10 lets a server skip only up to its max_early_data_size)`, { message: 'application_data' });
+    this.emit({ kind: 'info', message: `skipped a rejected 0-RTT record of ${length} bytes ${why} (${s.skipped} of ${s.limit} bytes skipped so far)` });
   }
 
   private onHandshakeRecord(content: Uint8Array): void {
@@ -462,6 +556,24 @@ export class TlsConnection implements SansIoConnection {
         self.pendingAsync = pending;
         self.suspended = 'async';
         self.emit({ kind: 'info', message: 'paused: an asynchronous crypto operation is running (SSL_ERROR_WANT_ASYNC)' });
+      },
+      sendEarlyData(data: Uint8Array): void {
+        for (let off = 0; off < data.length; off += MAX_FRAGMENT) self.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + MAX_FRAGMENT)));
+        self.emit({ kind: 'app-data', dir: 'out', length: data.length, early: true });
+      },
+      clearWriteKeys(): void {
+        self.writeProt = undefined;
+        self.writeEpoch = 'plaintext';
+      },
+      acceptEarlyData(limit: number): void {
+        self.earlyIn = { limit, received: 0 };
+      },
+      skipEarlyData(limit: number, how: 'trial-decrypt' | 'after-hrr'): void {
+        self.skipEarly = { limit, skipped: 0, how };
+      },
+      peerAuthenticated(chain: Uint8Array[]): void {
+        if (self.negotiated) self.negotiated.peerCertificates = chain;
+        self.postHandshakeAuths++;
       },
       established(session: NegotiatedSession): void {
         self.negotiated = session;

@@ -47,16 +47,18 @@ export interface TicketState {
   ticketAgeAdd: number;
   issuedAt: number;
   lifetime: number;
+  /** max_early_data_size this ticket allows (0: no 0-RTT with it), as sent in the NewSessionTicket. */
+  maxEarlyData: number;
   alpn?: string;
   serverName?: string;
 }
 
-const TICKET_VERSION = 1;
+const TICKET_VERSION = 2;
 
 /** Seals ticket state with AES-256-GCM under the server's ticket key: 12-byte nonce || ciphertext. */
 export function sealTicket(p: CryptoProvider, key: Uint8Array, st: TicketState): Uint8Array {
   const w = new Writer(128);
-  w.u8(TICKET_VERSION).u16(st.cipherSuite).opaque8(st.psk, 'psk').u32(st.ticketAgeAdd).u48(st.issuedAt).u32(st.lifetime);
+  w.u8(TICKET_VERSION).u16(st.cipherSuite).opaque8(st.psk, 'psk').u32(st.ticketAgeAdd).u48(st.issuedAt).u32(st.lifetime).u32(st.maxEarlyData >>> 0);
   w.opaque8(new TextEncoder().encode(st.alpn ?? ''), 'alpn').opaque16(new TextEncoder().encode(st.serverName ?? ''), 'server_name');
   const nonce = p.random(12);
   const ct = p.aead('AES-256-GCM').init(key).seal(nonce, new Uint8Array(0), w.finish());
@@ -79,11 +81,53 @@ export function openTicket(p: CryptoProvider, key: Uint8Array, ticket: Uint8Arra
     const ticketAgeAdd = r.u32('age_add');
     const issuedAt = r.u48('issued');
     const lifetime = r.u32('lifetime');
+    const maxEarlyData = r.u32('max_early_data');
     const alpn = new TextDecoder().decode(r.opaque8('alpn'));
     const serverName = new TextDecoder().decode(r.opaque16('server_name'));
-    return { cipherSuite, psk: psk.slice(), ticketAgeAdd, issuedAt: Number(issuedAt), lifetime, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
+    return { cipherSuite, psk: psk.slice(), ticketAgeAdd, issuedAt: Number(issuedAt), lifetime, maxEarlyData, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The server's anti-replay defence for 0-RTT: RFC 8446 section 8.1 "single-use tickets", applied to early data.
+ * A ticket identity whose early data was accepted once is remembered until the ticket expires (its lifetime
+ * from issue), and any later ClientHello offering early data with the same ticket has its 0-RTT rejected (the
+ * handshake still completes, resumed, in 1-RTT). This gives the "at most once per server instance" guarantee of
+ * RFC 8446 section 8 for the instance that owns the cache: share one cache by every connection of a server
+ * (createServer does), never one per connection.
+ *
+ * Bounded in memory: at most `maxEntries` identities (kept as SHA-256 digests, 32 bytes each). Expired entries
+ * are dropped first; when the cache is still full, new 0-RTT is refused (fail closed) rather than forgetting a
+ * live ticket, which would reopen the replay window.
+ */
+export class SingleUseTicketCache {
+  private readonly seen = new Map<string, number>();
+
+  constructor(readonly maxEntries = 10_000) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /**
+   * Records `identity` as used for early data until `expiresAt` (ms clock). 'fresh' the first time, 'replay'
+   * when it was already used, 'full' when the cache cannot remember another ticket (0-RTT must be refused).
+   */
+  claim(p: CryptoProvider, identity: Uint8Array, expiresAt: number, now: number): 'fresh' | 'replay' | 'full' {
+    const key = hex(p.hash('sha256').digest(identity));
+    const until = this.seen.get(key);
+    if (until !== undefined && until > now) return 'replay';
+    if (until !== undefined) this.seen.delete(key);
+    if (this.seen.size >= this.maxEntries) this.purge(now);
+    if (this.seen.size >= this.maxEntries) return 'full';
+    this.seen.set(key, expiresAt);
+    return 'fresh';
+  }
+
+  private purge(now: number): void {
+    for (const [k, until] of this.seen) if (until <= now) this.seen.delete(k);
   }
 }
 

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { TlsConnection } from '../conn/connection';
 import type { ConnectionConfig } from '../conn/config';
 import type { NegotiatedSession } from '../conn/types';
+import { SingleUseTicketCache } from '../conn/session-ticket';
 import { nobleProvider } from '../crypto/noble';
 import type { CryptoProvider } from '../crypto/provider';
 
@@ -22,7 +23,9 @@ export class TlsSessionError extends Error {
 }
 
 /**
- * A TLS connection on a socket. Events: 'trace' (TraceEvent), 'secure' (NegotiatedSession), 'data' (Uint8Array),
+ * A TLS connection on a socket. Events: 'trace' (TraceEvent), 'secure' (NegotiatedSession), 'data' (Uint8Array,
+ * then `{ early: true }` for 0-RTT early data, which may arrive before 'secure' and may be a replay),
+ * 'client-certificate' (NegotiatedSession, on a server, after post-handshake authentication succeeded),
  * 'end' (the peer sent close_notify), 'close', 'error' (TlsSessionError).
  */
 export class TlsSession extends EventEmitter {
@@ -30,6 +33,7 @@ export class TlsSession extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private ended = false;
   private closedEmitted = false;
+  private phaSeen = 0;
   private readonly secured: Promise<NegotiatedSession>;
   bytesIn = 0;
   bytesOut = 0;
@@ -87,6 +91,16 @@ export class TlsSession extends EventEmitter {
     this.pump();
   }
 
+  /**
+   * Server: post-handshake authentication (RFC 8446 section 4.6.2): sends a CertificateRequest now; when the
+   * client's certificate has been verified, 'client-certificate' is emitted. Throws if it cannot be asked (the
+   * client did not offer post_handshake_auth, the handshake is not done, or a request is pending).
+   */
+  requestClientCertificate(): void {
+    this.conn.requestClientCertificate();
+    this.pump();
+  }
+
   /** close_notify, then the TCP FIN. */
   end(): void {
     this.conn.close();
@@ -116,7 +130,16 @@ export class TlsSession extends EventEmitter {
       this.timer = undefined;
       this.emit('secure', this.conn.negotiated);
     }
-    while (this.conn.readableBytes > 0) this.emit('data', this.conn.read(1 << 16));
+    while (this.conn.readableBytes > 0) {
+      const early = this.conn.nextReadIsEarly;
+      const chunk = this.conn.read(1 << 16);
+      if (early) this.emit('data', chunk, { early: true });
+      else this.emit('data', chunk);
+    }
+    if (this.conn.postHandshakeAuths !== this.phaSeen && this.conn.negotiated) {
+      this.phaSeen = this.conn.postHandshakeAuths;
+      this.emit('client-certificate', this.conn.negotiated);
+    }
     if ((status === 'peer-closed' || status === 'closed') && !this.ended) this.emitEnd(true);
   }
 
@@ -164,10 +187,18 @@ export function connect(opts: ConnectOptions): Promise<TlsSession> {
   });
 }
 
-/** A TCP server whose connections run the TLS server side; `onSession` sees each before its handshake. */
+/**
+ * A TCP server whose connections run the TLS server side; `onSession` sees each before its handshake. With
+ * `maxEarlyData`, the server gets one single-use ticket cache (RFC 8446 section 8.1) shared by all its
+ * connections, so a ticket's 0-RTT data is accepted at most once by this server.
+ */
 export function createServer(opts: SessionOptions, onSession: (s: TlsSession) => void): net.Server {
   // One ticket key per server, so a client can resume with any of its connections (RFC 8446 section 4.6.1).
-  const withKey = opts.ticketKey ? opts : { ...opts, ticketKey: globalThis.crypto.getRandomValues(new Uint8Array(32)) };
+  const withKey = {
+    ...opts,
+    ...(opts.ticketKey ? {} : { ticketKey: globalThis.crypto.getRandomValues(new Uint8Array(32)) }),
+    ...((opts.maxEarlyData ?? 0) > 0 && !opts.antiReplay ? { antiReplay: new SingleUseTicketCache() } : {}),
+  };
   return net.createServer((socket) => {
     const s = new TlsSession(socket, 'server', withKey);
     onSession(s);

@@ -23,7 +23,9 @@ export type TraceEvent =
   | (Base & { kind: 'state'; from: string; to: string })
   | (Base & { kind: 'keys'; dir: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number; suite: string })
   | (Base & { kind: 'negotiated'; version: string; suite: string; group?: string; signatureScheme?: string; alpn?: string; resumed: boolean; earlyData?: 'accepted' | 'rejected' | 'not offered'; helloRetry: boolean })
-  | (Base & { kind: 'app-data'; dir: Direction; length: number })
+  | (Base & { kind: 'app-data'; dir: Direction; length: number;
+      /** 0-RTT early data (RFC 8446 section 2.3): sent before the handshake completed, and replayable (section 8). */
+      early?: true })
   | (Base & { kind: 'api'; call: string; ret: number | string; error?: { code: number; name: string; meaning: string }; queue?: string[] })
   | (Base & { kind: 'error'; alert?: string; message: string; place?: { message?: string; field?: string; offset?: number } })
   | (Base & { kind: 'info'; message: string });

@@ -29,9 +29,9 @@ export function formatEvent(e: TraceEvent, opts: FormatOptions = {}): string | u
     case 'keys':
       return opts.records ? `${head}    ${e.dir} keys: ${e.epoch}${e.generation > 1 ? ` (update ${e.generation - 1})` : ''}, ${e.suite}` : undefined;
     case 'negotiated':
-      return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}`;
+      return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}${e.earlyData && e.earlyData !== 'not offered' ? `, early data ${e.earlyData}` : ''}`;
     case 'app-data':
-      return opts.records ? `${head} ${ARROW[e.dir]} application data ${e.length} bytes` : undefined;
+      return opts.records ? `${head} ${ARROW[e.dir]} ${e.early ? 'early data (0-RTT)' : 'application data'} ${e.length} bytes` : undefined;
     case 'api':
       return `${head}    ${e.call} = ${e.ret}${e.error ? ` (${e.error.name}: ${e.error.meaning})` : ''}`;
     case 'error':

@@ -32,3 +32,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function view(buf: ArrayBuffer | ArrayBufferView): Uint8Array {
   return buf instanceof Uint8Array ? buf : ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : new Uint8Array(buf);
 }
+
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

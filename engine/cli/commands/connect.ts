@@ -30,11 +30,15 @@ export const spec: CommandSpec = {
     { name: 'sess-out', kind: 'string', arg: 'FILE', help: 'same as --sess_out' },
     { name: 'sess_in', kind: 'string', arg: 'FILE', help: 'resume the session saved in FILE (also --sess-in)' },
     { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
+    { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
+    { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
   notes: [
     'Lines typed as "K" or "k" alone send a KeyUpdate (K asks the server to update too), as in s_client.',
+    'With --cert the client offers post-handshake authentication, so the server may ask for the certificate later.',
+    'Early data (0-RTT) can be replayed by an attacker: send only requests that are safe to repeat. If the server rejects it, it is not resent.',
     'Exit status: 0 the handshake succeeded, 1 it failed or the connection broke, 2 an input could not be read.',
     'Example: tlslens connect example.com:443 --alpn h2,http/1.1   (like: openssl s_client -connect example.com:443 -alpn h2,http/1.1)',
   ],
@@ -61,6 +65,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       settings.session = sessionFromJson(fs.readFileSync(sessIn, 'utf8'));
     } catch (e) {
       throw new UsageError(`--sess_in ${sessIn}: ${(e as Error).message}`);
+    }
+  }
+  const earlyFile = (values.early_data ?? values['early-data']) as string | undefined;
+  if (earlyFile) {
+    if (!sessIn) throw new UsageError('--early_data needs --sess_in: 0-RTT data is sent with a resumed session');
+    try {
+      settings.earlyData = new Uint8Array(fs.readFileSync(earlyFile));
+    } catch (e) {
+      throw new UsageError(`--early_data ${earlyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   if (sessOut) settings.onSession = (s) => fs.writeFileSync(sessOut, sessionToJson(s) + '\n', { mode: 0o600 });
@@ -161,15 +174,25 @@ export function summaryText(n: NegotiatedSession): string {
     `ALPN          : ${n.alpn ?? '(none)'}`,
     `HelloRetry    : ${n.helloRetry ? 'yes' : 'no'}`,
     `Resumed       : ${n.resumed ? 'yes (PSK from a session ticket)' : 'no'}`,
+    `Early data    : ${earlyDataText(n.earlyData)}`,
     'Verification  : not performed: the chain is shown, not validated (path validation is not built yet)',
     '---', '');
   return lines.join('\n');
+}
+
+function earlyDataText(status: NegotiatedSession['earlyData']): string {
+  switch (status) {
+    case 'accepted': return 'accepted (0-RTT; early data can be replayed by an attacker: send only idempotent requests)';
+    case 'rejected': return 'rejected (not delivered and not resent: send it again if it is safe to)';
+    default: return 'not offered';
+  }
 }
 
 function summaryJson(n: NegotiatedSession): unknown {
   return {
     kind: 'summary', ok: true, protocol: versionName(n.version), cipher: suiteName(n.cipherSuite, 'iana'),
     group: n.group !== undefined ? groupName(n.group) : null, peerSignature: n.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : null,
-    alpn: n.alpn ?? null, helloRetry: n.helloRetry, resumed: n.resumed, chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
+    alpn: n.alpn ?? null, helloRetry: n.helloRetry, resumed: n.resumed,
+    earlyData: n.earlyData ?? 'not offered', ...(n.earlyData === 'accepted' ? { earlyDataWarning: 'early data can be replayed by an attacker; send only idempotent requests (RFC 8446 section 8)' } : {}), chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
   };
 }

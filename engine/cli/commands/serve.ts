@@ -29,10 +29,18 @@ export const spec: CommandSpec = {
     { name: 'verify', kind: 'flag', help: 'ask clients for a certificate (as s_server -verify)' },
     { name: 'Verify', kind: 'flag', help: 'require a client certificate (as s_server -Verify)' },
     { name: 'hrr', kind: 'flag', help: 'answer every first ClientHello with a HelloRetryRequest (cookie)' },
+    { name: 'early_data', kind: 'flag', help: 'accept 0-RTT early data, up to 16384 bytes unless --max-early-data (as s_server -early_data; also --early-data)' },
+    { name: 'early-data', kind: 'flag', help: 'same as --early_data' },
+    { name: 'max-early-data', kind: 'string', arg: 'N', help: 'bytes of early data tickets allow and the server accepts (0 = off; also --max_early_data)' },
+    { name: 'max_early_data', kind: 'string', arg: 'N', help: 'same as --max-early-data' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
-  notes: ['Example: tlslens serve --port 0 --www   (like: openssl s_server -accept 4433 -www)'],
+  notes: [
+    'A line typed as "c" alone asks every connected client for a certificate after the handshake (post-handshake authentication, as the s_server "c" command); clients must have offered it.',
+    'Early data is accepted at most once per ticket (a single-use ticket cache, RFC 8446 section 8.1), but it can still be replayed by an attacker: act only on idempotent requests in it.',
+    'Example: tlslens serve --port 0 --www   (like: openssl s_server -accept 4433 -www)',
+  ],
 };
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -41,6 +49,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof values.port === 'string') addr.port = Number(values.port);
   if (!(addr.port >= 0 && addr.port < 65536)) throw new UsageError(`--port ${values.port}: not a port`);
   const settings = tlsSettings(values);
+  const maxEarlyRaw = (values['max-early-data'] ?? values.max_early_data) as string | undefined;
+  const maxEarlyData = maxEarlyRaw !== undefined ? Number(maxEarlyRaw) : values.early_data || values['early-data'] ? 16384 : 0;
+  if (!(Number.isInteger(maxEarlyData) && maxEarlyData >= 0 && maxEarlyData <= 0xffffffff)) throw new UsageError(`--max-early-data ${maxEarlyRaw}: not a byte count`);
+  if (maxEarlyData > 0) settings.maxEarlyData = maxEarlyData;
   let id: Identity;
   if (typeof values.cert === 'string') {
     const certPem = fs.readFileSync(values.cert, 'utf8');
@@ -50,6 +62,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     id = await generatedIdentity('localhost');
     if (!values.quiet && !values.json) io.err('Using a generated certificate for CN=localhost (ECDSA P-256); give --cert/--key for your own.\n');
   }
+  if (maxEarlyData > 0 && !values.quiet && !values.json)
+    io.err(`Early data (0-RTT) accepted, up to ${maxEarlyData} bytes, once per ticket: early data can be replayed by an attacker; accept it only for idempotent requests (RFC 8446 section 8).\n`);
   const json = !!values.json;
   const print = (e: TraceEvent) => {
     if (json) io.out(toJson(e) + '\n');
@@ -73,19 +87,32 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       s.on('trace', print);
       s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
       let request = '';
-      s.on('data', (d: Uint8Array) => {
+      let earlyShown = false;
+      // Early data arrives before the handshake completes: answers wait for it.
+      const whenOpen = (fn: () => void) => (s.conn.status === 'handshaking' ? s.handshake().then(fn, () => undefined) : fn());
+      s.on('secure', () => {
+        if (earlyShown && !json && !values.quiet) io.out('\nEnd of early data\n');
+      });
+      s.on('data', (d: Uint8Array, meta?: { early?: boolean }) => {
         const text = new TextDecoder().decode(d);
+        const early = !!meta?.early;
         if (values.www) {
           request += text;
           if (/\r?\n\r?\n/.test(request)) {
-            s.write(statusPage(s.conn.negotiated, request));
-            s.end();
+            whenOpen(() => {
+              s.write(statusPage(s.conn.negotiated, request));
+              s.end();
+            });
           }
           return;
         }
-        if (values.echo) s.write(d);
-        if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text }) + '\n');
-        else io.out(text);
+        if (values.echo) whenOpen(() => s.write(d));
+        if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text, ...(early ? { early: true } : {}) }) + '\n');
+        else {
+          if (early && !earlyShown) io.out('Early data received (0-RTT; it may be a replay):\n');
+          earlyShown ||= early;
+          io.out(text);
+        }
       });
       s.on('end', () => s.end());
       s.on('close', () => {
@@ -104,6 +131,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     // Typed lines go to every connected client; the end of input does not stop the server.
     io.stdin?.on('data', (chunk: Buffer | string) => {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      if (text.trim() === 'c') {
+        // As the s_server "c" command: post-handshake authentication (RFC 8446 section 4.6.2).
+        for (const s of sessions) {
+          if (s.conn.status !== 'open') continue;
+          try {
+            s.requestClientCertificate();
+            if (!json && !values.quiet) io.out('post-handshake authentication requested\n');
+          } catch (e) {
+            io.err(`serve: cannot request a client certificate: ${(e as Error).message}\n`);
+          }
+        }
+        return;
+      }
       for (const s of sessions) if (s.conn.status === 'open') s.write(typeof chunk === 'string' ? chunk : new Uint8Array(chunk));
     });
     io.stdin?.resume();
@@ -120,6 +161,7 @@ function statusPage(n: NegotiatedSession | undefined, request: string): string {
     `Signature : ${n?.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : '-'}`,
     `ALPN      : ${n?.alpn ?? '-'}`,
     `SNI       : ${n?.serverName ?? '-'}`,
+    `Early data: ${n?.earlyData ?? 'not offered'}${n?.earlyData === 'accepted' ? ' (0-RTT: it can be replayed by an attacker)' : ''}`,
     `Client certificate: ${n?.peerCertificates.length ? 'yes' : 'no'}`,
     '', 'Request:', request.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')),
     '</pre></body></html>', '',

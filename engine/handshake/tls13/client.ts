@@ -2,6 +2,12 @@
 //   start -> wait_sh -> wait_ee -> wait_cert_cr -> wait_cert -> wait_cv -> wait_finished -> connected
 // (wait_sh is entered again after a HelloRetryRequest). Each handler checks what RFC 8446 requires of the
 // message, chooses the alert where the fault is seen, and says in plain words what went wrong.
+// 0-RTT (sections 2.3, 4.2.10): with a resumable session whose ticket allows it, `earlyData` goes out right
+// after the ClientHello under client_early_traffic_secret; if the server accepts it, EndOfEarlyData precedes
+// our Finished; if not, it is reported as rejected and never resent by us. Post-handshake authentication
+// (section 4.6.2): in `connected`, a CertificateRequest is answered with Certificate, CertificateVerify and
+// Finished under the application keys, over the transcript up to our Finished plus that request.
+import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
 import type { KeyExchangeSecret, Signer } from '../../crypto/provider';
 import { KeyExchangeError } from '../../crypto/provider';
@@ -15,6 +21,7 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
 import { certificateVerifyContent, bytesEqual, isIpAddress, unexpected } from './common';
+import type { NegotiatedSession } from '../../conn/types';
 import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { decodeHandshake, encodeHandshake, patchBinders, truncateForBinders, type ClientHello } from '../../msgs/handshake';
 import { obfuscatedAge, sessionUsable, type ClientSession } from '../../conn/session-ticket';
@@ -52,6 +59,13 @@ export class Client13 implements HandshakeDriver {
   private offered?: ClientSession;
   private resumed = false;
   private resumptionSecret?: Uint8Array;
+  /** 0-RTT offered with the session (the data and the session's suite, whose keys protect it). */
+  private early?: { data: Uint8Array; suite: CipherSuite };
+  private earlyStatus: NonNullable<NegotiatedSession['earlyData']> = 'not offered';
+  /** Appendix D.4: the one compatibility change_cipher_spec has been sent. */
+  private sentCcs = false;
+  /** We sent post_handshake_auth (RFC 8446 section 4.2.6). */
+  private offeredPha = false;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -84,10 +98,49 @@ export class Client13 implements HandshakeDriver {
     } else if (s) {
       this.host.emit({ kind: 'info', message: sessionUsable(s, now) ? 'the saved session\'s cipher suite is not offered: a full handshake' : 'the saved session has expired: a full handshake' });
     }
+    this.early = this.earlyDataToOffer();
     const keyShareGroups = this.host.cfg.keyShareGroups ?? [this.offeredGroups[0]!];
     const entries: KeyShareEntry[] = keyShareGroups.map((g) => this.newShare(g));
     this.sendClientHello(entries);
+    if (this.early) this.sendEarlyData(this.early);
     this.to('wait_sh');
+  }
+
+  /** The early data we may send with the offered session, if any (RFC 8446 sections 4.2.10, 4.6.1). */
+  private earlyDataToOffer(): { data: Uint8Array; suite: CipherSuite } | undefined {
+    const cfg = this.host.cfg;
+    const data = cfg.earlyData;
+    if (!data?.length) return undefined;
+    const s = this.offered;
+    const why = !s ? (cfg.session ? 'the saved session cannot be offered' : 'there is no session to resume (0-RTT needs a ticket from an earlier connection)')
+      : !(s.maxEarlyData > 0) ? 'the session\'s ticket does not allow early data (no early_data extension in its NewSessionTicket)'
+      : data.length > s.maxEarlyData ? `${data.length} bytes is more than the ticket's max_early_data_size of ${s.maxEarlyData}`
+      : s.alpn && !cfg.alpn?.includes(s.alpn) ? `the session negotiated ALPN "${s.alpn}", which we do not offer now`
+      : undefined;
+    if (why) {
+      this.host.emit({ kind: 'info', message: `early data not sent: ${why}` });
+      return undefined;
+    }
+    return { data, suite: suiteByCode(s!.cipherSuite)! };
+  }
+
+  /** 0-RTT: right after the first ClientHello, under client_early_traffic_secret of the session's PSK. */
+  private sendEarlyData(early: { data: Uint8Array; suite: CipherSuite }): void {
+    const es = new EarlySecret(this.p, early.suite.prfHash, this.offered!.psk, (l, s) => this.host.keyLog(l, s));
+    const secret = es.clientEarlyTrafficSecret(this.transcript.hash());
+    // Appendix D.4: when offering early data, the compatibility CCS goes right after the first ClientHello.
+    if (this.sessionId.length) {
+      this.host.sendChangeCipherSpec();
+      this.sentCcs = true;
+    }
+    this.host.setWriteKeys('early', early.suite, secret);
+    this.host.emit({ kind: 'info', message: `0-RTT: sending ${early.data.length} bytes of early data under client_early_traffic_secret (the ticket allows ${this.offered!.maxEarlyData}); early data can be replayed by an attacker, so send only what is safe to repeat (RFC 8446 section 8)` });
+    this.host.sendEarlyData(early.data);
+  }
+
+  private wantsPostHandshakeAuth(): boolean {
+    const cfg = this.host.cfg;
+    return cfg.postHandshakeAuth ?? (!!(cfg.certificateChain?.length && cfg.signer) || !!cfg.clientCertCallback);
   }
 
   private newShare(group: number): KeyShareEntry {
@@ -100,6 +153,7 @@ export class Client13 implements HandshakeDriver {
 
   private sendClientHello(shares: KeyShareEntry[], cookie?: Uint8Array): void {
     const cfg = this.host.cfg;
+    if (!this.helloRetry) this.offeredPha = this.wantsPostHandshakeAuth();
     const extensions = [
       ...(cfg.serverName && !isIpAddress(cfg.serverName) ? [ext.serverName([cfg.serverName])] : []),
       ext.supportedVersionsClient([TLS13]),
@@ -109,6 +163,9 @@ export class Client13 implements HandshakeDriver {
       ext.pskKeyExchangeModes(),
       ...(cfg.alpn?.length ? [ext.alpn(cfg.alpn)] : []),
       ...(cookie ? [ext.cookie(cookie)] : []),
+      // RFC 8446 section 4.2.10: never in the ClientHello that follows a HelloRetryRequest.
+      ...(this.early && !this.helloRetry ? [ext.earlyData()] : []),
+      ...(this.offeredPha ? [ext.postHandshakeAuth()] : []),
     ];
     if (!this.offered) {
       const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
@@ -154,7 +211,8 @@ export class Client13 implements HandshakeDriver {
       case 'connected':
         if (msg.type === 'new_session_ticket') return this.onNewSessionTicket(msg);
         if (msg.type === 'key_update') return this.onKeyUpdate(msg.requestUpdate);
-        throw unexpected(this.state, msg, ['NewSessionTicket', 'KeyUpdate']);
+        if (msg.type === 'certificate_request') return this.onPostHandshakeCertificateRequest(msg);
+        throw unexpected(this.state, msg, ['NewSessionTicket', 'KeyUpdate', 'CertificateRequest']);
       default:
         throw unexpected(this.state, msg, []);
     }
@@ -194,8 +252,17 @@ export class Client13 implements HandshakeDriver {
     this.transcript.replaceWithMessageHash();
     this.transcript.add(hrr.raw);
     this.host.emit({ kind: 'info', message: `HelloRetryRequest: the server wants ${group !== undefined ? `a key share for ${groupName(group)}` : 'a cookie round trip'}` });
-    // Appendix D.4: in compatibility mode the client's CCS goes before its second ClientHello.
-    if (this.sessionId.length) this.host.sendChangeCipherSpec();
+    if (this.early) {
+      // RFC 8446 section 4.2.10: a HelloRetryRequest rejects 0-RTT; the second ClientHello goes in the clear, without early_data.
+      this.earlyStatus = 'rejected';
+      this.host.clearWriteKeys();
+      this.host.emit({ kind: 'info', message: `the HelloRetryRequest rejected our ${this.early.data.length} bytes of early data: they were not delivered and are not resent automatically; the application must send them again after the handshake if that is safe (RFC 8446 section 4.2.10)` });
+    }
+    // Appendix D.4: in compatibility mode the client's CCS goes before its second ClientHello (unless it followed the first).
+    if (this.sessionId.length && !this.sentCcs) {
+      this.host.sendChangeCipherSpec();
+      this.sentCcs = true;
+    }
     const shares = group !== undefined ? [this.newShare(group)] : [...this.shares.entries()].map(([g]) => this.newShare(g));
     if (group !== undefined) for (const g of [...this.shares.keys()]) if (g !== group) this.shares.delete(g);
     this.sendClientHello(shares, hrr.ext.cookie);
@@ -236,6 +303,18 @@ export class Client13 implements HandshakeDriver {
     if (ee.ext.alpn !== undefined) {
       if (!this.host.cfg.alpn?.includes(ee.ext.alpn)) throw new ProtocolError('illegal_parameter', `the server selected ALPN "${ee.ext.alpn}", which we did not offer`, { message: 'EncryptedExtensions', field: 'alpn' });
       this.alpn = ee.ext.alpn;
+    }
+    if (ee.ext.earlyData) {
+      if (!this.early || this.helloRetry) throw new ProtocolError('unsupported_extension', 'EncryptedExtensions accepts early data, but we sent none in this ClientHello (RFC 8446 section 4.2.10)', { message: 'EncryptedExtensions', field: 'early_data' });
+      const s = this.offered;
+      if (!this.resumed || !s) throw new ProtocolError('illegal_parameter', 'EncryptedExtensions accepts early data in a handshake that did not resume with our first PSK (RFC 8446 section 4.2.10)', { message: 'EncryptedExtensions', field: 'early_data' });
+      if (this.suite!.code !== s.cipherSuite) throw new ProtocolError('illegal_parameter', `the server accepted early data with ${suiteName(this.suite!.code)}, not the session's ${suiteName(s.cipherSuite)} (RFC 8446 section 4.2.10)`, { message: 'EncryptedExtensions', field: 'early_data' });
+      if ((this.alpn ?? '') !== (s.alpn ?? '')) throw new ProtocolError('illegal_parameter', `the server accepted early data with ALPN "${this.alpn ?? ''}", not the session's "${s.alpn ?? ''}" (RFC 8446 section 4.2.10)`, { message: 'EncryptedExtensions', field: 'early_data' });
+      this.earlyStatus = 'accepted';
+      this.host.emit({ kind: 'info', message: `the server accepted our ${this.early.data.length} bytes of early data (0-RTT); EndOfEarlyData follows its Finished` });
+    } else if (this.early && !this.helloRetry) {
+      this.earlyStatus = 'rejected';
+      this.host.emit({ kind: 'info', message: `the server rejected our ${this.early.data.length} bytes of early data: they were not delivered and are not resent automatically; the application must send them again now that the handshake is done, if that is safe (RFC 8446 section 4.2.10)` });
     }
     this.transcript.add(ee.raw);
     // A resumed handshake authenticates with the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
@@ -296,8 +375,13 @@ export class Client13 implements HandshakeDriver {
     this.serverAppSecret = this.master.serverApplicationTrafficSecret(h);
     this.master.exporterMasterSecret(h);
     this.host.setReadKeys('application', suite, this.serverAppSecret);
+    // RFC 8446 section 4.5: EndOfEarlyData, under the early keys, ends accepted 0-RTT.
+    if (this.earlyStatus === 'accepted') this.transcript.add(this.host.send({ type: 'end_of_early_data' }).raw);
     // Our second flight, under the client handshake keys.
-    if (this.sessionId.length && !this.helloRetry) this.host.sendChangeCipherSpec();
+    if (this.sessionId.length && !this.sentCcs) {
+      this.host.sendChangeCipherSpec();
+      this.sentCcs = true;
+    }
     this.host.setWriteKeys('handshake', suite, this.clientHsSecret!);
     if (this.certRequest) {
       const signing = this.sendClientCertificate(this.certRequest);
@@ -327,7 +411,7 @@ export class Client13 implements HandshakeDriver {
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: this.resumed, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
-      ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: 'not offered',
+      ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: this.earlyStatus,
     });
   }
 
@@ -345,6 +429,46 @@ export class Client13 implements HandshakeDriver {
     const cert = this.host.send({ type: 'certificate', certificateRequestContext: cr.certificateRequestContext, certificateList: certificateChain.map((data) => ({ data })) });
     this.transcript.add(cert.raw);
     return { scheme, content: certificateVerifyContent('client', this.transcript.hash()), signer };
+  }
+
+  /**
+   * Post-handshake authentication (RFC 8446 section 4.6.2): Certificate (echoing the request's context),
+   * CertificateVerify and Finished, consecutively, under our application keys. The Handshake Context is our
+   * transcript up to our Finished plus this CertificateRequest; the Finished key comes from the current
+   * client_application_traffic_secret_N (section 4.4).
+   */
+  private onPostHandshakeCertificateRequest(cr: CertificateRequest): void {
+    if (!this.offeredPha)
+      throw new ProtocolError('unexpected_message', 'the server sent a CertificateRequest after the handshake, but we did not offer post_handshake_auth (RFC 8446 section 4.6.2)', { message: 'CertificateRequest' });
+    if (!cr.ext.signatureAlgorithms) throw new ProtocolError('missing_extension', 'the post-handshake CertificateRequest has no signature_algorithms', { message: 'CertificateRequest' });
+    const cfg = this.host.cfg;
+    let identity: { certificateChain?: Uint8Array[]; signer?: Signer } = cfg;
+    if (!cfg.certificateChain?.length && cfg.clientCertCallback) {
+      const r = cfg.clientCertCallback();
+      if (r === 'retry') throw new Suspend('x509_lookup');
+      identity = r ?? {};
+    }
+    const { certificateChain, signer } = identity;
+    const scheme = signer?.schemes.find((sc) => cr.ext.signatureAlgorithms!.includes(sc));
+    const msgs = [cr.raw];
+    const context = cr.certificateRequestContext;
+    if (!certificateChain?.length || !signer || scheme === undefined) {
+      msgs.push(this.host.send({ type: 'certificate', certificateRequestContext: context, certificateList: [] }).raw);
+      this.host.emit({ kind: 'info', message: `post-handshake authentication: the server asked for a certificate; ${certificateChain?.length ? 'none of our key\'s signature schemes is in its list' : 'we have none'}, so we decline (an empty Certificate, then Finished)` });
+      return this.finishPostHandshakeAuth(msgs);
+    }
+    msgs.push(this.host.send({ type: 'certificate', certificateRequestContext: context, certificateList: certificateChain.map((data) => ({ data })) }).raw);
+    const content = certificateVerifyContent('client', this.transcript.hashWith(concatBytes(msgs)));
+    // Signed synchronously even under asyncSigning: the connection is open and has no place to pause here.
+    msgs.push(this.host.send({ type: 'certificate_verify', algorithm: scheme, signature: signer.sign(scheme, content) }).raw);
+    this.host.emit({ kind: 'info', message: `post-handshake authentication: sent our certificate and a ${sigSchemeName(scheme)} CertificateVerify` });
+    this.finishPostHandshakeAuth(msgs);
+  }
+
+  private finishPostHandshakeAuth(msgs: Uint8Array[]): void {
+    const suite = this.suite!;
+    const verifyData = finishedVerifyData(this.p, suite.prfHash, this.clientAppSecret!, this.transcript.hashWith(concatBytes(msgs)));
+    this.host.send({ type: 'finished', verifyData });
   }
 
   private onNewSessionTicket(nst: NewSessionTicket): void {

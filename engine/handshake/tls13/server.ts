@@ -1,14 +1,18 @@
 // The TLS 1.3 server (RFC 8446 sections 2, 4 and appendix A.2). States:
-//   wait_ch -> (HelloRetryRequest: wait_ch2) -> [wait_cert -> wait_cv] -> wait_finished -> connected
+//   wait_ch -> (HelloRetryRequest: wait_ch2) -> [wait_eoed] -> [wait_cert -> wait_cv] -> wait_finished -> connected
+// wait_eoed: accepted 0-RTT (sections 2.3, 4.2.10) is read under client_early_traffic_secret until
+// EndOfEarlyData. Rejected 0-RTT is skipped (trial decryption, or everything before the second ClientHello
+// after a HelloRetryRequest). In `connected`, post-handshake authentication (section 4.6.2) may be requested.
 // The server chooses by its own preference order: cipher suite, then group (a share the client sent, else a
 // HelloRetryRequest for a group both support), then signature scheme for its key, then ALPN.
+import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
 import { KeyExchangeError } from '../../crypto/provider';
 import { ProtocolError, Suspend } from '../../conn/errors';
-import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
+import { DEFAULT_EARLY_DATA_SKIP, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES, TICKET_AGE_TOLERANCE_MS } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
 import { ext, type Extension } from '../../msgs/extensions';
-import type { Certificate, CertificateVerify, ClientHello, Finished, Handshake } from '../../msgs/handshake';
+import type { Certificate, CertificateVerify, ClientHello, EndOfEarlyData, Finished, Handshake } from '../../msgs/handshake';
 import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
@@ -16,9 +20,29 @@ import { Transcript } from '../transcript';
 import { bytesEqual, certificateVerifyContent, unexpected } from './common';
 import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { truncateForBinders } from '../../msgs/handshake';
-import { openTicket, sealTicket } from '../../conn/session-ticket';
+import { openTicket, sealTicket, type TicketState } from '../../conn/session-ticket';
+import type { NegotiatedSession } from '../../conn/types';
+import { decodeCertificate } from '../../x509/certificate';
 
-export type Server13State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
+export type Server13State = 'wait_ch' | 'wait_ch2' | 'wait_eoed' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
+
+/** A ticket accepted for resumption: its state, and what the client said of it. */
+interface AcceptedTicket {
+  psk: Uint8Array;
+  st: TicketState;
+  identity: Uint8Array;
+  obfuscatedTicketAge: number;
+}
+
+/** A post-handshake CertificateRequest in flight (RFC 8446 section 4.6.2). */
+interface PendingPha {
+  context: Uint8Array;
+  /** CertificateRequest and the client's answer so far: added to the transcript at our client Finished. */
+  msgs: Uint8Array[];
+  phase: 'wait_cert' | 'wait_cv' | 'wait_finished';
+  chain: Uint8Array[];
+  scheme?: number;
+}
 
 const TLS13 = 0x0304;
 
@@ -44,6 +68,12 @@ export class Server13 implements HandshakeDriver {
   /** The PSK of an accepted ticket (a resumed handshake), and the secret new tickets derive from. */
   private psk?: Uint8Array;
   private resumptionSecret?: Uint8Array;
+  private earlyStatus: NonNullable<NegotiatedSession['earlyData']> = 'not offered';
+  private clientEarlySecret?: Uint8Array;
+  private earlyLimit = 0;
+  /** The client sent post_handshake_auth, and the request we are waiting on, if any. */
+  private clientOfferedPha = false;
+  private pha?: PendingPha;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -69,6 +99,9 @@ export class Server13 implements HandshakeDriver {
       case 'wait_ch2':
         if (msg.type === 'client_hello') return this.onClientHello(msg);
         throw unexpected(this.state, msg, ['ClientHello']);
+      case 'wait_eoed':
+        if (msg.type === 'end_of_early_data') return this.onEndOfEarlyData(msg);
+        throw unexpected(this.state, msg, ['EndOfEarlyData']);
       case 'wait_cert':
         if (msg.type === 'certificate') return this.onCertificate(msg);
         throw unexpected(this.state, msg, ['Certificate']);
@@ -78,9 +111,21 @@ export class Server13 implements HandshakeDriver {
       case 'wait_finished':
         if (msg.type === 'finished') return this.onFinished(msg);
         throw unexpected(this.state, msg, ['Finished']);
-      case 'connected':
+      case 'connected': {
+        // RFC 8446 section 4.6.2: the client's answer comes consecutively once it has begun.
+        const pha = this.pha;
+        if (pha?.phase === 'wait_cv') {
+          if (msg.type === 'certificate_verify') return this.onPhaCertificateVerify(pha, msg);
+          throw unexpected('connected (post-handshake authentication)', msg, ['CertificateVerify']);
+        }
+        if (pha?.phase === 'wait_finished') {
+          if (msg.type === 'finished') return this.onPhaFinished(pha, msg);
+          throw unexpected('connected (post-handshake authentication)', msg, ['Finished']);
+        }
         if (msg.type === 'key_update') return this.onKeyUpdate(msg.requestUpdate);
-        throw unexpected(this.state, msg, ['KeyUpdate']);
+        if (msg.type === 'certificate' && pha) return this.onPhaCertificate(pha, msg);
+        throw unexpected(this.state, msg, pha ? ['Certificate', 'KeyUpdate'] : ['KeyUpdate']);
+      }
     }
   }
 
@@ -107,6 +152,8 @@ export class Server13 implements HandshakeDriver {
       throw new ProtocolError('illegal_parameter', 'legacy_compression_methods must be exactly [0] in TLS 1.3', { message: 'ClientHello', field: 'legacy_compression_methods' });
     const second = this.state === 'wait_ch2';
     if (second) this.checkSecondHello(ch);
+    if (second && ch.ext.earlyData)
+      throw new ProtocolError('illegal_parameter', 'the ClientHello after a HelloRetryRequest offers early data (RFC 8446 section 4.2.10 forbids it)', { message: 'ClientHello', field: 'early_data' });
 
     const suites = cfg.cipherSuites ?? DEFAULT_SUITES;
     const suiteCode = suites.find((s) => ch.cipherSuites.includes(s));
@@ -131,6 +178,12 @@ export class Server13 implements HandshakeDriver {
     // A HelloRetryRequest when the client sent no usable share, or when told to (with a cookie).
     if (!second && (withShare === undefined || cfg.forceHelloRetry)) {
       this.sendHelloRetryRequest(ch, suite, withShare === undefined ? common : undefined);
+      if (ch.ext.earlyData) {
+        // RFC 8446 section 4.2.10: a HelloRetryRequest rejects 0-RTT; protected records before the second ClientHello are skipped.
+        this.earlyStatus = 'rejected';
+        this.host.skipEarlyData(this.skipLimit(undefined), 'after-hrr');
+        this.host.emit({ kind: 'info', message: '0-RTT rejected by the HelloRetryRequest: the client\'s early records are skipped until its second ClientHello (RFC 8446 section 4.2.10)' });
+      }
       return;
     }
     if (withShare === undefined)
@@ -146,8 +199,12 @@ export class Server13 implements HandshakeDriver {
     this.group = withShare;
     this.scheme = scheme;
     if (!second) this.transcript.setHash(suite.prfHash);
-    this.psk = this.acceptTicket(ch, suite);
+    this.clientOfferedPha = !!ch.ext.postHandshakeAuth;
+    const ticket = this.acceptTicket(ch, suite);
+    this.psk = ticket?.psk;
     this.transcript.add(ch.raw);
+    const early = new EarlySecret(this.p, suite.prfHash, this.psk, (l, s) => this.host.keyLog(l, s));
+    if (ch.ext.earlyData && !second) this.decideEarlyData(suite, ticket, early);
 
     // ServerHello with our share.
     const clientShare = ch.ext.keyShare.find((k) => k.group === withShare)!;
@@ -167,16 +224,23 @@ export class Server13 implements HandshakeDriver {
       this.host.sendChangeCipherSpec();
       this.sentCcs = true;
     }
-    const early = new EarlySecret(this.p, suite.prfHash, this.psk, (l, s) => this.host.keyLog(l, s));
     this.hs = early.next(reply.sharedSecret);
     const h = this.transcript.hash();
     this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h);
     const serverHs = this.hs.serverHandshakeTrafficSecret(h);
     this.host.setWriteKeys('handshake', suite, serverHs);
-    this.host.setReadKeys('handshake', suite, this.clientHsSecret);
+    if (this.earlyStatus === 'accepted') {
+      // Appendix A.2: K_recv = early data until EndOfEarlyData.
+      this.host.setReadKeys('early', suite, this.clientEarlySecret!);
+      this.host.acceptEarlyData(this.earlyLimit);
+    } else {
+      this.host.setReadKeys('handshake', suite, this.clientHsSecret);
+      // Appendix A.2 "[Skip decrypt errors]": rejected 0-RTT records are found by trial decryption.
+      if (ch.ext.earlyData && !second) this.host.skipEarlyData(this.skipLimit(ticket?.st), 'trial-decrypt');
+    }
 
     // EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished.
-    const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : [])];
+    const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : []), ...(this.earlyStatus === 'accepted' ? [ext.earlyData()] : [])];
     this.transcript.add(this.host.send({ type: 'encrypted_extensions', extensions: eeExt }).raw);
     if ((cfg.clientAuth ?? 'none') !== 'none' && !this.psk) {
       this.requestedCert = true;
@@ -210,6 +274,52 @@ export class Server13 implements HandshakeDriver {
     this.serverAppSecret = this.master.serverApplicationTrafficSecret(h2);
     this.master.exporterMasterSecret(h2);
     this.host.setWriteKeys('application', suite, this.serverAppSecret);
+    this.to(this.earlyStatus === 'accepted' ? 'wait_eoed' : this.requestedCert ? 'wait_cert' : 'wait_finished');
+  }
+
+  /**
+   * 0-RTT (RFC 8446 section 4.2.10): accepted only for the first PSK identity, when this server allows early
+   * data, the ticket was issued with early data, the suite and ALPN are the ticket's, the ticket age the client
+   * reports is close to ours (section 8.3), and the single-use ticket cache has not seen this ticket's early
+   * data before (section 8.1). Anything else rejects it; the handshake goes on in 1-RTT either way.
+   */
+  private decideEarlyData(suite: CipherSuite, ticket: AcceptedTicket | undefined, early: EarlySecret): void {
+    const cfg = this.host.cfg;
+    const reject = (why: string) => {
+      this.earlyStatus = 'rejected';
+      this.host.emit({ kind: 'info', message: `0-RTT rejected: ${why}; the client's early records are skipped by trial decryption and the handshake continues in 1-RTT (RFC 8446 section 4.2.10)` });
+    };
+    if (!((cfg.maxEarlyData ?? 0) > 0)) return reject('early data is not enabled on this server');
+    if (!ticket) return reject('the ticket was not accepted for resumption');
+    const { st } = ticket;
+    if (!(st.maxEarlyData > 0)) return reject('the ticket was issued without early data');
+    if (st.cipherSuite !== suite.code) return reject(`the chosen suite ${suiteName(suite.code)} is not the ticket's ${suiteName(st.cipherSuite)}`);
+    if ((this.alpn ?? '') !== (st.alpn ?? '')) return reject(`the selected ALPN "${this.alpn ?? ''}" is not the ticket's "${st.alpn ?? ''}"`);
+    const now = (cfg.now ?? Date.now)();
+    const clientAge = (ticket.obfuscatedTicketAge - st.ticketAgeAdd) >>> 0;
+    const ourAge = now - st.issuedAt;
+    if (Math.abs(clientAge - ourAge) > TICKET_AGE_TOLERANCE_MS)
+      return reject(`the ticket age the client reports (${clientAge} ms) is not within ${TICKET_AGE_TOLERANCE_MS / 1000} s of ours (${ourAge} ms), so the ClientHello may not be fresh (RFC 8446 section 8.3)`);
+    if (!cfg.antiReplay) return reject('no single-use ticket cache is configured, and RFC 8446 section 8 requires accepting 0-RTT at most once');
+    const claim = cfg.antiReplay.claim(this.p, ticket.identity, st.issuedAt + st.lifetime * 1000, now);
+    if (claim === 'replay') return reject('this ticket\'s early data was accepted before: a replay, refused by the single-use ticket cache (RFC 8446 section 8.1)');
+    if (claim === 'full') return reject(`the single-use ticket cache is full (${cfg.antiReplay.maxEntries} live tickets); refusing rather than forgetting one`);
+    this.earlyStatus = 'accepted';
+    this.earlyLimit = Math.min(st.maxEarlyData, cfg.maxEarlyData!);
+    this.clientEarlySecret = early.clientEarlyTrafficSecret(this.transcript.hash());
+    this.host.emit({ kind: 'info', message: `0-RTT accepted: up to ${this.earlyLimit} bytes of early data under client_early_traffic_secret until EndOfEarlyData. Early data can be replayed by an attacker; accept it only for idempotent requests (RFC 8446 section 8)` });
+  }
+
+  /** How much rejected early data we skip: our limit, the ticket's, and at least OpenSSL's default. */
+  private skipLimit(st: TicketState | undefined): number {
+    return Math.max(this.host.cfg.maxEarlyData ?? 0, st?.maxEarlyData ?? 0, DEFAULT_EARLY_DATA_SKIP);
+  }
+
+  /** RFC 8446 section 4.5: the end of 0-RTT; K_recv = handshake. */
+  private onEndOfEarlyData(eoed: EndOfEarlyData): void {
+    this.transcript.add(eoed.raw);
+    this.host.setReadKeys('handshake', this.suite!, this.clientHsSecret!);
+    this.host.emit({ kind: 'info', message: 'EndOfEarlyData: the client\'s 0-RTT data is complete; its second flight follows under the handshake keys' });
     this.to(this.requestedCert ? 'wait_cert' : 'wait_finished');
   }
 
@@ -285,7 +395,7 @@ export class Server13 implements HandshakeDriver {
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.scheme !== undefined ? { signatureScheme: this.scheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: !!this.psk, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
-      ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: 'not offered',
+      ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: this.earlyStatus,
     });
   }
 
@@ -294,7 +404,7 @@ export class Server13 implements HandshakeDriver {
    * suite with the chosen suite's hash, and its binder verifies. A bad binder is fatal (decrypt_error); any
    * other reason to decline just means a full handshake.
    */
-  private acceptTicket(ch: ClientHello, suite: CipherSuite): Uint8Array | undefined {
+  private acceptTicket(ch: ClientHello, suite: CipherSuite): AcceptedTicket | undefined {
     const offered = ch.ext.preSharedKey;
     const key = this.host.cfg.ticketKey;
     if (!offered || !key) return undefined;
@@ -314,7 +424,7 @@ export class Server13 implements HandshakeDriver {
     if (!bytesEqual(expected, offered.binders[0]!))
       throw new ProtocolError('decrypt_error', 'the PSK binder does not verify: the client does not hold this ticket\'s key, or the ClientHello was changed', { message: 'ClientHello', field: 'pre_shared_key.binders[0]' });
     this.host.emit({ kind: 'info', message: `resuming the session of a ticket issued ${Math.round((now - st.issuedAt) / 1000)} s ago` });
-    return st.psk;
+    return { psk: st.psk, st, identity: offered.identities[0]!.identity, obfuscatedTicketAge: offered.identities[0]!.obfuscatedTicketAge };
   }
 
   /** NewSessionTicket (RFC 8446 section 4.6.1): stateless tickets sealed under our ticket key. */
@@ -323,13 +433,80 @@ export class Server13 implements HandshakeDriver {
     const count = key ? (this.host.cfg.ticketsToSend ?? 2) : 0;
     const suite = this.suite!;
     const lifetime = 7200;
+    const maxEarlyData = Math.max(0, Math.min(this.host.cfg.maxEarlyData ?? 0, 0xffffffff));
     for (let i = 0; i < count; i++) {
       const nonce = new Uint8Array([i]);
       const ageAdd = new DataView(this.p.random(4).buffer).getUint32(0);
       const psk = resumptionPsk(this.p, suite.prfHash, this.resumptionSecret!, nonce);
-      const ticket = sealTicket(this.p, key!, { cipherSuite: suite.code, psk, ticketAgeAdd: ageAdd, issuedAt: (this.host.cfg.now ?? Date.now)(), lifetime, ...(this.alpn ? { alpn: this.alpn } : {}), ...(this.serverName ? { serverName: this.serverName } : {}) });
-      this.host.send({ type: 'new_session_ticket', ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions: [] });
+      const ticket = sealTicket(this.p, key!, { cipherSuite: suite.code, psk, ticketAgeAdd: ageAdd, issuedAt: (this.host.cfg.now ?? Date.now)(), lifetime, maxEarlyData, ...(this.alpn ? { alpn: this.alpn } : {}), ...(this.serverName ? { serverName: this.serverName } : {}) });
+      // RFC 8446 section 4.6.1: early_data with max_early_data_size when this server accepts 0-RTT.
+      this.host.send({ type: 'new_session_ticket', ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions: maxEarlyData > 0 ? [ext.earlyDataTicket(maxEarlyData)] : [] });
     }
+  }
+
+  /**
+   * Post-handshake authentication (RFC 8446 section 4.6.2): a CertificateRequest with a fresh, unpredictable
+   * certificate_request_context (section 4.3.2), under our application keys. One request at a time.
+   */
+  requestClientCertificate(): void {
+    if (this.state !== 'connected') throw new Error('the handshake is not complete');
+    if (!this.clientOfferedPha) throw new Error('the client did not offer post_handshake_auth, so it cannot be asked for a certificate after the handshake (RFC 8446 section 4.6.2)');
+    if (this.pha) throw new Error('a post-handshake CertificateRequest is still waiting for its answer');
+    const context = this.p.random(32);
+    const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: context, extensions: [ext.signatureAlgorithms(this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES)] });
+    this.pha = { context, msgs: [cr.raw], phase: 'wait_cert', chain: [] };
+    this.host.emit({ kind: 'info', message: 'post-handshake authentication: CertificateRequest sent; the client answers with Certificate, CertificateVerify and Finished under its application keys (RFC 8446 section 4.6.2)' });
+  }
+
+  private onPhaCertificate(pha: PendingPha, cert: Certificate): void {
+    if (!bytesEqual(cert.certificateRequestContext, pha.context))
+      throw new ProtocolError('illegal_parameter', 'the client\'s post-handshake Certificate does not echo the certificate_request_context of our CertificateRequest (RFC 8446 section 4.4.2)', { message: 'Certificate', field: 'certificate_request_context' });
+    pha.msgs.push(cert.raw);
+    if (cert.certificateList.length === 0) {
+      if (this.host.cfg.clientAuth === 'require') throw new ProtocolError('certificate_required', 'the client declined post-handshake authentication (an empty Certificate), and a certificate is required', { message: 'Certificate' });
+      this.host.emit({ kind: 'info', message: 'post-handshake authentication: the client declined (an empty Certificate)' });
+      pha.phase = 'wait_finished';
+      return;
+    }
+    pha.chain = cert.certificateList.map((e) => e.data);
+    pha.phase = 'wait_cv';
+  }
+
+  private onPhaCertificateVerify(pha: PendingPha, cv: CertificateVerify): void {
+    const accepted = this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    if (!accepted.includes(cv.algorithm)) throw new ProtocolError('illegal_parameter', `the client signed with ${sigSchemeName(cv.algorithm)}, which we did not ask for`, { message: 'CertificateVerify' });
+    let spki: Uint8Array;
+    try {
+      spki = certificateSpki(pha.chain[0]!);
+    } catch (e) {
+      throw new ProtocolError('bad_certificate', `the client's certificate does not parse: ${(e as Error).message}`, { message: 'Certificate' });
+    }
+    const content = certificateVerifyContent('client', this.transcript.hashWith(concatBytes(pha.msgs)));
+    if (!this.p.verify(cv.algorithm, spki, content, cv.signature))
+      throw new ProtocolError('decrypt_error', `the client's post-handshake CertificateVerify (${sigSchemeName(cv.algorithm)}) does not verify under its certificate's key`, { message: 'CertificateVerify', field: 'signature' });
+    pha.msgs.push(cv.raw);
+    pha.scheme = cv.algorithm;
+    const verdict = this.host.cfg.verifyPeer?.(pha.chain, undefined);
+    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    pha.phase = 'wait_finished';
+  }
+
+  /** The Finished of post-handshake authentication: MAC keyed from client_application_traffic_secret_N (RFC 8446 section 4.4). */
+  private onPhaFinished(pha: PendingPha, fin: Finished): void {
+    const expected = finishedVerifyData(this.p, this.suite!.prfHash, this.clientAppSecret!, this.transcript.hashWith(concatBytes(pha.msgs)));
+    if (!bytesEqual(expected, fin.verifyData))
+      throw new ProtocolError('decrypt_error', 'the client\'s post-handshake Finished does not match: it is not keyed from the current client application traffic secret, or a message of the exchange was changed', { message: 'Finished', field: 'verify_data' });
+    this.pha = undefined;
+    if (!pha.chain.length) return;
+    this.peerChain = pha.chain;
+    this.host.peerAuthenticated(pha.chain);
+    let subject = '';
+    try {
+      subject = ` as ${decodeCertificate(pha.chain[0]!).subject.text}`;
+    } catch {
+      // the chain is still recorded; only the name is missing from the message
+    }
+    this.host.emit({ kind: 'info', message: `post-handshake authentication: the client authenticated${subject} (${sigSchemeName(pha.scheme!)}, ${pha.chain.length} certificate${pha.chain.length > 1 ? 's' : ''})` });
   }
 
   private onKeyUpdate(requestUpdate: number): void {
