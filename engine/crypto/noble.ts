@@ -36,6 +36,13 @@ import {
   type KeyExchange,
   type KeyExchangeSecret,
 } from './provider';
+import { NamedGroup } from '../registry/groups';
+import { SignatureScheme } from '../registry/sigschemes';
+
+/** A sub-table of a registry: these names, with the registry's code points. */
+function pick<T extends Record<string, number>, K extends keyof T>(table: T, names: readonly K[]): { readonly [P in K]: T[P] } {
+  return Object.fromEntries(names.map((n) => [n, table[n]])) as { readonly [P in K]: T[P] };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hashes, HMAC (RFC 2104), HKDF (RFC 5869)
@@ -311,22 +318,8 @@ function aeadObject(name: AeadName): Aead {
 // ---------------------------------------------------------------------------------------------------------------
 // Key exchange (RFC 8446 section 4.2.8, 7.4): named groups
 
-/** TLS NamedGroup code points this provider implements. */
-export const GROUPS = {
-  secp256r1: 23,
-  secp384r1: 24,
-  secp521r1: 25,
-  x25519: 29,
-  x448: 30,
-  ffdhe2048: 256,
-  ffdhe3072: 257,
-  ffdhe4096: 258,
-  ffdhe6144: 259,
-  ffdhe8192: 260,
-  SecP256r1MLKEM768: 0x11eb,
-  X25519MLKEM768: 0x11ec,
-  SecP384r1MLKEM1024: 0x11ed,
-} as const;
+/** TLS NamedGroup code points this provider implements (the code points themselves live in the registry). */
+export const GROUPS = pick(NamedGroup, ['secp256r1', 'secp384r1', 'secp521r1', 'x25519', 'x448', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192', 'SecP256r1MLKEM768', 'X25519MLKEM768', 'SecP384r1MLKEM1024'] as const);
 
 type Random = (n: number) => Uint8Array;
 
@@ -662,24 +655,7 @@ function keyExchangeFor(group: number, random: Random): KeyExchange | undefined 
 // Signature verification (RFC 8446 section 4.2.3; RFC 5246 section 7.4.1.4.1 for the TLS 1.2 pairs)
 
 /** TLS SignatureScheme code points this provider can verify (signer.ts signs the same names). */
-export const SCHEMES = {
-  rsa_pkcs1_sha1: 0x0201,
-  ecdsa_sha1: 0x0203,
-  rsa_pkcs1_sha256: 0x0401,
-  ecdsa_secp256r1_sha256: 0x0403,
-  rsa_pkcs1_sha384: 0x0501,
-  ecdsa_secp384r1_sha384: 0x0503,
-  rsa_pkcs1_sha512: 0x0601,
-  ecdsa_secp521r1_sha512: 0x0603,
-  rsa_pss_rsae_sha256: 0x0804,
-  rsa_pss_rsae_sha384: 0x0805,
-  rsa_pss_rsae_sha512: 0x0806,
-  ed25519: 0x0807,
-  ed448: 0x0808,
-  rsa_pss_pss_sha256: 0x0809,
-  rsa_pss_pss_sha384: 0x080a,
-  rsa_pss_pss_sha512: 0x080b,
-} as const;
+export const SCHEMES = pick(SignatureScheme, ['rsa_pkcs1_sha1', 'ecdsa_sha1', 'rsa_pkcs1_sha256', 'ecdsa_secp256r1_sha256', 'rsa_pkcs1_sha384', 'ecdsa_secp384r1_sha384', 'rsa_pkcs1_sha512', 'ecdsa_secp521r1_sha512', 'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512', 'ed25519', 'ed448', 'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512'] as const);
 
 const HASH_LEN: Record<HashName, number> = { md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
