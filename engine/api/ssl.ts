@@ -18,7 +18,11 @@ import { suiteName } from '../registry/suites';
 import { versionName } from '../registry/versions';
 import type { TraceEvent } from '../trace/events';
 import { SocketBIO, socketForFd, type BIO } from './bio';
-import type { SSL_CTX } from './ctx';
+import {
+  SSL_CTX, SSL_CTX_check_private_key, SSL_CTX_use_certificate, SSL_CTX_use_certificate_ASN1, SSL_CTX_use_certificate_chain_file,
+  SSL_CTX_use_certificate_file, SSL_CTX_use_PrivateKey, SSL_CTX_use_PrivateKey_ASN1, SSL_CTX_use_PrivateKey_file,
+} from './ctx';
+import type { EVP_PKEY } from './objects';
 import { ERR_clear_error, ERR_peek_error, ERR_raise, peerAlertReason, R, type Reason } from './err';
 import { X509 } from './objects';
 
@@ -80,15 +84,23 @@ export class SSL {
   postHandshakeAuth?: boolean;
   private readonly t0 = Date.now();
 
+  /**
+   * This SSL's own certificates and keys: a copy of the context's at SSL_new (the seed's SSL_CTX_use_certificate
+   * page: changes to the context later do not reach existing SSL objects), changed by SSL_use_*.
+   */
+  readonly certs: SSL_CTX;
+
   constructor(readonly ctx: SSL_CTX) {
     this.mode = ctx.mode;
+    this.certs = copyCertificates(ctx);
   }
 
   /** The connection, created on first use with the settings of the context (copied, as SSL_new does). */
   connection(): TlsConnection {
     if (this.conn) return this.conn;
     const ctx = this.ctx;
-    const slot = ctx.current ? ctx.slots.get(ctx.current) : undefined;
+    const certs = this.certs;
+    const slot = certs.current ? certs.slots.get(certs.current) : undefined;
     const cfg: ConnectionConfig = {
       side: this.server ? 'server' : 'client',
       provider: ctx.provider ?? nobleProvider(),
@@ -97,7 +109,7 @@ export class SSL {
       ...(ctx.sigalgs ? { signatureSchemes: ctx.sigalgs } : {}),
       ...(ctx.alpn ? { alpn: ctx.alpn } : {}),
       ...(this.hostname ? { serverName: this.hostname } : {}),
-      ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...ctx.extraChain.map((c) => c.der)], signer: this.signer(slot.privatekey.key) } : {}),
+      ...(slot?.x509 && slot.privatekey ? { certificateChain: [slot.x509.der, ...slot.chain.map((c) => c.der), ...certs.extraChain.map((c) => c.der)], signer: this.signer(slot.privatekey.key) } : {}),
       ...(this.mode & SSL_MODE_ASYNC ? { asyncSigning: true } : {}),
       ...(ctx.clientHelloCb && this.server ? { clientHelloCallback: (info: ClientHelloInfo) => {
         this.clientHello = info;
@@ -762,4 +774,50 @@ export function SSL_client_hello_get1_extensions_present(s: SSL): number[] {
 
 export function SSL_client_hello_get0_servername(s: SSL): string | undefined {
   return s.clientHello?.serverName;
+}
+
+// ---- certificates and keys of one SSL (seed: SSL_CTX_use_certificate, the SSL_use_* forms) ----
+
+function copyCertificates(ctx: SSL_CTX): SSL_CTX {
+  const c = new SSL_CTX(ctx.method);
+  for (const [k, v] of ctx.slots) c.slots.set(k, { ...v, chain: [...v.chain] });
+  if (ctx.current) c.current = ctx.current;
+  c.extraChain = [...ctx.extraChain];
+  if (ctx.passwdCb) c.passwdCb = ctx.passwdCb;
+  c.passwdUserdata = ctx.passwdUserdata;
+  return c;
+}
+
+export function SSL_use_certificate(s: SSL, x: X509 | null): number {
+  return SSL_CTX_use_certificate(s.certs, x);
+}
+
+/** Note the seed's argument order: (ssl, d, len), unlike SSL_CTX_use_certificate_ASN1(ctx, len, d). */
+export function SSL_use_certificate_ASN1(s: SSL, d: Uint8Array, len: number): number {
+  return SSL_CTX_use_certificate_ASN1(s.certs, len, d);
+}
+
+export function SSL_use_certificate_file(s: SSL, file: string, type: number): number {
+  return SSL_CTX_use_certificate_file(s.certs, file, type);
+}
+
+export function SSL_use_certificate_chain_file(s: SSL, file: string): number {
+  return SSL_CTX_use_certificate_chain_file(s.certs, file);
+}
+
+export function SSL_use_PrivateKey(s: SSL, pkey: EVP_PKEY | null): number {
+  return SSL_CTX_use_PrivateKey(s.certs, pkey);
+}
+
+export function SSL_use_PrivateKey_ASN1(pk: number, s: SSL, d: Uint8Array, len: number): number {
+  return SSL_CTX_use_PrivateKey_ASN1(pk, s.certs, d, len);
+}
+
+export function SSL_use_PrivateKey_file(s: SSL, file: string, type: number): number {
+  return SSL_CTX_use_PrivateKey_file(s.certs, file, type);
+}
+
+/** Checks this SSL's pair; with none of its own, the one it copied from its context. */
+export function SSL_check_private_key(s: SSL): number {
+  return SSL_CTX_check_private_key(s.certs);
 }

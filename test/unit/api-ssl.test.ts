@@ -2,6 +2,7 @@
 // SSL_read, SSL_write, SSL_get_error): return values and every SSL_get_error code that memory BIOs can provoke.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as ctxApi from '../../engine/api/ctx';
 import * as api from '../../engine/api/ssl';
@@ -408,4 +409,29 @@ test('SSL_ERROR_WANT_ASYNC_JOB: with a pool of one job, a second SSL cannot star
   } finally {
     ASYNC_cleanup_thread();
   }
+});
+
+test('SSL_use_certificate_file / SSL_use_PrivateKey_file / SSL_check_private_key on one SSL; the context is not changed', () => {
+  const ctx = serverCtx('ec-p256.crt', 'ec-p256.key');
+  const ssl = api.SSL_new(ctx)!;
+  assert.equal(api.SSL_check_private_key(ssl), 1, 'the SSL copied its context\'s pair');
+  assert.equal(api.SSL_use_certificate_file(ssl, F('ed25519.crt'), SSL_FILETYPE_PEM), 1);
+  assert.equal(api.SSL_check_private_key(ssl), 0, 'the Ed25519 slot has no key yet');
+  assert.match(ERR_error_string(ERR_get_error()), /no private key assigned/);
+  assert.equal(api.SSL_use_PrivateKey_file(ssl, F('ed25519.key'), SSL_FILETYPE_PEM), 1);
+  assert.equal(api.SSL_check_private_key(ssl), 1);
+  assert.equal(ctxApi.SSL_CTX_check_private_key(ctx), 1);
+  assert.equal(ctx.current, 'ecc', 'the context still serves its own pair');
+  const client = api.SSL_new(ctxApi.SSL_CTX_new(TLS_client_method()))!;
+  const c2s = new MemBIO();
+  const s2c = new MemBIO();
+  api.SSL_set_bio(client, s2c, c2s);
+  api.SSL_set_bio(ssl, c2s, s2c);
+  handshake(client, ssl);
+  assert.match(api.SSL_get1_peer_certificate(client)!.info.subject.text, /ed25519/, 'this SSL served its own certificate');
+  const der = new Uint8Array(fs.readFileSync(F('rsa2048.crt.der')));
+  const other = api.SSL_new(ctx)!;
+  assert.equal(api.SSL_use_certificate_ASN1(other, der, der.length), 1);
+  assert.equal(api.SSL_use_PrivateKey_file(other, F('rsa2048.key'), SSL_FILETYPE_PEM), 1);
+  assert.equal(api.SSL_check_private_key(other), 1);
 });
