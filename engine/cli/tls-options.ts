@@ -23,6 +23,7 @@ export const TLS_OPTIONS: Option[] = [
   { name: 'cert', kind: 'string', arg: 'FILE', help: 'certificate chain (PEM, leaf first)' },
   { name: 'key', kind: 'string', arg: 'FILE', help: 'private key (PEM; default: from --cert\'s file)' },
   { name: 'pass', kind: 'string', arg: 'SPEC', help: 'passphrase of --key: pass:TEXT, env:VAR, file:PATH' },
+  { name: 'record-size-limit', kind: 'string', arg: 'N', help: 'offer record_size_limit N (RFC 8449, 64..16385): when the peer offers one too, records keep to each side\'s limit' },
   { name: 'keylog', kind: 'string', arg: 'FILE', help: 'append secrets in NSS key log format (SSLKEYLOGFILE) for Wireshark' },
   { name: 'msg', kind: 'flag', help: 'show records, key changes and states too (like -msg)' },
   { name: 'json', kind: 'flag', help: 'JSON lines: every trace event, then a summary' },
@@ -66,6 +67,12 @@ export function tlsSettings(values: Record<string, string | boolean | undefined>
     });
   }
   if (typeof values.alpn === 'string') out.alpn = values.alpn.split(',').map((s) => s.trim()).filter(Boolean);
+  const rsl = values['record-size-limit'];
+  if (typeof rsl === 'string') {
+    const n = Number(rsl);
+    if (!(Number.isInteger(n) && n >= 64 && n <= 16385)) throw new UsageError(`--record-size-limit ${rsl}: must be 64..16385 in TLS 1.3 (RFC 8449 section 4)`);
+    out.recordSizeLimit = n;
+  }
   if (typeof values.keylog === 'string') out.onSecret = keyLogWriter(values.keylog);
   return out;
 }

@@ -83,7 +83,26 @@ export interface ConnectionConfig {
    * handshake. Default: offered when a certificate and key or a client certificate callback are configured.
    */
   postHandshakeAuth?: boolean;
+  /** Client: send status_request (RFC 6066 section 8) asking for a stapled OCSP response (as s_client -status). */
+  requestOcsp?: boolean;
+  /**
+   * Server: a DER OCSPResponse (RFC 6960) stapled in the leaf CertificateEntry's status_request extension when the
+   * client asked for one (RFC 8446 section 4.4.2.1; as s_server -status_file).
+   */
+  ocspResponse?: Uint8Array;
+  /**
+   * Both: the record_size_limit we advertise (RFC 8449), 64..16385 in TLS 1.3 (the limit counts the inner content
+   * type byte). When both sides send it, each side's protected records stay within the peer's limit. Default: not sent.
+   */
+  recordSizeLimit?: number;
+  /** Client: pad the ClientHello with the padding extension (RFC 7685) up to this many bytes (handshake message). */
+  padToLength?: number;
+  /** Server: DER distinguished names sent as certificate_authorities in CertificateRequest (RFC 8446 section 4.2.4). */
+  certificateAuthorities?: Uint8Array[];
 }
+
+/** RFC 8449 section 4: the largest record_size_limit TLS 1.3 allows (2^14 plus the content type byte). */
+export const MAX_RECORD_SIZE_LIMIT_13 = (1 << 14) + 1;
 
 /** Early data a server skips when it rejects 0-RTT and has no limit of its own (OpenSSL's default recv_max_early_data). */
 export const DEFAULT_EARLY_DATA_SKIP = 16384;

@@ -62,6 +62,11 @@ export interface HandshakeHost {
   skipEarlyData(limit: number, how: 'trial-decrypt' | 'after-hrr'): void;
   /** Server: the client authenticated after the handshake (RFC 8446 section 4.6.2); `chain` is its certificate chain. */
   peerAuthenticated(chain: Uint8Array[]): void;
+  /**
+   * record_size_limit (RFC 8449), once both sides sent it: 'write' caps the TLSInnerPlaintext (content plus type
+   * byte) of the protected records we send at the peer's limit; 'read' makes a larger received one record_overflow.
+   */
+  setRecordSizeLimit(dir: 'read' | 'write', limit: number): void;
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -115,6 +120,10 @@ export class TlsConnection implements SansIoConnection {
   private started = false;
   private readonly generation = { read: 0, write: 0 };
   private emptyInARow = 0;
+  /** RFC 8449: most data bytes per protected record we send (the peer's record_size_limit minus the type byte). */
+  private writeFragment = MAX_FRAGMENT;
+  /** RFC 8449: our record_size_limit, enforced on received protected records once negotiated. */
+  private readLimit?: number;
   /** Set while the handshake waits for the application; receive() then only buffers. */
   suspended?: SuspendReason;
   /** Messages of the record being processed when a Suspend came, the first being the one to retry. */
@@ -228,8 +237,9 @@ export class TlsConnection implements SansIoConnection {
   write(data: Uint8Array): number {
     // Only under application keys: never a byte of application data in the clear.
     if ((this.status !== 'open' && this.status !== 'peer-closed') || !this.negotiated || this.writeEpoch !== 'application') return 0;
-    for (let off = 0; off < data.length; off += MAX_FRAGMENT) {
-      this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + MAX_FRAGMENT)));
+    const step = this.writeFragment;
+    for (let off = 0; off < data.length; off += step) {
+      this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + step)));
     }
     this.emit({ kind: 'app-data', dir: 'out', length: data.length });
     return data.length;
@@ -264,7 +274,8 @@ export class TlsConnection implements SansIoConnection {
     let type = rec.type;
     let content = rec.fragment;
     const base = { kind: 'record' as const, dir: 'in' as const, contentType: rec.type, contentTypeName: contentTypeName(rec.type), version: rec.version, length: rec.fragment.length, raw: rec.raw, epoch: this.readEpoch };
-    if (rec.type !== CT.handshake && this.hsReader.hasPartial)
+    // Under protection the outer type is always application_data: the inner type is checked once opened, below.
+    if (rec.type !== CT.handshake && !(this.readProt && rec.type === CT.application_data) && this.hsReader.hasPartial)
       throw new ProtocolError('unexpected_message', `a ${contentTypeName(rec.type)} record arrived in the middle of a fragmented handshake message (RFC 8446 section 5.1)`, { message: 'record' });
     if (rec.type === CT.change_cipher_spec) {
       this.emit(base);
@@ -298,6 +309,9 @@ export class TlsConnection implements SansIoConnection {
       } else opened = this.readProt.open(rec);
       type = opened.type;
       content = opened.content;
+      const inner = content.length + 1 + opened.padding;
+      if (this.readLimit !== undefined && inner > this.readLimit)
+        throw new ProtocolError('record_overflow', `record ${seq} carries ${inner} bytes of TLSInnerPlaintext (content, type and padding), over our record_size_limit of ${this.readLimit} (RFC 8449 section 4)`, { message: 'record', field: 'length' });
       this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: opened.padding } });
     } else {
       this.emit(base);
@@ -306,6 +320,8 @@ export class TlsConnection implements SansIoConnection {
       if (rec.fragment.length > MAX_FRAGMENT)
         throw new ProtocolError('record_overflow', `plaintext record of ${rec.fragment.length} bytes exceeds 2^14 (RFC 8446 section 5.1)`, { message: 'record header', field: 'length' });
     }
+    if (type !== CT.handshake && this.hsReader.hasPartial)
+      throw new ProtocolError('unexpected_message', `a ${contentTypeName(type)} record arrived in the middle of a fragmented handshake message (RFC 8446 section 5.1)`, { message: 'record' });
     switch (type) {
       case CT.handshake:
         return this.onHandshakeRecord(content);
@@ -529,7 +545,8 @@ export class TlsConnection implements SansIoConnection {
       sendBytes(bytes: Uint8Array): Handshake {
         const built = decodeHandshake(bytes, { version: 'tls13' });
         self.traceHandshake('out', built);
-        for (let off = 0; off < bytes.length; off += MAX_FRAGMENT) self.writeRecord(CT.handshake, bytes.subarray(off, Math.min(bytes.length, off + MAX_FRAGMENT)));
+        const step = self.writeProt ? self.writeFragment : MAX_FRAGMENT;
+        for (let off = 0; off < bytes.length; off += step) self.writeRecord(CT.handshake, bytes.subarray(off, Math.min(bytes.length, off + step)));
         return built;
       },
       sendChangeCipherSpec(): void {
@@ -558,7 +575,7 @@ export class TlsConnection implements SansIoConnection {
         self.emit({ kind: 'info', message: 'paused: an asynchronous crypto operation is running (SSL_ERROR_WANT_ASYNC)' });
       },
       sendEarlyData(data: Uint8Array): void {
-        for (let off = 0; off < data.length; off += MAX_FRAGMENT) self.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + MAX_FRAGMENT)));
+        for (let off = 0; off < data.length; off += self.writeFragment) self.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + self.writeFragment)));
         self.emit({ kind: 'app-data', dir: 'out', length: data.length, early: true });
       },
       clearWriteKeys(): void {
@@ -570,6 +587,10 @@ export class TlsConnection implements SansIoConnection {
       },
       skipEarlyData(limit: number, how: 'trial-decrypt' | 'after-hrr'): void {
         self.skipEarly = { limit, skipped: 0, how };
+      },
+      setRecordSizeLimit(dir: 'read' | 'write', limit: number): void {
+        if (dir === 'write') self.writeFragment = Math.max(1, Math.min(MAX_FRAGMENT, limit - 1));
+        else self.readLimit = limit;
       },
       peerAuthenticated(chain: Uint8Array[]): void {
         if (self.negotiated) self.negotiated.peerCertificates = chain;

@@ -27,6 +27,34 @@ export interface NegotiatedSession {
   peerCertificates: Uint8Array[];
   serverName?: string;
   earlyData?: 'accepted' | 'rejected' | 'not offered';
+  /** Client: the stapled OCSP response (RFC 8446 section 4.4.2.1), decoded. */
+  ocsp?: OcspInfo;
+  /** record_size_limit (RFC 8449) when both sides sent it: ours, and the peer's (the limit on what we send). */
+  recordSizeLimit?: { ours: number; peer: number };
+  /** Client: the certificate_authorities of the server's CertificateRequest (RFC 8446 section 4.2.4), as one-line names. */
+  certificateAuthorities?: string[];
+}
+
+/** A decoded OCSPResponse (RFC 6960 section 4.2.1). */
+export interface OcspInfo {
+  /** successful, malformedRequest, internalError, tryLater, sigRequired, unauthorized (or the number). */
+  responseStatus: string;
+  responseType?: string;
+  producedAt?: string;
+  responses: OcspSingle[];
+  /** Why the response could not be decoded, when it could not. */
+  error?: string;
+  der: Uint8Array;
+}
+
+export interface OcspSingle {
+  /** Serial number of the certificate the status is for, hex. */
+  serial: string;
+  certStatus: 'good' | 'revoked' | 'unknown';
+  thisUpdate?: string;
+  nextUpdate?: string;
+  revocationTime?: string;
+  revocationReason?: string;
 }
 
 export interface SansIoConnection {

@@ -32,6 +32,8 @@ export const spec: CommandSpec = {
     { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
     { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
     { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
+    { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request) and show it (as s_client -status)' },
+    { name: 'padding', kind: 'string', arg: 'N', help: 'pad the ClientHello to N bytes with the padding extension (RFC 7685), e.g. 512' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
@@ -50,6 +52,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!target) throw new UsageError('connect: give HOST:PORT');
   const { host, port } = parseHostPort(target, 443);
   const settings = tlsSettings(values);
+  if (values.status) settings.requestOcsp = true;
+  if (typeof values.padding === 'string') {
+    const n = Number(values.padding);
+    if (!(Number.isInteger(n) && n > 0 && n <= 0xffff)) throw new UsageError(`--padding ${values.padding}: not a length in bytes`);
+    settings.padToLength = n;
+  }
   const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : 10_000;
   if (typeof values.cert === 'string') {
     const certPem = fs.readFileSync(values.cert, 'utf8');
@@ -175,9 +183,30 @@ export function summaryText(n: NegotiatedSession): string {
     `HelloRetry    : ${n.helloRetry ? 'yes' : 'no'}`,
     `Resumed       : ${n.resumed ? 'yes (PSK from a session ticket)' : 'no'}`,
     `Early data    : ${earlyDataText(n.earlyData)}`,
+    ...(n.recordSizeLimit ? [`Record limit  : ours ${n.recordSizeLimit.ours}, server's ${n.recordSizeLimit.peer} (record_size_limit, RFC 8449)`] : []),
+    ...(n.certificateAuthorities ? ['Acceptable client certificate CA names', ...n.certificateAuthorities.map((c) => `  ${c}`)] : []),
+    ...ocspText(n),
     'Verification  : not performed: the chain is shown, not validated (path validation is not built yet)',
     '---', '');
   return lines.join('\n');
+}
+
+/** As s_client -status prints it: "OCSP Response Status: successful (0x0)" ... "Cert Status: good". */
+function ocspText(n: NegotiatedSession): string[] {
+  const o = n.ocsp;
+  if (!o) return [];
+  if (o.error) return [`OCSP response: does not decode (${o.error})`];
+  const lines = ['OCSP response:', `    OCSP Response Status: ${o.responseStatus}`];
+  if (o.responseType) lines.push(`    Response Type: ${o.responseType === 'basic' ? 'Basic OCSP Response' : o.responseType}`);
+  if (o.producedAt) lines.push(`    Produced At: ${o.producedAt}`);
+  for (const r of o.responses) {
+    lines.push(`    Serial Number: ${r.serial}`, `    Cert Status: ${r.certStatus}`);
+    if (r.revocationTime) lines.push(`    Revocation Time: ${r.revocationTime}`);
+    if (r.revocationReason) lines.push(`    Revocation Reason: ${r.revocationReason}`);
+    if (r.thisUpdate) lines.push(`    This Update: ${r.thisUpdate}`);
+    if (r.nextUpdate) lines.push(`    Next Update: ${r.nextUpdate}`);
+  }
+  return lines;
 }
 
 function earlyDataText(status: NegotiatedSession['earlyData']): string {
@@ -193,6 +222,8 @@ function summaryJson(n: NegotiatedSession): unknown {
     kind: 'summary', ok: true, protocol: versionName(n.version), cipher: suiteName(n.cipherSuite, 'iana'),
     group: n.group !== undefined ? groupName(n.group) : null, peerSignature: n.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : null,
     alpn: n.alpn ?? null, helloRetry: n.helloRetry, resumed: n.resumed,
-    earlyData: n.earlyData ?? 'not offered', ...(n.earlyData === 'accepted' ? { earlyDataWarning: 'early data can be replayed by an attacker; send only idempotent requests (RFC 8446 section 8)' } : {}), chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
+    earlyData: n.earlyData ?? 'not offered',
+    ...(n.ocsp ? { ocsp: { responseStatus: n.ocsp.responseStatus, producedAt: n.ocsp.producedAt ?? null, responses: n.ocsp.responses, ...(n.ocsp.error ? { error: n.ocsp.error } : {}) } } : {}),
+    ...(n.recordSizeLimit ? { recordSizeLimit: n.recordSizeLimit } : {}), ...(n.certificateAuthorities ? { certificateAuthorities: n.certificateAuthorities } : {}), ...(n.earlyData === 'accepted' ? { earlyDataWarning: 'early data can be replayed by an attacker; send only idempotent requests (RFC 8446 section 8)' } : {}), chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
   };
 }

@@ -2,6 +2,8 @@
 // session, and keeps serving after each connection and after standard input ends. --www answers an HTTP
 // request with a status page and closes, as `s_server -www` does; --echo sends back what it receives.
 import fs from 'node:fs';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type TlsSession } from '../../net/session';
 import { generatedIdentity, identityFromPem, type Identity } from '../../tools/identity';
@@ -33,6 +35,9 @@ export const spec: CommandSpec = {
     { name: 'early-data', kind: 'flag', help: 'same as --early_data' },
     { name: 'max-early-data', kind: 'string', arg: 'N', help: 'bytes of early data tickets allow and the server accepts (0 = off; also --max_early_data)' },
     { name: 'max_early_data', kind: 'string', arg: 'N', help: 'same as --max-early-data' },
+    { name: 'status_file', kind: 'string', arg: 'FILE', help: 'staple the DER OCSP response in FILE when a client asks (status_request; as s_server -status_file; also --status-file)' },
+    { name: 'status-file', kind: 'string', arg: 'FILE', help: 'same as --status_file' },
+    { name: 'client_CA', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: send the subjects of the PEM certificates in FILE as certificate_authorities (RFC 8446 section 4.2.4; as s_server -client_CAfile)' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
@@ -53,6 +58,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const maxEarlyData = maxEarlyRaw !== undefined ? Number(maxEarlyRaw) : values.early_data || values['early-data'] ? 16384 : 0;
   if (!(Number.isInteger(maxEarlyData) && maxEarlyData >= 0 && maxEarlyData <= 0xffffffff)) throw new UsageError(`--max-early-data ${maxEarlyRaw}: not a byte count`);
   if (maxEarlyData > 0) settings.maxEarlyData = maxEarlyData;
+  const statusFile = (values.status_file ?? values['status-file']) as string | undefined;
+  if (statusFile) {
+    try {
+      settings.ocspResponse = new Uint8Array(fs.readFileSync(statusFile));
+    } catch (e) {
+      throw new UsageError(`--status_file ${statusFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (typeof values.client_CA === 'string') {
+    try {
+      settings.certificateAuthorities = pemCertificates(fs.readFileSync(values.client_CA, 'utf8')).map((der) => certificateSubjectDer(der));
+    } catch (e) {
+      throw new UsageError(`--client_CA ${values.client_CA}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   let id: Identity;
   if (typeof values.cert === 'string') {
     const certPem = fs.readFileSync(values.cert, 'utf8');
@@ -167,4 +187,19 @@ function statusPage(n: NegotiatedSession | undefined, request: string): string {
     '</pre></body></html>', '',
   ].join('\n');
   return `HTTP/1.0 200 ok\r\nContent-type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`;
+}
+
+/** The DER certificates of the CERTIFICATE blocks in a PEM text. */
+function pemCertificates(pem: string): Uint8Array[] {
+  const out = [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  if (!out.length) throw new Error('no CERTIFICATE block');
+  return out;
+}
+
+/** The subject Name of a certificate, as its DER bytes (a DistinguishedName for certificate_authorities). */
+export function certificateSubjectDer(der: Uint8Array): Uint8Array {
+  const asn = asn1js.fromBER(der);
+  if (asn.offset === -1) throw new Error('certificate does not decode');
+  const cert = new pkijs.Certificate({ schema: asn.result });
+  return new Uint8Array(cert.subject.toSchema().toBER(false));
 }

@@ -14,7 +14,12 @@ import { KeyExchangeError } from '../../crypto/provider';
 import { ProtocolError, Suspend } from '../../conn/errors';
 import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
-import { ext, type KeyShareEntry } from '../../msgs/extensions';
+import { ext, type Extension, type KeyShareEntry } from '../../msgs/extensions';
+import { MAX_RECORD_SIZE_LIMIT_13 } from '../../conn/config';
+import type { OcspInfo } from '../../conn/types';
+import { decodeOcspResponse, ocspSummary } from '../../x509/ocsp';
+import { decodeName } from '../../x509/name';
+import * as asn1js from 'asn1js';
 import type { Certificate, CertificateRequest, CertificateVerify, EncryptedExtensions, Finished, Handshake, HelloRetryRequest, NewSessionTicket, ServerHello } from '../../msgs/handshake';
 import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
@@ -66,6 +71,9 @@ export class Client13 implements HandshakeDriver {
   private sentCcs = false;
   /** We sent post_handshake_auth (RFC 8446 section 4.2.6). */
   private offeredPha = false;
+  private ocsp?: OcspInfo;
+  private recordLimits?: { ours: number; peer: number };
+  private certificateAuthorities?: string[];
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -166,8 +174,12 @@ export class Client13 implements HandshakeDriver {
       // RFC 8446 section 4.2.10: never in the ClientHello that follows a HelloRetryRequest.
       ...(this.early && !this.helloRetry ? [ext.earlyData()] : []),
       ...(this.offeredPha ? [ext.postHandshakeAuth()] : []),
+      // RFC 6066 section 8: an OCSP status_request with no responder ids or request extensions (as s_client -status).
+      ...(cfg.requestOcsp ? [ext.statusRequest()] : []),
+      ...(cfg.recordSizeLimit !== undefined ? [ext.recordSizeLimit(cfg.recordSizeLimit)] : []),
     ];
     if (!this.offered) {
+      this.padTo(extensions);
       const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
       this.transcript.add(ch.raw);
       return;
@@ -176,7 +188,9 @@ export class Client13 implements HandshakeDriver {
     const s = this.offered;
     const suite = suiteByCode(s.cipherSuite)!;
     const hashLen = this.p.hash(suite.prfHash).outputLen;
-    extensions.push(ext.preSharedKeyClient({ identities: [{ identity: s.ticket, obfuscatedTicketAge: obfuscatedAge(s, (this.host.cfg.now ?? Date.now)()) }], binders: [new Uint8Array(hashLen)] }));
+    const psk = ext.preSharedKeyClient({ identities: [{ identity: s.ticket, obfuscatedTicketAge: obfuscatedAge(s, (this.host.cfg.now ?? Date.now)()) }], binders: [new Uint8Array(hashLen)] });
+    this.padTo(extensions, psk);
+    extensions.push(psk);
     const raw = encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
     const draft = decodeHandshake(raw) as ClientHello;
     const early = new EarlySecret(this.p, suite.prfHash, s.psk);
@@ -184,6 +198,22 @@ export class Client13 implements HandshakeDriver {
     patchBinders(raw, [binder]);
     const ch = this.host.sendBytes(raw);
     this.transcript.add(ch.raw);
+  }
+
+  /**
+   * RFC 7685: a padding extension that brings the ClientHello (handshake message, header included) up to
+   * `padToLength`, as BoringSSL pads hellos of 256..511 bytes to 512. Goes before pre_shared_key, which stays last.
+   */
+  private padTo(extensions: Extension[], psk?: Extension): void {
+    const target = this.host.cfg.padToLength;
+    if (!target) return;
+    const len = encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions: [...extensions, ...(psk ? [psk] : [])] }).length;
+    if (len >= target) return;
+    // The extension's own header takes 4 bytes; when less than that is missing, one byte of padding (as BoringSSL).
+    const missing = target - len;
+    const padLen = missing >= 5 ? missing - 4 : 1;
+    extensions.push(ext.padding(padLen));
+    this.host.emit({ kind: 'info', message: `ClientHello padded from ${len} to ${len + 4 + padLen} bytes with a ${padLen}-byte padding extension (RFC 7685)` });
   }
 
   handle(msg: Handshake): void {
@@ -316,6 +346,16 @@ export class Client13 implements HandshakeDriver {
       this.earlyStatus = 'rejected';
       this.host.emit({ kind: 'info', message: `the server rejected our ${this.early.data.length} bytes of early data: they were not delivered and are not resent automatically; the application must send them again now that the handshake is done, if that is safe (RFC 8446 section 4.2.10)` });
     }
+    if (ee.ext.recordSizeLimit !== undefined) {
+      const ours = this.host.cfg.recordSizeLimit;
+      if (ours === undefined) throw new ProtocolError('unsupported_extension', 'EncryptedExtensions has record_size_limit, which we did not offer (RFC 8446 section 4.2)', { message: 'EncryptedExtensions', field: 'record_size_limit' });
+      const peer = ee.ext.recordSizeLimit;
+      // RFC 8449 section 4: a value over the protocol's maximum is allowed; we never send more than 2^14 + 1 anyway.
+      this.recordLimits = { ours, peer };
+      this.host.setRecordSizeLimit('write', Math.min(peer, MAX_RECORD_SIZE_LIMIT_13));
+      this.host.setRecordSizeLimit('read', ours);
+      this.host.emit({ kind: 'info', message: `record_size_limit negotiated (RFC 8449): we send records of at most ${Math.min(peer, MAX_RECORD_SIZE_LIMIT_13) - 1} data bytes (the server's limit ${peer}); the server must keep to our ${ours}` });
+    }
     this.transcript.add(ee.raw);
     // A resumed handshake authenticates with the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
     this.to(this.resumed ? 'wait_finished' : 'wait_cert_cr');
@@ -332,6 +372,10 @@ export class Client13 implements HandshakeDriver {
       this.callbackIdentity = r;
     }
     this.certRequest = cr;
+    if (cr.ext.certificateAuthorities) {
+      this.certificateAuthorities = cr.ext.certificateAuthorities.map((dn, i) => distinguishedNameText(dn, i));
+      this.host.emit({ kind: 'info', message: `the server accepts client certificates from these CAs (certificate_authorities, RFC 8446 section 4.2.4): ${this.certificateAuthorities.length ? this.certificateAuthorities.map((n) => `[${n}]`).join(', ') : '(an empty list)'}` });
+    }
     this.transcript.add(cr.raw);
     this.to('wait_cert');
   }
@@ -340,6 +384,20 @@ export class Client13 implements HandshakeDriver {
     if (cert.certificateRequestContext.length !== 0) throw new ProtocolError('illegal_parameter', 'the server\'s Certificate must have an empty certificate_request_context', { message: 'Certificate' });
     if (cert.certificateList.length === 0) throw new ProtocolError('decode_error', 'the server sent an empty Certificate (RFC 8446 section 4.4.2.4)', { message: 'Certificate' });
     this.peerChain = cert.certificateList.map((e) => e.data);
+    cert.certificateList.forEach((entry, i) => {
+      const status = entry.ext.statusRequest;
+      if (!status) return;
+      // RFC 8446 section 4.4.2: an extension in a CertificateEntry must answer one in our ClientHello.
+      if (!this.host.cfg.requestOcsp) throw new ProtocolError('unsupported_extension', `certificate ${i} carries a status_request (stapled OCSP), which we did not ask for (RFC 8446 section 4.4.2)`, { message: 'Certificate', field: 'status_request' });
+      if (i !== 0) {
+        this.host.emit({ kind: 'info', message: `certificate ${i} carries a stapled OCSP response too (${status.ocspResponse.length} bytes); only the leaf's is reported` });
+        return;
+      }
+      if (status.statusType !== 1) throw new ProtocolError('illegal_parameter', `the stapled status is of type ${status.statusType}, not ocsp (1)`, { message: 'Certificate', field: 'status_request' });
+      this.ocsp = decodeOcspResponse(status.ocspResponse);
+      this.host.emit({ kind: 'info', message: ocspSummary(this.ocsp) });
+    });
+    if (this.host.cfg.requestOcsp && !this.ocsp) this.host.emit({ kind: 'info', message: 'we asked for OCSP stapling (status_request), but the server stapled no response' });
     this.transcript.add(cert.raw);
     this.to('wait_cv');
   }
@@ -412,6 +470,8 @@ export class Client13 implements HandshakeDriver {
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: this.resumed, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
       ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: this.earlyStatus,
+      ...(this.ocsp ? { ocsp: this.ocsp } : {}), ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
+      ...(this.certificateAuthorities ? { certificateAuthorities: this.certificateAuthorities } : {}),
     });
   }
 
@@ -495,5 +555,16 @@ export class Client13 implements HandshakeDriver {
     this.host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
     this.clientAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.clientAppSecret!);
     this.host.setWriteKeys('application', suite, this.clientAppSecret);
+  }
+}
+
+/** A DistinguishedName of certificate_authorities as OpenSSL's one-line form, or why it does not decode. */
+function distinguishedNameText(der: Uint8Array, i: number): string {
+  try {
+    const asn = asn1js.fromBER(der);
+    if (asn.offset !== der.length) throw new Error('not one DER value');
+    return decodeName(asn.result, `certificate_authorities[${i}]`).text;
+  } catch (e) {
+    return `(name ${i} does not decode: ${(e as Error).message})`;
   }
 }

@@ -9,7 +9,7 @@ import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
 import { KeyExchangeError } from '../../crypto/provider';
 import { ProtocolError, Suspend } from '../../conn/errors';
-import { DEFAULT_EARLY_DATA_SKIP, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES, TICKET_AGE_TOLERANCE_MS } from '../../conn/config';
+import { MAX_RECORD_SIZE_LIMIT_13, DEFAULT_EARLY_DATA_SKIP, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES, TICKET_AGE_TOLERANCE_MS } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
 import { ext, type Extension } from '../../msgs/extensions';
 import type { Certificate, CertificateVerify, ClientHello, EndOfEarlyData, Finished, Handshake } from '../../msgs/handshake';
@@ -74,6 +74,7 @@ export class Server13 implements HandshakeDriver {
   /** The client sent post_handshake_auth, and the request we are waiting on, if any. */
   private clientOfferedPha = false;
   private pha?: PendingPha;
+  private recordLimits?: { ours: number; peer: number };
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -241,15 +242,31 @@ export class Server13 implements HandshakeDriver {
 
     // EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished.
     const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : []), ...(this.earlyStatus === 'accepted' ? [ext.earlyData()] : [])];
+    // RFC 8449: our record_size_limit goes in EncryptedExtensions only when the client sent one; from then on
+    // our protected records keep to the client's limit (EncryptedExtensions itself included).
+    if (ch.ext.recordSizeLimit !== undefined && cfg.recordSizeLimit !== undefined) {
+      eeExt.push(ext.recordSizeLimit(cfg.recordSizeLimit));
+      const peer = ch.ext.recordSizeLimit;
+      this.recordLimits = { ours: cfg.recordSizeLimit, peer };
+      this.host.setRecordSizeLimit('write', Math.min(peer, MAX_RECORD_SIZE_LIMIT_13));
+      this.host.emit({ kind: 'info', message: `record_size_limit negotiated (RFC 8449): we send records of at most ${Math.min(peer, MAX_RECORD_SIZE_LIMIT_13) - 1} data bytes (the client's limit ${peer}); the client must keep to our ${cfg.recordSizeLimit}` });
+    }
+    const stapling = ch.ext.statusRequest?.statusType === 1 && cfg.ocspResponse?.length ? cfg.ocspResponse : undefined;
+    if (ch.ext.statusRequest && cfg.ocspResponse?.length && !stapling) this.host.emit({ kind: 'info', message: `the client asked for certificate status of type ${ch.ext.statusRequest.statusType}, not ocsp: nothing stapled` });
     this.transcript.add(this.host.send({ type: 'encrypted_extensions', extensions: eeExt }).raw);
+    // The client keeps to our limit once it has read EncryptedExtensions: its second flight (0-RTT data comes before).
+    if (this.recordLimits && this.earlyStatus !== 'accepted') this.host.setRecordSizeLimit('read', this.recordLimits.ours);
     if ((cfg.clientAuth ?? 'none') !== 'none' && !this.psk) {
       this.requestedCert = true;
-      const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: new Uint8Array(0), extensions: [ext.signatureAlgorithms(cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES)] });
+      const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: new Uint8Array(0), extensions: this.certificateRequestExtensions() });
       this.transcript.add(cr.raw);
     }
     if (!this.psk) {
       // A resumed handshake is authenticated by the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
-      this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: certificateChain.map((data) => ({ data })) }).raw);
+      // RFC 8446 section 4.4.2.1: the OCSP response goes in the leaf's CertificateEntry.
+      const certificateList = certificateChain.map((data, i) => ({ data, ...(i === 0 && stapling ? { extensions: [ext.statusResponse(stapling)] } : {}) }));
+      if (stapling) this.host.emit({ kind: 'info', message: `stapling a ${stapling.length}-byte OCSP response to our certificate (status_request, RFC 8446 section 4.4.2.1)` });
+      this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList }).raw);
       const content = certificateVerifyContent('server', this.transcript.hash());
       if (cfg.asyncSigning && signer.signAsync) {
         // SSL_MODE_ASYNC: the flight pauses here until the signature is ready (SSL_ERROR_WANT_ASYNC).
@@ -310,6 +327,12 @@ export class Server13 implements HandshakeDriver {
     this.host.emit({ kind: 'info', message: `0-RTT accepted: up to ${this.earlyLimit} bytes of early data under client_early_traffic_secret until EndOfEarlyData. Early data can be replayed by an attacker; accept it only for idempotent requests (RFC 8446 section 8)` });
   }
 
+  /** signature_algorithms, and certificate_authorities when configured (RFC 8446 sections 4.3.2, 4.2.4). */
+  private certificateRequestExtensions(): Extension[] {
+    const cas = this.host.cfg.certificateAuthorities;
+    return [ext.signatureAlgorithms(this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES), ...(cas?.length ? [ext.certificateAuthorities(cas)] : [])];
+  }
+
   /** How much rejected early data we skip: our limit, the ticket's, and at least OpenSSL's default. */
   private skipLimit(st: TicketState | undefined): number {
     return Math.max(this.host.cfg.maxEarlyData ?? 0, st?.maxEarlyData ?? 0, DEFAULT_EARLY_DATA_SKIP);
@@ -319,6 +342,7 @@ export class Server13 implements HandshakeDriver {
   private onEndOfEarlyData(eoed: EndOfEarlyData): void {
     this.transcript.add(eoed.raw);
     this.host.setReadKeys('handshake', this.suite!, this.clientHsSecret!);
+    if (this.recordLimits) this.host.setRecordSizeLimit('read', this.recordLimits.ours);
     this.host.emit({ kind: 'info', message: 'EndOfEarlyData: the client\'s 0-RTT data is complete; its second flight follows under the handshake keys' });
     this.to(this.requestedCert ? 'wait_cert' : 'wait_finished');
   }
@@ -387,6 +411,7 @@ export class Server13 implements HandshakeDriver {
     if (!bytesEqual(expected, fin.verifyData))
       throw new ProtocolError('decrypt_error', 'the client\'s Finished does not match our transcript', { message: 'Finished', field: 'verify_data' });
     this.transcript.add(fin.raw);
+    if (this.recordLimits) this.host.setRecordSizeLimit('read', this.recordLimits.ours);
     this.resumptionSecret = this.master!.resumptionMasterSecret(this.transcript.hash());
     this.host.setReadKeys('application', suite, this.clientAppSecret!);
     this.to('connected');
@@ -396,6 +421,7 @@ export class Server13 implements HandshakeDriver {
       ...(this.scheme !== undefined ? { signatureScheme: this.scheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: !!this.psk, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
       ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: this.earlyStatus,
+      ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
     });
   }
 
@@ -453,7 +479,7 @@ export class Server13 implements HandshakeDriver {
     if (!this.clientOfferedPha) throw new Error('the client did not offer post_handshake_auth, so it cannot be asked for a certificate after the handshake (RFC 8446 section 4.6.2)');
     if (this.pha) throw new Error('a post-handshake CertificateRequest is still waiting for its answer');
     const context = this.p.random(32);
-    const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: context, extensions: [ext.signatureAlgorithms(this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES)] });
+    const cr = this.host.send({ type: 'certificate_request', certificateRequestContext: context, extensions: this.certificateRequestExtensions() });
     this.pha = { context, msgs: [cr.raw], phase: 'wait_cert', chain: [] };
     this.host.emit({ kind: 'info', message: 'post-handshake authentication: CertificateRequest sent; the client answers with Certificate, CertificateVerify and Finished under its application keys (RFC 8446 section 4.6.2)' });
   }
