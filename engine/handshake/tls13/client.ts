@@ -25,9 +25,9 @@ import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
-import { certificateVerifyContent, bytesEqual, isIpAddress, unexpected } from './common';
+import { certificateVerifyContent, bytesEqual, isIpAddress, unexpected, receiveKeyUpdate, sendKeyUpdate } from './common';
 import type { NegotiatedSession } from '../../conn/types';
-import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { EarlySecret, finishedVerifyData, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { decodeHandshake, encodeHandshake, patchBinders, truncateForBinders, type ClientHello } from '../../msgs/handshake';
 import { obfuscatedAge, sessionUsable, type ClientSession } from '../../conn/session-ticket';
 
@@ -543,19 +543,14 @@ export class Client13 implements HandshakeDriver {
   }
 
   private onKeyUpdate(requestUpdate: number): void {
-    if (requestUpdate > 1) throw new ProtocolError('illegal_parameter', `KeyUpdate.request_update is ${requestUpdate}`, { message: 'KeyUpdate' });
-    const suite = this.suite!;
-    this.serverAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.serverAppSecret!);
-    this.host.setReadKeys('application', suite, this.serverAppSecret);
+    this.serverAppSecret = receiveKeyUpdate(this.host, this.p, this.suite!, requestUpdate, this.serverAppSecret!);
     if (requestUpdate === 1) this.keyUpdate(false);
   }
 
   keyUpdate(requestPeer: boolean): void {
-    const suite = this.suite!;
-    this.host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
-    this.clientAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.clientAppSecret!);
-    this.host.setWriteKeys('application', suite, this.clientAppSecret);
+    this.clientAppSecret = sendKeyUpdate(this.host, this.p, this.suite!, requestPeer, this.clientAppSecret!);
   }
+
 }
 
 /** A DistinguishedName of certificate_authorities as OpenSSL's one-line form, or why it does not decode. */

@@ -1,6 +1,10 @@
 // Pieces both TLS 1.3 state machines use.
 import { ProtocolError } from '../../conn/errors';
 import type { Handshake } from '../../msgs/handshake';
+import type { HandshakeHost } from '../../conn/connection';
+import type { CryptoProvider } from '../../crypto/provider';
+import type { CipherSuite } from '../../registry/suites';
+import { nextTrafficSecret } from './key-schedule';
 
 const SERVER_CV = new TextEncoder().encode('TLS 1.3, server CertificateVerify');
 const CLIENT_CV = new TextEncoder().encode('TLS 1.3, client CertificateVerify');
@@ -31,4 +35,20 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 export function isIpAddress(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/** The peer's KeyUpdate (RFC 8446 section 4.6.3): our read secret moves on; returns the new one. */
+export function receiveKeyUpdate(host: HandshakeHost, p: CryptoProvider, suite: CipherSuite, requestUpdate: number, readSecret: Uint8Array): Uint8Array {
+  if (requestUpdate > 1) throw new ProtocolError('illegal_parameter', `KeyUpdate.request_update is ${requestUpdate}`, { message: 'KeyUpdate' });
+  const next = nextTrafficSecret(p, suite.prfHash, readSecret);
+  host.setReadKeys('application', suite, next);
+  return next;
+}
+
+/** Our KeyUpdate: sent under the old keys, then our write secret moves on; returns the new one. */
+export function sendKeyUpdate(host: HandshakeHost, p: CryptoProvider, suite: CipherSuite, requestPeer: boolean, writeSecret: Uint8Array): Uint8Array {
+  host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
+  const next = nextTrafficSecret(p, suite.prfHash, writeSecret);
+  host.setWriteKeys('application', suite, next);
+  return next;
 }

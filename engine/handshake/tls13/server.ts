@@ -17,8 +17,8 @@ import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
-import { bytesEqual, certificateVerifyContent, unexpected } from './common';
-import { EarlySecret, finishedVerifyData, nextTrafficSecret, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
+import { bytesEqual, certificateVerifyContent, unexpected, receiveKeyUpdate, sendKeyUpdate } from './common';
+import { EarlySecret, finishedVerifyData, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { truncateForBinders } from '../../msgs/handshake';
 import { openTicket, sealTicket, type TicketState } from '../../conn/session-ticket';
 import type { NegotiatedSession } from '../../conn/types';
@@ -536,17 +536,11 @@ export class Server13 implements HandshakeDriver {
   }
 
   private onKeyUpdate(requestUpdate: number): void {
-    if (requestUpdate > 1) throw new ProtocolError('illegal_parameter', `KeyUpdate.request_update is ${requestUpdate}`, { message: 'KeyUpdate' });
-    const suite = this.suite!;
-    this.clientAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.clientAppSecret!);
-    this.host.setReadKeys('application', suite, this.clientAppSecret);
+    this.clientAppSecret = receiveKeyUpdate(this.host, this.p, this.suite!, requestUpdate, this.clientAppSecret!);
     if (requestUpdate === 1) this.keyUpdate(false);
   }
 
   keyUpdate(requestPeer: boolean): void {
-    const suite = this.suite!;
-    this.host.send({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
-    this.serverAppSecret = nextTrafficSecret(this.p, suite.prfHash, this.serverAppSecret!);
-    this.host.setWriteKeys('application', suite, this.serverAppSecret);
+    this.serverAppSecret = sendKeyUpdate(this.host, this.p, this.suite!, requestPeer, this.serverAppSecret!);
   }
 }
