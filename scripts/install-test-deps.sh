@@ -5,10 +5,10 @@
 set -euo pipefail
 
 # Debian packages the tests need. Add packages here (e.g. gnutls-bin tshark).
-TEST_APT_PACKAGES="openssl gnutls-bin iproute2"
+TEST_APT_PACKAGES="openssl libssl-dev gnutls-bin iproute2"
 # The command each package must provide (package:command; a package not listed
 # here is checked by its name as a command).
-TEST_TOOLS="openssl:openssl gnutls-bin:gnutls-cli iproute2:ip tshark:tshark"
+TEST_TOOLS="openssl:openssl libssl-dev:openssl gnutls-bin:gnutls-cli iproute2:ip tshark:tshark"
 
 tool_of() {   # tool_of PACKAGE -> the command that package must provide
   local pair

@@ -5,6 +5,7 @@ import * as connect from './commands/connect';
 import * as decode from './commands/decode';
 import * as generate from './commands/generate';
 import * as serve from './commands/serve';
+import * as verify from './commands/verify';
 import { EXIT, UsageError, type CliIO } from './io';
 import { helpText, type CommandSpec } from './options';
 
@@ -13,7 +14,7 @@ interface Command {
   run: (argv: string[], io: CliIO) => number | Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { connect, serve, decode, 'check-key': checkKey, generate };
+export const COMMANDS: Record<string, Command> = { connect, serve, decode, 'check-key': checkKey, generate, verify };
 
 function mainHelp(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 4;

@@ -187,6 +187,11 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   }, panel);
   panel.attach(runner);
   void runner.start();
+  // A progress notification until the handshake settles; Cancel closes the connection.
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TLS Lens: connecting to ${req.host}:${port}`, cancellable: true }, (_progress, token) => {
+    token.onCancellationRequested(() => runner.close());
+    return panel.settled;
+  });
   return panel;
 }
 

@@ -170,5 +170,39 @@ export default async function ui(page, { workspace, out }) {
     }
   });
 
+  // --- 6. a failure explained: the server speaks only TLS 1.2 -----------------
+  await check('connect-failure', async () => {
+    await clearNotifications();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
+      '-key', path.join(workspace, 'server-key.pem'), '-tls1_2', '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      await new Promise((resolve, reject) => {
+        let outText = '';
+        server.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
+        server.on('error', reject);
+        setTimeout(() => reject(new Error('openssl s_server did not start')), 10000);
+      });
+      await palette('TLS Lens: Connect to Host');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await page.keyboard.type(`127.0.0.1:${port}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+      const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
+      await body.getByText(/protocol_version/).first().waitFor({ state: 'visible', timeout: 20000 }).catch(async () => {
+        throw new Error(`the panel never explained the protocol_version failure; it shows: ${(await body.innerText().catch(() => '')).slice(0, 600)}`);
+      });
+      const text = await body.innerText();
+      expect(/SSL_ERROR_SSL|SSL_connect/.test(text), 'the SSL_connect outcome is shown');
+      expect(/Likely causes/.test(text) && /protocol\s+versions/.test(text), `the explanation gives the likely causes: ${text.slice(0, 400)}`);
+      await page.waitForTimeout(800);
+      await shot('session-failure.png');
+    } finally {
+      server.kill();
+    }
+  });
+
   return { passed, failed };
 }
