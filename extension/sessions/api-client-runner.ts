@@ -186,6 +186,6 @@ export class ApiClientRunner {
       { label: 'session so far', ms: Date.now() - this.t0 },
     ];
     const sock = this.bio?.socket;
-    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, ...(this.error ? { error: this.error } : {}) }));
+    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}) }));
   }
 }

@@ -12,6 +12,8 @@ import { versionName } from '../../engine/registry/versions';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import type { CertificateInfo } from '../../engine/x509/types';
+import { loadCert, loadSystemStore, verifyChain, type VCert } from '../../engine/x509/verify';
+import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
 
 export type RunnerState = 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening';
@@ -36,6 +38,7 @@ export class EventBatcher {
   constructor(private readonly flushTo: (batch: TraceEventJson[]) => void) {}
   push(e: TraceEvent): void {
     const j = JSON.parse(toJson(e)) as TraceEventJson;
+    j.seq = this.all.length + 1;
     this.all.push(j);
     this.pending.push(j);
     this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
@@ -59,11 +62,42 @@ function decodeChain(ders: Uint8Array[]): CertificateInfo[] {
   return out;
 }
 
-export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError }): SessionSummary {
+let systemStore: VCert[] | undefined;
+
+/** The system trust store, loaded once (decoding ~150 anchors takes a moment). */
+function anchors(): VCert[] {
+  systemStore ??= loadSystemStore().certs;
+  return systemStore;
+}
+
+/**
+ * Judges the peer's chain as a browser or curl would: against the system trust store, for TLS server
+ * authentication, with the host name (or IP) that was dialled.
+ */
+export function verifyPeer(ders: Uint8Array[], host: string | undefined): SessionSummary['verification'] {
+  if (!ders.length) return { state: 'not-performed', text: 'The peer sent no certificate to verify.' };
+  try {
+    const [leaf, ...rest] = ders.map((d) => loadCert(d));
+    const r = verifyChain({ target: leaf!, untrusted: rest, trusted: anchors() }, {
+      purpose: 'sslserver', ...(host ? (isIpAddress(host) ? { ip: host } : { hostname: host }) : {}),
+    });
+    const first = r.errors[0];
+    return {
+      state: r.ok ? 'ok' : 'failed',
+      code: r.code,
+      text: r.ok ? `Verified against the system trust store for ${host ?? 'this server'} (X509_V_OK).` : `${r.text} (X509_V_ERR ${r.code}, depth ${r.errorDepth})${first ? `: ${first.fix}` : ''}`,
+      links: r.chain.map((l) => ({ subject: l.subject, source: l.source, verdict: l.verdict, findings: [...l.errors, ...l.warnings].map((f) => ({ name: f.name, text: f.text, fix: f.fix })) })),
+    };
+  } catch (e) {
+    return { state: 'failed', text: `The chain could not be verified: ${(e as Error).message}` };
+  }
+}
+
+export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError; host?: string }): SessionSummary {
   const s: SessionSummary = {
     ok: !!n && !base.error,
     chain: decodeChain(n?.peerCertificates ?? base.chainDer),
-    verification: { state: 'not-performed', text: 'The chain is shown, not validated: path validation is not built yet.' },
+    verification: n && n.peerCertificates.length && base.host !== undefined ? verifyPeer(n.peerCertificates, base.host) : { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : base.host === undefined && n?.peerCertificates.length ? 'Client certificates are shown, not verified (no client trust store is configured).' : 'Nothing to verify yet.' },
     timings: base.timings,
     bytesIn: base.bytesIn,
     bytesOut: base.bytesOut,

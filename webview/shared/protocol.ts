@@ -21,8 +21,11 @@ export interface BlockView {
 
 // ---- session panel ----
 
-/** A TraceEvent in its JSON form: every Uint8Array field is a lower-case hex string. */
-export type TraceEventJson = Record<string, unknown> & { kind: string; t: number; side: 'client' | 'server' };
+/**
+ * A TraceEvent in its JSON form: every Uint8Array field is a lower-case hex string. `seq` numbers the events of
+ * one session from 1, so a view that is sent an event twice (a backlog and a batch overlapping) shows it once.
+ */
+export type TraceEventJson = Record<string, unknown> & { kind: string; t: number; side: 'client' | 'server'; seq?: number };
 
 export interface SessionTarget {
   /** 'connect' for Connect to Host, 'serve' for Serve TLS here. */
@@ -46,7 +49,14 @@ export interface SessionSummary {
   serverName?: string;
   /** The peer's chain, decoded, leaf first. */
   chain: CertificateInfo[];
-  verification: { state: 'not-performed' | 'ok' | 'failed'; text: string };
+  verification: {
+    state: 'not-performed' | 'ok' | 'failed';
+    text: string;
+    /** X509_V_ERR number (0 = OK), as `openssl verify` and s_client's "Verify return code" give it. */
+    code?: number;
+    /** Per certificate of the path, leaf first: the verdict and what would fix each finding. */
+    links?: { subject: string; source: string; verdict: 'ok' | 'warning' | 'error'; findings: { name: string; text: string; fix: string }[] }[];
+  };
   /** Milliseconds: TCP connect, handshake, whole session so far. */
   timings: { label: string; ms: number }[];
   /** The error that ended the session, in plain words, with the alert and its likely causes. */

@@ -190,8 +190,17 @@ export class SessionView {
 
   // ---- inputs from the host ----
 
+  private lastSeq = 0;
+
   addEvents(events: readonly TraceEventJson[]): void {
-    for (const e of events) this.queue.push(e);
+    for (const e of events) {
+      // Each event once, whichever way it came (the init backlog, a batch, a replay of held messages).
+      if (typeof e.seq === 'number') {
+        if (e.seq <= this.lastSeq) continue;
+        this.lastSeq = e.seq;
+      }
+      this.queue.push(e);
+    }
     if (!this.draining) this.drain();
   }
 
@@ -540,6 +549,11 @@ export class SessionView {
         const role = i === 0 ? 'Leaf' : ci.selfIssued ? 'Root' : 'Intermediate';
         const card = el('section', { class: 'card', 'aria-label': `${role} certificate ${i}: ${ci.subject?.text ?? ''}` });
         card.append(el('h3', {}, `${i} · ${role}${ci.selfIssued ? ' (self-issued)' : ''}`));
+        const link = v.links?.[i];
+        if (link) {
+          card.append(el('span', { class: `badge verif-${link.verdict === 'ok' ? 'ok' : link.verdict === 'error' ? 'failed' : 'not-performed'}` }, link.verdict === 'ok' ? 'link verified' : link.verdict === 'error' ? 'link fails' : 'link has warnings'));
+          for (const f of link.findings) card.append(el('p', { class: link.verdict === 'error' ? 'problem' : 'muted' }, `${f.text}: ${f.fix}`));
+        }
         try {
           card.append(...certificateDetails(ci, now));
         } catch (e) {
