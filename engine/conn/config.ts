@@ -12,6 +12,8 @@ export interface PeerVerdict {
   /** X509_V_ERR code (0 = X509_V_OK). */
   code: number;
   reason: string;
+  /** The alert to send when verification fails (default bad_certificate). */
+  alert?: string;
 }
 
 export interface ConnectionConfig {

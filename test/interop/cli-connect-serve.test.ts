@@ -124,3 +124,32 @@ test('connect to a silent server ends in a timeout error, not a hang', { timeout
   assert.match(err, /timed out after 1 s in state wait_sh/);
   silent.close();
 });
+
+test('connect verifies the chain as s_client does: --CAfile gives 0 (ok), the system store 18, --verify_return_error aborts with unknown_ca', { timeout: 60_000 }, async () => {
+  const server = await opensslServer(['-tls1_3', '-www', '-cert', PKI('ec-p256.crt'), '-key', PKI('ec-p256.key')]);
+  const run = (args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, [CLI, 'connect', `127.0.0.1:${server.port}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (b) => (out += b));
+    p.stderr!.on('data', (b) => (err += b));
+    p.stdin!.end('GET / HTTP/1.0\r\n\r\n');
+    p.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+  try {
+    const trusted = await run(['--CAfile', PKI('ec-p256.crt'), '--verify_hostname', 'ec-p256.example.com']);
+    assert.equal(trusted.code, 0);
+    assert.match(trusted.out, /Verify return code: 0 \(ok\)/);
+    const untrusted = await run([]);
+    assert.equal(untrusted.code, 0, 'without --verify_return_error the session goes on, as s_client');
+    assert.match(untrusted.out, /Verify return code: 18 \(self-signed certificate\)/);
+    const wrongName = await run(['--CAfile', PKI('ec-p256.crt'), '--verify_hostname', 'other.example']);
+    assert.match(wrongName.out, /Verify return code: 62 \(hostname mismatch\)/);
+    const strict = await run(['--verify_return_error']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.err, /certificate verification failed: self-signed certificate \(18\)/);
+    await server.waitFor(/alert unknown ca|unknown ca/i);
+  } finally {
+    await server.stop();
+  }
+});

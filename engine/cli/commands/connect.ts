@@ -3,6 +3,9 @@
 import fs from 'node:fs';
 import { connect, TlsSessionError, type TlsSession } from '../../net/session';
 import { identityFromPem } from '../../tools/identity';
+import { loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, verifyChain } from '../../x509/verify';
+import type { VerifyResult } from '../../x509/verify';
+import { isIpAddress } from '../../handshake/tls13/common';
 import { sessionFromJson, sessionToJson } from '../../conn/session-ticket';
 import { toJson, type TraceEvent } from '../../trace/events';
 import { formatEvent } from '../../trace/format-text';
@@ -26,6 +29,10 @@ export const spec: CommandSpec = {
     { name: 'noservername', kind: 'flag', help: 'send no SNI' },
     ...TLS_OPTIONS,
     { name: 'ign_eof', kind: 'flag', help: 'keep the connection open when standard input ends' },
+    { name: 'CAfile', kind: 'string', arg: 'FILE', help: 'trust anchors (PEM) to verify the server\'s chain with (default: the system store)' },
+    { name: 'CApath', kind: 'string', arg: 'DIR', help: 'a folder of trust anchors (*.pem, *.crt, hash links)' },
+    { name: 'verify_hostname', kind: 'string', arg: 'NAME', help: 'check the certificate is for NAME (as s_client -verify_hostname)' },
+    { name: 'verify_return_error', kind: 'flag', help: 'abort the handshake when verification fails (as s_client -verify_return_error)' },
     { name: 'sess_out', kind: 'string', arg: 'FILE', help: 'save the session (the last ticket received) to FILE (also --sess-out)' },
     { name: 'sess-out', kind: 'string', arg: 'FILE', help: 'same as --sess_out' },
     { name: 'sess_in', kind: 'string', arg: 'FILE', help: 'resume the session saved in FILE (also --sess-in)' },
@@ -66,6 +73,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     settings.certificateChain = id.chain;
     settings.signer = id.signer;
   }
+  // As s_client: the chain is always verified and the result reported; only --verify_return_error aborts.
+  let verdict: VerifyResult | undefined;
+  const trusted = typeof values.CAfile === 'string' || typeof values.CApath === 'string'
+    ? mergeCerts(...(typeof values.CAfile === 'string' ? [loadFile(values.CAfile)] : []), ...(typeof values.CApath === 'string' ? [loadDirectory(values.CApath)] : [])).certs
+    : undefined;
+  const hostCheck = values.verify_hostname as string | undefined;
+  settings.verifyPeer = (chain) => {
+    const [leaf, ...rest] = chain.map((d) => loadCert(d));
+    verdict = verifyChain({ target: leaf!, untrusted: rest, trusted: trusted ?? loadSystemStore().certs }, { purpose: 'sslserver', ...(hostCheck ? (isIpAddress(hostCheck) ? { ip: hostCheck } : { hostname: hostCheck }) : {}) });
+    const ok = verdict.ok || !values.verify_return_error;
+    return { ok, code: verdict.code, reason: `${verdict.text} (${verdict.code}) at depth ${verdict.errorDepth}`, alert: alertForVerifyError(verdict.code) };
+  };
   const sessIn = (values.sess_in ?? values['sess-in']) as string | undefined;
   const sessOut = (values.sess_out ?? values['sess-out']) as string | undefined;
   if (sessIn) {
@@ -120,8 +139,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       finish(EXIT.MISMATCH_OR_PROBLEM);
     });
     session.on('secure', (n: NegotiatedSession) => {
-      if (json) io.out(JSON.stringify(summaryJson(n)) + '\n');
-      else io.out(summaryText(n));
+      if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null }) + '\n');
+      else io.out(summaryText(n, verdict));
       wireStdin(session, io, !!values.ign_eof);
     });
     session.on('data', (d: Uint8Array) => {
@@ -168,7 +187,15 @@ function peerSubject(der: Uint8Array | undefined): { subject: string; issuer: st
   }
 }
 
-export function summaryText(n: NegotiatedSession): string {
+/** OpenSSL's ssl_verify_alarm_type: the alert a client sends for each kind of verification failure. */
+function alertForVerifyError(code: number): string {
+  if (code === 9 || code === 10 || code === 13 || code === 14) return 'certificate_expired';
+  if ([2, 3, 18, 19, 20, 21, 27, 28].includes(code)) return 'unknown_ca';
+  if (code === 23) return 'certificate_revoked';
+  return 'bad_certificate';
+}
+
+export function summaryText(n: NegotiatedSession, verdict?: VerifyResult): string {
   const lines = ['---', 'Certificate chain'];
   n.peerCertificates.forEach((der, i) => {
     const p = peerSubject(der);
@@ -186,7 +213,7 @@ export function summaryText(n: NegotiatedSession): string {
     ...(n.recordSizeLimit ? [`Record limit  : ours ${n.recordSizeLimit.ours}, server's ${n.recordSizeLimit.peer} (record_size_limit, RFC 8449)`] : []),
     ...(n.certificateAuthorities ? ['Acceptable client certificate CA names', ...n.certificateAuthorities.map((c) => `  ${c}`)] : []),
     ...ocspText(n),
-    'Verification  : not performed: the chain is shown, not validated (path validation is not built yet)',
+    ...(verdict ? [`Verify return code: ${verdict.code} (${verdict.ok ? 'ok' : verdict.text})`, ...(verdict.ok ? [] : [`  ${verdict.errors[0]?.fix ?? ''}`])] : [n.resumed ? 'Verification  : resumed session (the chain was checked when it was made)' : 'Verification  : not performed']),
     '---', '');
   return lines.join('\n');
 }

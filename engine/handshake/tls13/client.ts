@@ -417,7 +417,7 @@ export class Client13 implements HandshakeDriver {
     this.peerScheme = cv.algorithm;
     this.transcript.add(cv.raw);
     const verdict = this.host.cfg.verifyPeer?.(this.peerChain, this.host.cfg.serverName);
-    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    if (verdict && !verdict.ok) throw new ProtocolError(verdict.alert ?? 'bad_certificate', `certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
     this.to('wait_finished');
   }
 
