@@ -8,7 +8,8 @@ import { versionByName } from '../registry/versions';
 import type { SessionOptions } from '../net/session';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import { toHex } from '../util/hex';
-import { UsageError } from './io';
+import { readPassphrase, UsageError, type CliIO } from './io';
+import { identityFromPem, type Identity } from '../tools/identity';
 import type { Option } from './options';
 
 export const TLS_OPTIONS: Option[] = [
@@ -88,4 +89,12 @@ export function parseHostPort(v: string, defaultPort: number): { host: string; p
   const port = m[2] ? Number(m[2]) : defaultPort;
   if (!(port >= 0 && port < 65536)) throw new UsageError(`"${v}": bad port`);
   return { host: m[1]!, port };
+}
+
+/** --cert, --key and --pass, as s_client and s_server take them: the identity, or undefined without --cert. */
+export function identityFromOptions(values: Record<string, string | boolean | undefined>, io: CliIO): Identity | undefined {
+  if (typeof values.cert !== 'string') return undefined;
+  const certPem = fs.readFileSync(values.cert, 'utf8');
+  const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
+  return identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
 }

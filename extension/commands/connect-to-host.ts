@@ -5,7 +5,8 @@ import { groupByName, GROUPS } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName, SUITES } from '../../engine/registry/suites';
 import type { SessionOptions } from '../../engine/net/session';
-import { identityFromPem, type Identity } from '../../engine/tools/identity';
+import type { Identity } from '../../engine/tools/identity';
+import { identityFromDocument } from '../identity';
 import { ApiClientRunner } from '../sessions/api-client-runner';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { SessionPanel } from '../panels/session-panel';
@@ -130,17 +131,7 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
 async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined> {
   if (!req.clientCertificate) return undefined;
   const uri = /^[a-z]+:/.test(req.clientCertificate) ? vscode.Uri.parse(req.clientCertificate) : vscode.Uri.file(req.clientCertificate);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  let passphrase: string | undefined;
-  for (;;) {
-    try {
-      return identityFromPem(doc.getText(), undefined, vscode.workspace.asRelativePath(uri), passphrase);
-    } catch (e) {
-      if (!/passphrase/.test((e as Error).message)) throw e;
-      passphrase = await vscode.window.showInputBox({ title: 'The client key is encrypted', prompt: 'Passphrase', password: true, ignoreFocusOut: true });
-      if (passphrase === undefined) throw e;
-    }
-  }
+  return identityFromDocument(await vscode.workspace.openTextDocument(uri), 'The client key is encrypted');
 }
 
 /** Runs a session and shows it; resolves with the panel once created (its `settled` says how it ended). */

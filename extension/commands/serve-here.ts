@@ -1,7 +1,7 @@
 // Serve TLS here: the engine as a server on 127.0.0.1 with the certificate and key of the open PEM file,
 // tracing every session that arrives in one panel, with a status bar item while it runs.
 import * as vscode from 'vscode';
-import { identityFromPem } from '../../engine/tools/identity';
+import { identityFromDocument } from '../identity';
 import { ServerRunner } from '../sessions/session-runner';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionTarget } from '../../webview/shared/protocol';
@@ -24,21 +24,12 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
   }
   const doc = await vscode.workspace.openTextDocument(uri);
   const name = vscode.workspace.asRelativePath(uri);
-  let passphrase: string | undefined;
   let id;
-  for (;;) {
-    try {
-      id = identityFromPem(doc.getText(), undefined, name, passphrase);
-      break;
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (/passphrase/.test(msg)) {
-        passphrase = await vscode.window.showInputBox({ title: `${name}: the key is encrypted`, prompt: 'Passphrase', password: true, ignoreFocusOut: true });
-        if (passphrase !== undefined) continue;
-      }
-      void vscode.window.showErrorMessage(`TLS Lens: cannot serve with ${name}: ${msg}`);
-      return undefined;
-    }
+  try {
+    id = await identityFromDocument(doc, `${name}: the key is encrypted`);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`TLS Lens: cannot serve with ${name}: ${(e as Error).message}`);
+    return undefined;
   }
   const port = req.port ?? vscode.workspace.getConfiguration('tlsLens').get<number>('serve.port', 0);
   const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: 'Certificate', value: name }, { label: 'Versions', value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };

@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { TlsSession } from '../../engine/net/session';
+import { identityFromPem } from '../../engine/tools/identity';
 
 export const PKI = (n: string) => path.resolve('test/fixtures/pki', n);
 
@@ -89,4 +91,26 @@ export function opensslClient(port: number, args: string[], input?: string, end 
 
 export function readPem(n: string): string {
   return fs.readFileSync(PKI(n), 'utf8');
+}
+
+/** A fixture's certificate and key as an identity for our client or server. */
+export function identity(cert: string, key: string) {
+  return identityFromPem(readPem(cert), readPem(key), cert);
+}
+
+/** Reads from a session until `want` has arrived (or fails after `ms`). */
+export function receive(s: TlsSession, want: string, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const timer = setTimeout(() => reject(new Error(`did not receive ${JSON.stringify(want)}; got ${JSON.stringify(got)}`)), ms);
+    const onData = (d: Uint8Array) => {
+      got += new TextDecoder().decode(d);
+      if (got.includes(want)) {
+        clearTimeout(timer);
+        s.off('data', onData);
+        resolve(got);
+      }
+    };
+    s.on('data', onData);
+  });
 }

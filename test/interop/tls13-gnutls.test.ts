@@ -13,14 +13,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, type ConnectOptions, type TlsSession } from '../../engine/net/session';
-import { identityFromPem } from '../../engine/tools/identity';
+import { connect, createServer, type ConnectOptions } from '../../engine/net/session';
 import { groupByName } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName } from '../../engine/registry/suites';
 import type { NegotiatedSession } from '../../engine/conn/types';
 import type { TraceEvent } from '../../engine/trace/events';
-import { freePort, PKI, readPem } from './peers';
+import { freePort, identity, PKI, receive } from './peers';
 import { requireTools, runNodeInNetns } from './netns';
 
 const code = {
@@ -45,27 +44,6 @@ const KEYS = [
   ['ec-p521', 'ecdsa_secp521r1_sha512'], ['ed25519', 'ed25519'], ['ed448', 'ed448'],
 ] as const;
 const GNUTLS_TOOLS = { 'gnutls-serv': 'gnutls-bin', 'gnutls-cli': 'gnutls-bin' };
-
-function identity(cert: string, key: string) {
-  return identityFromPem(readPem(cert), readPem(key), cert);
-}
-
-/** Reads from a session until `want` has arrived (or fails after `ms`). */
-function receive(s: TlsSession, want: string, ms = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = '';
-    const timer = setTimeout(() => reject(new Error(`did not receive ${JSON.stringify(want)}; got ${JSON.stringify(got)}`)), ms);
-    const onData = (d: Uint8Array) => {
-      got += new TextDecoder().decode(d);
-      if (got.includes(want)) {
-        clearTimeout(timer);
-        s.off('data', onData);
-        resolve(got);
-      }
-    };
-    s.on('data', onData);
-  });
-}
 
 /** A gnutls process whose output (stdout and stderr) is collected. */
 interface Gnutls {

@@ -6,14 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, type ConnectOptions, type TlsSession } from '../../engine/net/session';
-import { identityFromPem } from '../../engine/tools/identity';
+import { connect, createServer, type ConnectOptions } from '../../engine/net/session';
 import { groupByName } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName } from '../../engine/registry/suites';
 import type { NegotiatedSession } from '../../engine/conn/types';
 import type { TraceEvent } from '../../engine/trace/events';
-import { readPem } from './peers';
+import { identity, readPem, receive } from './peers';
 
 const code = {
   suite: (n: string) => suiteByName(n)!.code,
@@ -30,27 +29,6 @@ const KEYS = [
   ['rsa2048', 'rsa_pss_rsae_sha256'], ['rsa-pss', 'rsa_pss_pss_sha256'], ['ec-p256', 'ecdsa_secp256r1_sha256'], ['ec-p384', 'ecdsa_secp384r1_sha384'],
   ['ec-p521', 'ecdsa_secp521r1_sha512'], ['ed25519', 'ed25519'], ['ed448', 'ed448'],
 ] as const;
-
-function identity(cert: string, key: string) {
-  return identityFromPem(readPem(cert), readPem(key), cert);
-}
-
-/** Reads from a session until `want` has arrived (or fails after `ms`). */
-function receive(s: TlsSession, want: string, ms = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = '';
-    const timer = setTimeout(() => reject(new Error(`did not receive ${JSON.stringify(want)}; got ${JSON.stringify(got)}`)), ms);
-    const onData = (d: Uint8Array) => {
-      got += new TextDecoder().decode(d);
-      if (got.includes(want)) {
-        clearTimeout(timer);
-        s.off('data', onData);
-        resolve(got);
-      }
-    };
-    s.on('data', onData);
-  });
-}
 
 /** Reads from a Node TLS socket until `want` has arrived. */
 function receiveNode(s: tls.TLSSocket, want: string, ms = 5000): Promise<string> {

@@ -4,13 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, type TlsSession } from '../../engine/net/session';
-import { identityFromPem } from '../../engine/tools/identity';
+import { connect, createServer } from '../../engine/net/session';
 import { groupByName } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName } from '../../engine/registry/suites';
 import type { NegotiatedSession } from '../../engine/conn/types';
-import { opensslClient, opensslServer, PKI, readPem } from './peers';
+import { identity, opensslClient, opensslServer, PKI, receive } from './peers';
 
 const CCM = 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256';
 const ALL_SUITES = `TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:${CCM}`;
@@ -19,27 +18,6 @@ const code = {
   group: (n: string) => groupByName(n)!.code,
   scheme: (n: string) => sigSchemeByName(n)!.code,
 };
-
-function identity(cert: string, key: string) {
-  return identityFromPem(readPem(cert), readPem(key), cert);
-}
-
-/** Reads from a session until `want` has arrived (or fails after `ms`). */
-function receive(s: TlsSession, want: string, ms = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = '';
-    const timer = setTimeout(() => reject(new Error(`did not receive ${JSON.stringify(want)}; got ${JSON.stringify(got)}`)), ms);
-    const onData = (d: Uint8Array) => {
-      got += new TextDecoder().decode(d);
-      if (got.includes(want)) {
-        clearTimeout(timer);
-        s.off('data', onData);
-        resolve(got);
-      }
-    };
-    s.on('data', onData);
-  });
-}
 
 interface ClientCase {
   name: string;

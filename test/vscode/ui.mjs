@@ -84,6 +84,29 @@ export default async function ui(page, { workspace, out }) {
     await item.click();
   };
 
+  // Connect to Host as a person does: the palette, host:port typed, then "Connect".
+  const opensslServer = async (versionFlag) => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
+      '-key', path.join(workspace, 'server-key.pem'), versionFlag, '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    await new Promise((resolve, reject) => {
+      let outText = '';
+      proc.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
+      proc.on('error', reject);
+      setTimeout(() => reject(new Error('openssl s_server did not start')), 10000);
+    });
+    return { port, kill: () => proc.kill() };
+  };
+  const connectFromPalette = async (port) => {
+    await palette('TLS Lens: Connect to Host');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(`127.0.0.1:${port}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.press('Enter');
+  };
+
   // --- 1. hover over the certificate block with the real mouse --------------
   await check('hover', async () => {
     await quickOpen('server.pem');
@@ -142,23 +165,9 @@ export default async function ui(page, { workspace, out }) {
   // --- 5. Connect to Host from the Command Palette, against openssl s_server --
   await check('connect-to-host', async () => {
     await clearNotifications();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
-      '-key', path.join(workspace, 'server-key.pem'), '-tls1_3', '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = await opensslServer('-tls1_3');
     try {
-      await new Promise((resolve, reject) => {
-        let outText = '';
-        server.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
-        server.on('error', reject);
-        setTimeout(() => reject(new Error('openssl s_server did not start')), 10000);
-      });
-      await palette('TLS Lens: Connect to Host');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-      await page.keyboard.type(`127.0.0.1:${port}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
-      await page.keyboard.press('Enter');
+      await connectFromPalette(server.port);
       const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
       await body.getByText('TLSv1.3').first().waitFor({ state: 'visible', timeout: 20000 }).catch(async () => {
         throw new Error(`the session panel never showed TLSv1.3; it shows: ${(await body.innerText().catch(() => '')).slice(0, 500)}`);
@@ -173,23 +182,9 @@ export default async function ui(page, { workspace, out }) {
   // --- 6. a failure explained: the server speaks only TLS 1.2 -----------------
   await check('connect-failure', async () => {
     await clearNotifications();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
-      '-key', path.join(workspace, 'server-key.pem'), '-tls1_2', '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = await opensslServer('-tls1_2');
     try {
-      await new Promise((resolve, reject) => {
-        let outText = '';
-        server.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
-        server.on('error', reject);
-        setTimeout(() => reject(new Error('openssl s_server did not start')), 10000);
-      });
-      await palette('TLS Lens: Connect to Host');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-      await page.keyboard.type(`127.0.0.1:${port}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
-      await page.keyboard.press('Enter');
+      await connectFromPalette(server.port);
       const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
       await body.getByText(/protocol_version/).first().waitFor({ state: 'visible', timeout: 20000 }).catch(async () => {
         throw new Error(`the panel never explained the protocol_version failure; it shows: ${(await body.innerText().catch(() => '')).slice(0, 600)}`);

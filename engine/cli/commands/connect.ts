@@ -2,7 +2,6 @@
 // happens, a summary, then standard input sent as application data and what the server sends printed.
 import fs from 'node:fs';
 import { connect, TlsSessionError, type TlsSession } from '../../net/session';
-import { identityFromPem } from '../../tools/identity';
 import { loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, verifyChain } from '../../x509/verify';
 import type { VerifyResult } from '../../x509/verify';
 import { isIpAddress } from '../../handshake/tls13/common';
@@ -15,9 +14,9 @@ import { suiteName } from '../../registry/suites';
 import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { versionName } from '../../registry/versions';
-import { EXIT, readPassphrase, UsageError, type CliIO } from '../io';
+import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
-import { parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 
 export const spec: CommandSpec = {
   name: 'connect',
@@ -66,10 +65,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     settings.padToLength = n;
   }
   const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : 10_000;
-  if (typeof values.cert === 'string') {
-    const certPem = fs.readFileSync(values.cert, 'utf8');
-    const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
-    const id = identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
+  const id = identityFromOptions(values, io);
+  if (id) {
     settings.certificateChain = id.chain;
     settings.signer = id.signer;
   }

@@ -6,7 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type TlsSession } from '../../net/session';
-import { generatedIdentity, identityFromPem, type Identity } from '../../tools/identity';
+import { generatedIdentity, type Identity } from '../../tools/identity';
 import { toJson, type TraceEvent } from '../../trace/events';
 import { formatEvent } from '../../trace/format-text';
 import type { NegotiatedSession } from '../../conn/types';
@@ -14,9 +14,9 @@ import { suiteName } from '../../registry/suites';
 import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { versionName } from '../../registry/versions';
-import { EXIT, readPassphrase, UsageError, type CliIO } from '../io';
+import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
-import { parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 
 export const spec: CommandSpec = {
   name: 'serve',
@@ -74,11 +74,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   let id: Identity;
-  if (typeof values.cert === 'string') {
-    const certPem = fs.readFileSync(values.cert, 'utf8');
-    const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
-    id = identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
-  } else {
+  const given = identityFromOptions(values, io);
+  if (given) id = given;
+  else {
     id = await generatedIdentity('localhost');
     if (!values.quiet && !values.json) io.err('Using a generated certificate for CN=localhost (ECDSA P-256); give --cert/--key for your own.\n');
   }
