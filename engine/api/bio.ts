@@ -150,19 +150,35 @@ export class SocketBIO extends BIO {
   }
 }
 
-/** BIO_new_connect("host:port"): connects on first use; until connected, operations retry with WANT_CONNECT. */
+/**
+ * BIO_new_connect("host:port") or BIO_new(BIO_s_connect()) + BIO_set_conn_hostname: connects on first use
+ * (or BIO_do_connect); until connected, operations retry with WANT_CONNECT.
+ */
 export class ConnectBIO extends SocketBIO {
   override readonly kind: BioKind = 'connect';
-  constructor(readonly host: string, readonly port: number) {
+  private started = false;
+  constructor(public host = '', public port = 0) {
     super(new net.Socket());
-    this.socket.connect(port, host);
+  }
+
+  /** Starts connecting if it has not; false when no address was set. */
+  start(): boolean {
+    if (this.started) return true;
+    if (!this.host || !this.port) return false;
+    this.started = true;
+    this.socket.connect(this.port, this.host);
+    return true;
   }
 
   get connected(): boolean {
-    return !this.socket.connecting && !this.socket.destroyed;
+    return this.started && !this.socket.connecting && !this.socket.destroyed;
   }
 
   override read(max: number): Uint8Array {
+    if (!this.start()) {
+      this.ioError = 'BIO_s_connect: no hostname set (BIO_set_conn_hostname)';
+      return new Uint8Array(0);
+    }
     if (this.socket.connecting) {
       this.retrySpecial = 'connect';
       return new Uint8Array(0);
@@ -172,6 +188,10 @@ export class ConnectBIO extends SocketBIO {
   }
 
   override write(data: Uint8Array): number {
+    if (!this.start()) {
+      this.ioError = 'BIO_s_connect: no hostname set (BIO_set_conn_hostname)';
+      return 0;
+    }
     if (this.socket.connecting) {
       this.retrySpecial = 'connect';
       return 0;
@@ -189,8 +209,9 @@ export class AcceptBIO extends BIO {
   private accepted?: Promise<void>;
   port = 0;
 
-  constructor(host: string, port: number) {
+  constructor(public host = '', port = 0, listenNow = true) {
     super();
+    this.port = port;
     this.server = net.createServer({ pauseOnConnect: true });
     this.accepted = new Promise((resolve) => {
       this.server.once('connection', (s) => {
@@ -199,7 +220,19 @@ export class AcceptBIO extends BIO {
         resolve();
       });
     });
-    this.server.listen(port, host);
+    if (listenNow) this.listen();
+  }
+
+  /** Binds and listens (the first BIO_do_accept); idempotent. */
+  listen(): void {
+    if (this.bound) return;
+    this.bound = true;
+    this.server.listen(this.port, this.host || '127.0.0.1');
+  }
+  bound = false;
+
+  get hasConnection(): boolean {
+    return !!this.conn;
   }
 
   /** Resolves with the bound port once listening. */
@@ -275,13 +308,69 @@ export function BIO_should_retry(b: BIO): boolean {
 }
 
 export function BIO_new_connect(hostPort: string): ConnectBIO {
-  const i = hostPort.lastIndexOf(':');
-  return new ConnectBIO(hostPort.slice(0, i), Number(hostPort.slice(i + 1)));
+  const b = new ConnectBIO();
+  BIO_set_conn_hostname(b, hostPort);
+  b.start();
+  return b;
 }
 
 export function BIO_new_accept(hostPort: string): AcceptBIO {
   const i = hostPort.lastIndexOf(':');
   return new AcceptBIO(hostPort.slice(0, i), Number(hostPort.slice(i + 1)));
+}
+
+/** BIO_METHOD: which kind of BIO BIO_new makes. */
+export interface BIO_METHOD {
+  readonly type: 'mem' | 'connect' | 'accept';
+}
+export const BIO_s_mem = (): BIO_METHOD => ({ type: 'mem' });
+export const BIO_s_connect = (): BIO_METHOD => ({ type: 'connect' });
+export const BIO_s_accept = (): BIO_METHOD => ({ type: 'accept' });
+
+/** BIO_new(BIO_s_mem() | BIO_s_connect() | BIO_s_accept()); connect and accept BIOs get their address from BIO_set_conn_hostname / BIO_set_accept_name. */
+export function BIO_new(method: BIO_METHOD): BIO {
+  switch (method.type) {
+    case 'mem': return new MemBIO();
+    case 'connect': return new ConnectBIO();
+    case 'accept': return new AcceptBIO('', 0, false);
+  }
+}
+
+/** "host:port" (IPv6 as "[::1]:443"); 1 on success, 0 when it is not host:port. */
+export function BIO_set_conn_hostname(b: ConnectBIO, hostPort: string): number {
+  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(hostPort);
+  if (!m || Number(m[2]) > 65535) return 0;
+  b.host = m[1]!;
+  b.port = Number(m[2]);
+  return 1;
+}
+
+/** "host:port", "*:port" or "port"; port 0 lets the system choose (read it back from the BIO's `port` after BIO_do_accept). */
+export function BIO_set_accept_name(b: AcceptBIO, name: string): number {
+  const m = /^(?:\[?([^\]]*?)\]?:)?(\d{1,5})$/.exec(name);
+  if (!m || Number(m[2]) > 65535) return 0;
+  b.host = !m[1] || m[1] === '*' ? '' : m[1];
+  b.port = Number(m[2]);
+  return 1;
+}
+
+/** 1 once connected; -1 with BIO_should_retry while connecting (the seed's WANT_CONNECT), or on failure. */
+export function BIO_do_connect(b: ConnectBIO): number {
+  if (!b.start()) return -1;
+  if (b.connected) return 1;
+  b.retrySpecial = b.socket.destroyed ? undefined : 'connect';
+  return -1;
+}
+
+/** First call: bind and listen (1). Later calls: 1 once a client has connected, else -1 with BIO_should_retry. */
+export function BIO_do_accept(b: AcceptBIO): number {
+  if (!b.bound) {
+    b.listen();
+    return 1;
+  }
+  if (b.hasConnection) return 1;
+  b.retrySpecial = 'accept';
+  return -1;
 }
 
 /** Sockets we created, by descriptor, so SSL_set_fd finds the Node socket that owns it. */

@@ -1,5 +1,6 @@
 // SSL_CTX: OpenSSL's context object, and the certificate/key loaders of the seed's SSL_CTX_use_certificate
 // page, with OpenSSL's return values (1 success, 0 failure and the reason on the error queue).
+import { X509_STORE, X509_STORE_load_locations, X509_STORE_set_default_paths, type VerifyCallback } from './x509-store';
 import fs from 'node:fs';
 import { scanPem } from '../pem/blocks';
 import { KeyLoadError, loadPrivateKey } from '../crypto/node-keys';
@@ -42,6 +43,11 @@ export class SSL_CTX {
   alpn?: string[];
   /** SSL_VERIFY_PEER (1) | SSL_VERIFY_FAIL_IF_NO_PEER_CERT (2). */
   verifyMode = 0;
+  verifyCallback?: VerifyCallback;
+  /** SSL_CTX_set_verify_depth; -1: unset (OpenSSL's 100). */
+  verifyDepth = -1;
+  /** Trust anchors for the peer's chain (SSL_CTX_load_verify_locations, SSL_CTX_get_cert_store). */
+  certStore = new X509_STORE();
   provider?: CryptoProvider;
   /** SSL_CTX_set_client_hello_cb: (ssl, al, arg) -> SSL_CLIENT_HELLO_SUCCESS (1), _ERROR (0) or _RETRY (-1). */
   clientHelloCb?: (ssl: unknown, al: { value: number }, arg: unknown) => number;
@@ -166,8 +172,37 @@ export function SSL_CTX_set_alpn_protos(ctx: SSL_CTX, protos: Uint8Array): numbe
   return 0;
 }
 
-export function SSL_CTX_set_verify(ctx: SSL_CTX, mode: number): void {
+/** void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb verify_callback). */
+export function SSL_CTX_set_verify(ctx: SSL_CTX, mode: number, callback?: VerifyCallback | null): void {
   ctx.verifyMode = mode;
+  if (callback) ctx.verifyCallback = callback;
+  else delete ctx.verifyCallback;
+}
+
+export function SSL_CTX_get_verify_mode(ctx: SSL_CTX): number {
+  return ctx.verifyMode;
+}
+
+export function SSL_CTX_set_verify_depth(ctx: SSL_CTX, depth: number): void {
+  ctx.verifyDepth = depth;
+}
+
+export function SSL_CTX_get_cert_store(ctx: SSL_CTX): X509_STORE {
+  return ctx.certStore;
+}
+
+/** Replaces the store; the context takes over the caller's reference (as OpenSSL does). */
+export function SSL_CTX_set_cert_store(ctx: SSL_CTX, store: X509_STORE): void {
+  ctx.certStore = store;
+}
+
+/** int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath): 1 on success, 0 on failure. */
+export function SSL_CTX_load_verify_locations(ctx: SSL_CTX, CAfile: string | null, CApath: string | null): number {
+  return X509_STORE_load_locations(ctx.certStore, CAfile, CApath);
+}
+
+export function SSL_CTX_set_default_verify_paths(ctx: SSL_CTX): number {
+  return X509_STORE_set_default_paths(ctx.certStore);
 }
 
 // ---- certificates ----

@@ -25,6 +25,7 @@ import {
 import type { EVP_PKEY } from './objects';
 import { ERR_clear_error, ERR_peek_error, ERR_raise, peerAlertReason, R, type Reason } from './err';
 import { X509 } from './objects';
+import { verifyPeerChain, X509_V_OK, type PeerVerification, type VerifyCallback } from './x509-store';
 
 export const SSL_ERROR_NONE = 0;
 export const SSL_ERROR_SSL = 1;
@@ -83,6 +84,18 @@ export class SSL {
   /** SSL_set_post_handshake_auth: undefined keeps the engine's default (offered when a certificate or callback is set). */
   postHandshakeAuth?: boolean;
   private readonly t0 = Date.now();
+  /** SSL_set_verify / SSL_set_verify_depth; copied from the context by SSL_new. */
+  verifyMode: number;
+  /** SSL_set_min/max_proto_version; 0 = no bound. Copied from the context by SSL_new. */
+  minVersion: number;
+  maxVersion: number;
+  verifyCallback?: VerifyCallback;
+  verifyDepth: number;
+  /** SSL_set1_host: the name (or IP address) the peer's certificate must match. */
+  verifyHost?: string;
+  /** SSL_get_verify_result; X509_V_OK until a chain fails (as OpenSSL, also when no chain was verified). */
+  verifyResult = X509_V_OK;
+  verified?: PeerVerification;
 
   /**
    * This SSL's own certificates and keys: a copy of the context's at SSL_new (the seed's SSL_CTX_use_certificate
@@ -93,6 +106,11 @@ export class SSL {
   constructor(readonly ctx: SSL_CTX) {
     this.mode = ctx.mode;
     this.certs = copyCertificates(ctx);
+    this.verifyMode = ctx.verifyMode;
+    if (ctx.verifyCallback) this.verifyCallback = ctx.verifyCallback;
+    this.verifyDepth = ctx.verifyDepth;
+    this.minVersion = ctx.minVersion;
+    this.maxVersion = ctx.maxVersion;
   }
 
   /** The connection, created on first use with the settings of the context (copied, as SSL_new does). */
@@ -122,7 +140,20 @@ export class SSL {
         if (r === 0 || !out.x509 || !out.pkey) return null;
         return { certificateChain: [out.x509.der], signer: this.signer(out.pkey.key) };
       } } : {}),
-      ...(ctx.verifyMode & 1 && this.server ? { clientAuth: ctx.verifyMode & 2 ? 'require' : 'request' } : {}),
+      ...(this.verifyMode & 1 && this.server ? { clientAuth: this.verifyMode & 2 ? 'require' : 'request' } : {}),
+      // A client always judges the server's chain (the result is kept for SSL_get_verify_result); a server only
+      // one it asked for. Only SSL_VERIFY_PEER makes a failure end the handshake.
+      verifyPeer: (chain: Uint8Array[]) => {
+        const { verdict, record } = verifyPeerChain(this, chain, {
+          store: ctx.certStore, peer: !!(this.verifyMode & 1), depth: this.verifyDepth,
+          purpose: this.server ? 'sslclient' : 'sslserver',
+          ...(this.verifyCallback ? { callback: this.verifyCallback } : {}),
+          ...(this.verifyHost ? { host: this.verifyHost } : {}),
+        });
+        this.verifyResult = record.result;
+        this.verified = record;
+        return verdict;
+      },
       ...(this.server ? { ticketKey: ctx.ticketKey } : {}),
       ...(!this.server && this.session ? { session: this.session.data } : {}),
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
@@ -192,6 +223,7 @@ export class SSL {
   failure(): Outcome {
     const err = this.conn!.error;
     if (err instanceof PeerAlertError) ERR_raise(peerAlertReason(err.code), err.message);
+    else if (err instanceof ProtocolError && this.verified && this.verifyResult !== X509_V_OK && this.verifyMode & 1) ERR_raise(R.SSL_R_CERTIFICATE_VERIFY_FAILED, err.message);
     else if (err instanceof ProtocolError) ERR_raise(reasonFor(err.alert), err.message);
     return 'ssl';
   }
@@ -820,4 +852,83 @@ export function SSL_use_PrivateKey_file(s: SSL, file: string, type: number): num
 /** Checks this SSL's pair; with none of its own, the one it copied from its context. */
 export function SSL_check_private_key(s: SSL): number {
   return SSL_CTX_check_private_key(s.certs);
+}
+
+// ---- peer verification (seed: SSL_CTX_set_verify) ----
+
+export function SSL_set_verify(s: SSL, mode: number, callback?: VerifyCallback | null): void {
+  s.verifyMode = mode;
+  if (callback) s.verifyCallback = callback;
+  else delete s.verifyCallback;
+}
+
+export function SSL_get_verify_mode(s: SSL): number {
+  return s.verifyMode;
+}
+
+export function SSL_set_verify_depth(s: SSL, depth: number): void {
+  s.verifyDepth = depth;
+}
+
+/** int SSL_set1_host(SSL *s, const char *hostname): the peer's certificate must match it (RFC 6125; an IP address matches IP SANs). */
+export function SSL_set1_host(s: SSL, hostname: string | null): number {
+  if (hostname) s.verifyHost = hostname;
+  else delete s.verifyHost;
+  return 1;
+}
+
+/** long SSL_get_verify_result(const SSL *ssl): X509_V_OK, or the X509_V_ERR code of the peer's chain. */
+export function SSL_get_verify_result(s: SSL): number {
+  return s.verifyResult;
+}
+
+export function SSL_set_verify_result(s: SSL, v: number): void {
+  s.verifyResult = v;
+}
+
+/** The path that was built for the peer, leaf first, anchor last; empty before verification. */
+export function SSL_get0_verified_chain(s: SSL): X509[] {
+  return s.verified?.chain ?? [];
+}
+
+/** The chain as the peer sent it, leaf first (OpenSSL's client-side SSL_get_peer_cert_chain includes the leaf). */
+export function SSL_get_peer_cert_chain(s: SSL): X509[] | null {
+  const n = s.conn?.negotiated;
+  if (!n || !n.peerCertificates.length) return null;
+  return n.peerCertificates.map((d) => new X509(d));
+}
+
+// ---- library initialisation (seed: SSL_library_init) ----
+
+/** Always 1, as the seed says; the engine needs no global set-up (algorithms are registered statically). */
+export function SSL_library_init(): number {
+  return 1;
+}
+
+/** The seed's alias of SSL_library_init. */
+export const OpenSSL_add_ssl_algorithms = SSL_library_init;
+export const SSLeay_add_ssl_algorithms = SSL_library_init;
+
+// ---- per-SSL version bounds (seed: SSL_CTX_set_min_proto_version / SSL_set_max_proto_version) ----
+
+export function SSL_set_min_proto_version(s: SSL, version: number): number {
+  s.minVersion = version;
+  return 1;
+}
+
+export function SSL_set_max_proto_version(s: SSL, version: number): number {
+  if (version !== 0 && version < 0x0304 && s.ctx.method.family === 'tls') {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: only TLS 1.3 is built so far`);
+    return 0;
+  }
+  s.maxVersion = version;
+  return 1;
+}
+
+export function SSL_get_min_proto_version(s: SSL): number {
+  return s.minVersion;
+}
+
+export function SSL_get_max_proto_version(s: SSL): number {
+  return s.maxVersion;
 }

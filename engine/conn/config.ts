@@ -85,6 +85,13 @@ export interface ConnectionConfig {
    * handshake. Default: offered when a certificate and key or a client certificate callback are configured.
    */
   postHandshakeAuth?: boolean;
+  /** Client: send signed_certificate_timestamp asking for the server's SCTs (RFC 6962 section 3.3; as s_client -ct). */
+  requestScts?: boolean;
+  /**
+   * Server: SerializedSCTs sent in the leaf CertificateEntry's signed_certificate_timestamp extension when the client
+   * asked (RFC 8446 section 4.4.2; as s_server -serverinfo with extension 18).
+   */
+  scts?: Uint8Array[];
   /** Client: send status_request (RFC 6066 section 8) asking for a stapled OCSP response (as s_client -status). */
   requestOcsp?: boolean;
   /**

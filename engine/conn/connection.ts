@@ -236,13 +236,24 @@ export class TlsConnection implements SansIoConnection {
 
   write(data: Uint8Array): number {
     // Only under application keys: never a byte of application data in the clear.
-    if ((this.status !== 'open' && this.status !== 'peer-closed') || !this.negotiated || this.writeEpoch !== 'application') return 0;
+    if (!this.canWrite) return 0;
+    const halfRtt = this.status === 'handshaking';
     const step = this.writeFragment;
     for (let off = 0; off < data.length; off += step) {
       this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + step)));
     }
-    this.emit({ kind: 'app-data', dir: 'out', length: data.length });
+    this.emit({ kind: 'app-data', dir: 'out', length: data.length, ...(halfRtt ? { halfRtt: true as const } : {}) });
     return data.length;
+  }
+
+  /**
+   * Whether write() sends now: once open, and on a server already after its Finished (0.5-RTT data, RFC 8446
+   * section 2.3: sent before the client's Finished, so to a client not yet authenticated).
+   */
+  get canWrite(): boolean {
+    if (this.writeEpoch !== 'application') return false;
+    if (this.status === 'handshaking') return this.cfg.side === 'server';
+    return (this.status === 'open' || this.status === 'peer-closed') && !!this.negotiated;
   }
 
   close(): void {

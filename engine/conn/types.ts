@@ -1,6 +1,7 @@
 // What a sans-IO connection offers the layers above it (the OpenSSL facade, the idiomatic API, the CLI):
 // bytes in, bytes out, application data in and out, events out. No sockets, no timers.
 import type { TraceEvent } from '../trace/events';
+import type { SctInfo } from '../x509/sct';
 import type { PeerAlertError, ProtocolError } from './errors';
 
 export type ConnectionStatus =
@@ -29,6 +30,8 @@ export interface NegotiatedSession {
   earlyData?: 'accepted' | 'rejected' | 'not offered';
   /** Client: the stapled OCSP response (RFC 8446 section 4.4.2.1), decoded. */
   ocsp?: OcspInfo;
+  /** Client: the signed certificate timestamps the server sent with its certificate (RFC 6962 section 3.3). */
+  scts?: SctInfo[];
   /** record_size_limit (RFC 8449) when both sides sent it: ours, and the peer's (the limit on what we send). */
   recordSizeLimit?: { ours: number; peer: number };
   /** Client: the certificate_authorities of the server's CertificateRequest (RFC 8446 section 4.2.4), as one-line names. */

@@ -80,11 +80,15 @@ export class TlsSession extends EventEmitter {
     return this.secured;
   }
 
+  /** Sends now if the connection can (a server may send 0.5-RTT data after its Finished), else once the handshake is done. */
   write(data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    this.conn.write(bytes);
+    if (this.queued.length || !this.conn.canWrite) this.queued.push(bytes);
+    else this.conn.write(bytes);
     this.pump();
   }
+
+  private queued: Uint8Array[] = [];
 
   keyUpdate(requestPeer: boolean): void {
     this.conn.keyUpdate(requestPeer);
@@ -129,6 +133,13 @@ export class TlsSession extends EventEmitter {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.emit('secure', this.conn.negotiated);
+    }
+    if (this.queued.length && this.conn.canWrite) {
+      for (const b of this.queued.splice(0)) this.conn.write(b);
+      for (const chunk of this.conn.takeOutgoing()) {
+        this.bytesOut += chunk.length;
+        if (!this.socket.destroyed) this.socket.write(chunk);
+      }
     }
     while (this.conn.readableBytes > 0) {
       const early = this.conn.nextReadIsEarly;

@@ -25,7 +25,9 @@ export type TraceEvent =
   | (Base & { kind: 'negotiated'; version: string; suite: string; group?: string; signatureScheme?: string; alpn?: string; resumed: boolean; earlyData?: 'accepted' | 'rejected' | 'not offered'; helloRetry: boolean })
   | (Base & { kind: 'app-data'; dir: Direction; length: number;
       /** 0-RTT early data (RFC 8446 section 2.3): sent before the handshake completed, and replayable (section 8). */
-      early?: true })
+      early?: true;
+      /** Server: 0.5-RTT data, sent after our Finished but before the client's (RFC 8446 section 2.3): the client is not yet authenticated. */
+      halfRtt?: true })
   | (Base & { kind: 'api'; call: string; ret: number | string; error?: { code: number; name: string; meaning: string }; queue?: string[] })
   | (Base & { kind: 'error'; alert?: string; message: string; place?: { message?: string; field?: string; offset?: number } })
   | (Base & { kind: 'info'; message: string });

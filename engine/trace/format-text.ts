@@ -31,7 +31,7 @@ export function formatEvent(e: TraceEvent, opts: FormatOptions = {}): string | u
     case 'negotiated':
       return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}${e.earlyData && e.earlyData !== 'not offered' ? `, early data ${e.earlyData}` : ''}`;
     case 'app-data':
-      return opts.records ? `${head} ${ARROW[e.dir]} ${e.early ? 'early data (0-RTT)' : 'application data'} ${e.length} bytes` : undefined;
+      return opts.records ? `${head} ${ARROW[e.dir]} ${e.early ? 'early data (0-RTT)' : e.halfRtt ? 'application data (0.5-RTT, before the client\'s Finished)' : 'application data'} ${e.length} bytes` : undefined;
     case 'api':
       return `${head}    ${e.call} = ${e.ret}${e.error ? ` (${e.error.name}: ${e.error.meaning})` : ''}`;
     case 'error':

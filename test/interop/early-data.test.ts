@@ -217,3 +217,43 @@ test('tlslens connect --sess_in --early-data against openssl s_server -early_dat
     await server.stop();
   }
 });
+
+test('0.5-RTT: our server answers openssl s_client\'s early data before the client\'s Finished, and s_client receives it', { timeout: 40_000 }, async () => {
+  const id = identityFromPem(readPem('ec-p256.crt'), readPem('ec-p256.key'), 'ec-p256');
+  const order: string[][] = [];
+  const server = createServer({ certificateChain: id.chain, signer: id.signer, maxEarlyData: 4096 }, (s) => {
+    const mine: string[] = [];
+    order.push(mine);
+    s.on('trace', (e: TraceEvent) => {
+      if (e.kind === 'app-data' && e.dir === 'out') mine.push(e.halfRtt ? 'out 0.5-RTT' : 'out');
+      if (e.kind === 'handshake' && e.dir === 'in' && e.name === 'finished') mine.push('client Finished');
+    });
+    s.on('data', (d: Uint8Array, meta?: { early?: boolean }) => {
+      if (meta?.early) s.write(`half-rtt reply to ${dec.decode(d).trim()}\n`);
+      else s.write(d);
+    });
+    s.on('end', () => s.end());
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-05rtt-'));
+  const sess = path.join(dir, 'sess.pem');
+  const early = path.join(dir, 'early.txt');
+  fs.writeFileSync(early, 'early-request\n');
+  try {
+    const a = opensslClient(port, ['-tls1_3', '-sess_out', sess, '-ign_eof'], 'one\n');
+    await a.waitFor(/^one$/m);
+    await new Promise((r) => setTimeout(r, 300));
+    await a.stop();
+    const b = opensslClient(port, ['-tls1_3', '-sess_in', sess, '-early_data', early, '-ign_eof']);
+    await b.waitFor(/half-rtt reply to early-request/);
+    await b.waitFor(/Early data was accepted/);
+    b.proc.stdin!.end();
+    await b.stop();
+    assert.deepEqual(order[1]!.slice(0, 2), ['out 0.5-RTT', 'client Finished'], 'the reply left before the client\'s Finished arrived');
+  } finally {
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -351,6 +351,7 @@ test('the ClientHello callback returning ERROR fails the handshake: SSL_ERROR_SS
 test('SSL_ERROR_WANT_X509_LOOKUP: the client certificate callback asks to be called again, then supplies a certificate', () => {
   const sctx = serverCtx();
   ctxApi.SSL_CTX_set_verify(sctx, ctxApi.SSL_VERIFY_PEER | ctxApi.SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+  assert.equal(ctxApi.SSL_CTX_load_verify_locations(sctx, F('ed25519.crt'), null), 1, 'the server trusts the self-signed client certificate');
   const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
   const holder = ctxApi.SSL_CTX_new(TLS_client_method())!;
   assert.equal(ctxApi.SSL_CTX_use_certificate_file(holder, F('ed25519.crt'), SSL_FILETYPE_PEM), 1);
@@ -434,4 +435,53 @@ test('SSL_use_certificate_file / SSL_use_PrivateKey_file / SSL_check_private_key
   assert.equal(api.SSL_use_certificate_ASN1(other, der, der.length), 1);
   assert.equal(api.SSL_use_PrivateKey_file(other, F('rsa2048.key'), SSL_FILETYPE_PEM), 1);
   assert.equal(api.SSL_check_private_key(other), 1);
+});
+
+test('SSL_library_init and OpenSSL_add_ssl_algorithms always return 1 (seed: SSL_library_init)', () => {
+  assert.equal(api.SSL_library_init(), 1);
+  assert.equal(api.OpenSSL_add_ssl_algorithms(), 1);
+});
+
+test('SSL_set_min/max_proto_version: copied from the context, changed per SSL; a max below TLS 1.3 is refused until TLS 1.2 is built', () => {
+  const ctx = ctxApi.SSL_CTX_new(TLS_method())!;
+  assert.equal(ctxApi.SSL_CTX_set_min_proto_version(ctx, 0x0304), 1);
+  const s = api.SSL_new(ctx)!;
+  assert.equal(api.SSL_get_min_proto_version(s), 0x0304);
+  assert.equal(api.SSL_set_max_proto_version(s, 0x0304), 1);
+  assert.equal(api.SSL_get_max_proto_version(s), 0x0304);
+  assert.equal(api.SSL_set_max_proto_version(s, 0x0303), 0);
+  assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/);
+});
+
+test('BIO_new(BIO_s_connect()) + BIO_set_conn_hostname + BIO_do_connect: -1 and retry while connecting, then 1', async () => {
+  const net = await import('node:net');
+  const bioApi = await import('../../engine/api/bio');
+  const srv = net.createServer((c) => c.end());
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as import('node:net').AddressInfo).port;
+  const b = bioApi.BIO_new(bioApi.BIO_s_connect()) as InstanceType<typeof bioApi.ConnectBIO>;
+  assert.equal(bioApi.BIO_set_conn_hostname(b, 'no-port'), 0);
+  assert.equal(bioApi.BIO_set_conn_hostname(b, `127.0.0.1:${port}`), 1);
+  assert.equal(bioApi.BIO_do_connect(b), -1);
+  assert.ok(bioApi.BIO_should_retry(b), 'still connecting: retry (WANT_CONNECT)');
+  await b.ready('connect');
+  assert.equal(bioApi.BIO_do_connect(b), 1);
+  b.socket.destroy();
+  srv.close();
+});
+
+test('BIO_new(BIO_s_accept()) + BIO_set_accept_name + BIO_do_accept: 1 to listen, -1 and retry until a client comes, then 1', async () => {
+  const net = await import('node:net');
+  const bioApi = await import('../../engine/api/bio');
+  const b = bioApi.BIO_new(bioApi.BIO_s_accept()) as InstanceType<typeof bioApi.AcceptBIO>;
+  assert.equal(bioApi.BIO_set_accept_name(b, '127.0.0.1:0'), 1);
+  assert.equal(bioApi.BIO_do_accept(b), 1, 'the first call binds and listens');
+  const port = await b.listening();
+  assert.equal(bioApi.BIO_do_accept(b), -1);
+  assert.ok(bioApi.BIO_should_retry(b), 'no client yet: retry (WANT_ACCEPT)');
+  const c = net.connect(port, '127.0.0.1');
+  await b.ready('accept');
+  assert.equal(bioApi.BIO_do_accept(b), 1);
+  c.destroy();
+  b.socket?.socket.destroy();
 });

@@ -1,5 +1,7 @@
 // `tlslens connect HOST:PORT`: a TLS client in the spirit of `openssl s_client`: the handshake decoded as it
 // happens, a summary, then standard input sent as application data and what the server sends printed.
+import { alertForVerifyError } from '../../x509/verify-alert';
+import { sctText } from '../../x509/sct';
 import fs from 'node:fs';
 import { connect, TlsSessionError, type TlsSession } from '../../net/session';
 import { loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, verifyChain } from '../../x509/verify';
@@ -38,6 +40,7 @@ export const spec: CommandSpec = {
     { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
     { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
     { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
+    { name: 'ct', kind: 'flag', help: 'ask for signed certificate timestamps (signed_certificate_timestamp) and show them (as s_client -ct; the logs\' signatures are not checked)' },
     { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request) and show it (as s_client -status)' },
     { name: 'padding', kind: 'string', arg: 'N', help: 'pad the ClientHello to N bytes with the padding extension (RFC 7685), e.g. 512' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
@@ -59,6 +62,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { host, port } = parseHostPort(target, 443);
   const settings = tlsSettings(values);
   if (values.status) settings.requestOcsp = true;
+  if (values.ct) settings.requestScts = true;
   if (typeof values.padding === 'string') {
     const n = Number(values.padding);
     if (!(Number.isInteger(n) && n > 0 && n <= 0xffff)) throw new UsageError(`--padding ${values.padding}: not a length in bytes`);
@@ -184,14 +188,6 @@ function peerSubject(der: Uint8Array | undefined): { subject: string; issuer: st
   }
 }
 
-/** OpenSSL's ssl_verify_alarm_type: the alert a client sends for each kind of verification failure. */
-function alertForVerifyError(code: number): string {
-  if (code === 9 || code === 10 || code === 13 || code === 14) return 'certificate_expired';
-  if ([2, 3, 18, 19, 20, 21, 27, 28].includes(code)) return 'unknown_ca';
-  if (code === 23) return 'certificate_revoked';
-  return 'bad_certificate';
-}
-
 export function summaryText(n: NegotiatedSession, verdict?: VerifyResult): string {
   const lines = ['---', 'Certificate chain'];
   n.peerCertificates.forEach((der, i) => {
@@ -210,6 +206,7 @@ export function summaryText(n: NegotiatedSession, verdict?: VerifyResult): strin
     ...(n.recordSizeLimit ? [`Record limit  : ours ${n.recordSizeLimit.ours}, server's ${n.recordSizeLimit.peer} (record_size_limit, RFC 8449)`] : []),
     ...(n.certificateAuthorities ? ['Acceptable client certificate CA names', ...n.certificateAuthorities.map((c) => `  ${c}`)] : []),
     ...ocspText(n),
+    ...(n.scts ? ['---', `SCTs present (${n.scts.length})`, '---', ...n.scts.flatMap((x) => sctText(x)), '---'] : []),
     ...(verdict ? [`Verify return code: ${verdict.code} (${verdict.ok ? 'ok' : verdict.text})`, ...(verdict.ok ? [] : [`  ${verdict.errors[0]?.fix ?? ''}`])] : [n.resumed ? 'Verification  : resumed session (the chain was checked when it was made)' : 'Verification  : not performed']),
     '---', '');
   return lines.join('\n');
@@ -247,6 +244,7 @@ function summaryJson(n: NegotiatedSession): unknown {
     group: n.group !== undefined ? groupName(n.group) : null, peerSignature: n.signatureScheme !== undefined ? sigSchemeName(n.signatureScheme) : null,
     alpn: n.alpn ?? null, helloRetry: n.helloRetry, resumed: n.resumed,
     earlyData: n.earlyData ?? 'not offered',
+    ...(n.scts ? { scts: n.scts } : {}),
     ...(n.ocsp ? { ocsp: { responseStatus: n.ocsp.responseStatus, producedAt: n.ocsp.producedAt ?? null, responses: n.ocsp.responses, ...(n.ocsp.error ? { error: n.ocsp.error } : {}) } } : {}),
     ...(n.recordSizeLimit ? { recordSizeLimit: n.recordSizeLimit } : {}), ...(n.certificateAuthorities ? { certificateAuthorities: n.certificateAuthorities } : {}), ...(n.earlyData === 'accepted' ? { earlyDataWarning: 'early data can be replayed by an attacker; send only idempotent requests (RFC 8446 section 8)' } : {}), chain: n.peerCertificates.map((d) => peerSubject(d) ?? null),
   };

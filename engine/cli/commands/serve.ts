@@ -1,6 +1,8 @@
 // `tlslens serve`: a TLS server in the spirit of `openssl s_server`: prints `ACCEPT host:port`, traces each
 // session, and keeps serving after each connection and after standard input ends. --www answers an HTTP
 // request with a status page and closes, as `s_server -www` does; --echo sends back what it receives.
+import { parseServerInfo, sctsFromServerInfo } from '../../tools/serverinfo';
+import { ExtensionType, extensionName } from '../../registry/extensions';
 import fs from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -37,6 +39,7 @@ export const spec: CommandSpec = {
     { name: 'max_early_data', kind: 'string', arg: 'N', help: 'same as --max-early-data' },
     { name: 'status_file', kind: 'string', arg: 'FILE', help: 'staple the DER OCSP response in FILE when a client asks (status_request; as s_server -status_file; also --status-file)' },
     { name: 'status-file', kind: 'string', arg: 'FILE', help: 'same as --status_file' },
+    { name: 'serverinfo', kind: 'string', arg: 'FILE', help: 'PEM file of SERVERINFO(V2) blocks (as s_server -serverinfo): its signed_certificate_timestamp list is sent to clients that ask (SCTs, RFC 6962)' },
     { name: 'client_CA', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: send the subjects of the PEM certificates in FILE as certificate_authorities (RFC 8446 section 4.2.4; as s_server -client_CAfile)' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
@@ -64,6 +67,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       settings.ocspResponse = new Uint8Array(fs.readFileSync(statusFile));
     } catch (e) {
       throw new UsageError(`--status_file ${statusFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (typeof values.serverinfo === 'string') {
+    try {
+      const exts = parseServerInfo(fs.readFileSync(values.serverinfo, 'utf8'));
+      const others = exts.filter((e) => e.type !== ExtensionType.signed_certificate_timestamp).map((e) => extensionName(e.type));
+      if (others.length) throw new Error(`only signed_certificate_timestamp (18) can be served from it, not ${others.join(', ')}`);
+      settings.scts = sctsFromServerInfo(exts);
+    } catch (e) {
+      throw new UsageError(`--serverinfo ${values.serverinfo}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   if (typeof values.client_CA === 'string') {
@@ -124,7 +137,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           }
           return;
         }
-        if (values.echo) whenOpen(() => s.write(d));
+        // Early data is echoed at once, as 0.5-RTT data (RFC 8446 section 2.3); the trace marks it.
+        if (values.echo) (early ? s.write(d) : whenOpen(() => s.write(d)));
         if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text, ...(early ? { early: true } : {}) }) + '\n');
         else {
           if (early && !earlyShown) io.out('Early data received (0-RTT; it may be a replay):\n');

@@ -18,6 +18,7 @@ import { ext, type Extension, type KeyShareEntry } from '../../msgs/extensions';
 import { MAX_RECORD_SIZE_LIMIT_13 } from '../../conn/config';
 import type { OcspInfo } from '../../conn/types';
 import { decodeOcspResponse, ocspSummary } from '../../x509/ocsp';
+import { decodeSct, type SctInfo } from '../../x509/sct';
 import { decodeName } from '../../x509/name';
 import * as asn1js from 'asn1js';
 import type { Certificate, CertificateRequest, CertificateVerify, EncryptedExtensions, Finished, Handshake, HelloRetryRequest, NewSessionTicket, ServerHello } from '../../msgs/handshake';
@@ -72,6 +73,7 @@ export class Client13 implements HandshakeDriver {
   /** We sent post_handshake_auth (RFC 8446 section 4.2.6). */
   private offeredPha = false;
   private ocsp?: OcspInfo;
+  private scts?: SctInfo[];
   private recordLimits?: { ours: number; peer: number };
   private certificateAuthorities?: string[];
 
@@ -176,6 +178,7 @@ export class Client13 implements HandshakeDriver {
       ...(this.offeredPha ? [ext.postHandshakeAuth()] : []),
       // RFC 6066 section 8: an OCSP status_request with no responder ids or request extensions (as s_client -status).
       ...(cfg.requestOcsp ? [ext.statusRequest()] : []),
+      ...(cfg.requestScts ? [ext.sctRequest()] : []),
       ...(cfg.recordSizeLimit !== undefined ? [ext.recordSizeLimit(cfg.recordSizeLimit)] : []),
     ];
     if (!this.offered) {
@@ -380,11 +383,30 @@ export class Client13 implements HandshakeDriver {
     this.to('wait_cert');
   }
 
+  /** RFC 6962 section 3.3: SCTs in a CertificateEntry; only the leaf's are about the server's certificate. */
+  private onScts(list: Uint8Array[], i: number): void {
+    if (!this.host.cfg.requestScts) throw new ProtocolError('unsupported_extension', `certificate ${i} carries signed certificate timestamps, which we did not ask for (RFC 8446 section 4.4.2)`, { message: 'Certificate', field: 'signed_certificate_timestamp' });
+    if (i !== 0) {
+      this.host.emit({ kind: 'info', message: `certificate ${i} carries ${list.length} SCT(s) too; only the leaf's are reported` });
+      return;
+    }
+    this.scts = list.map((raw, k) => {
+      try {
+        return decodeSct(raw);
+      } catch (e) {
+        throw new ProtocolError('decode_error', `SCT ${k} of the server's certificate does not decode: ${(e as Error).message}`, { message: 'Certificate', field: 'signed_certificate_timestamp' });
+      }
+    });
+    for (const sct of this.scts) this.host.emit({ kind: 'info', message: `signed certificate timestamp from CT log ${sct.logId.slice(0, 16)}…, logged ${sct.time} (${sct.signatureAlgorithm}-with-${sct.hash}; the log's signature is not checked)` });
+  }
+
   private onCertificate(cert: Certificate): void {
     if (cert.certificateRequestContext.length !== 0) throw new ProtocolError('illegal_parameter', 'the server\'s Certificate must have an empty certificate_request_context', { message: 'Certificate' });
     if (cert.certificateList.length === 0) throw new ProtocolError('decode_error', 'the server sent an empty Certificate (RFC 8446 section 4.4.2.4)', { message: 'Certificate' });
     this.peerChain = cert.certificateList.map((e) => e.data);
     cert.certificateList.forEach((entry, i) => {
+      const list = entry.ext.signedCertificateTimestamp;
+      if (list) this.onScts(list, i);
       const status = entry.ext.statusRequest;
       if (!status) return;
       // RFC 8446 section 4.4.2: an extension in a CertificateEntry must answer one in our ClientHello.
@@ -470,7 +492,7 @@ export class Client13 implements HandshakeDriver {
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),
       resumed: this.resumed, helloRetry: !!this.helloRetry, peerCertificates: this.peerChain,
       ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: this.earlyStatus,
-      ...(this.ocsp ? { ocsp: this.ocsp } : {}), ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
+      ...(this.ocsp ? { ocsp: this.ocsp } : {}), ...(this.scts ? { scts: this.scts } : {}), ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
       ...(this.certificateAuthorities ? { certificateAuthorities: this.certificateAuthorities } : {}),
     });
   }

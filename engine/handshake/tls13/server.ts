@@ -264,7 +264,11 @@ export class Server13 implements HandshakeDriver {
     if (!this.psk) {
       // A resumed handshake is authenticated by the PSK: no Certificate or CertificateVerify (RFC 8446 section 2.2).
       // RFC 8446 section 4.4.2.1: the OCSP response goes in the leaf's CertificateEntry.
-      const certificateList = certificateChain.map((data, i) => ({ data, ...(i === 0 && stapling ? { extensions: [ext.statusResponse(stapling)] } : {}) }));
+      // RFC 6962 section 3.3 and RFC 8446 section 4.4.2: SCTs, when asked for, also go in the leaf's entry.
+      const scts = ch.ext.signedCertificateTimestamp && cfg.scts?.length ? cfg.scts : undefined;
+      const leafExt = [...(stapling ? [ext.statusResponse(stapling)] : []), ...(scts ? [ext.sctList(scts)] : [])];
+      const certificateList = certificateChain.map((data, i) => ({ data, ...(i === 0 && leafExt.length ? { extensions: leafExt } : {}) }));
+      if (scts) this.host.emit({ kind: 'info', message: `sending ${scts.length} signed certificate timestamp(s) with our certificate (RFC 6962 section 3.3)` });
       if (stapling) this.host.emit({ kind: 'info', message: `stapling a ${stapling.length}-byte OCSP response to our certificate (status_request, RFC 8446 section 4.4.2.1)` });
       this.transcript.add(this.host.send({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList }).raw);
       const content = certificateVerifyContent('server', this.transcript.hash());
