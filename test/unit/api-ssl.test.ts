@@ -8,7 +8,8 @@ import * as ctxApi from '../../engine/api/ctx';
 import * as api from '../../engine/api/ssl';
 import { MemBIO } from '../../engine/api/bio';
 import { SSL_FILETYPE_PEM } from '../../engine/api/constants';
-import { ERR_error_string, ERR_get_error } from '../../engine/api/err';
+import { ERR_clear_error, ERR_error_string, ERR_get_error } from '../../engine/api/err';
+import * as methods from '../../engine/api/method';
 import { TLS_client_method, TLS_method, TLS_server_method, TLSv1_2_method, DTLS_method } from '../../engine/api/method';
 import type { TraceEvent } from '../../engine/trace/events';
 import { ASYNC_cleanup_thread, ASYNC_init_thread } from '../../engine/api/async';
@@ -484,4 +485,61 @@ test('BIO_new(BIO_s_accept()) + BIO_set_accept_name + BIO_do_accept: 1 to listen
   assert.equal(bioApi.BIO_do_accept(b), 1);
   c.destroy();
   b.socket?.socket.destroy();
+});
+
+test('every method of the seed: the version-flexible ones make a context; fixed versions and DTLS say they are not built yet', () => {
+  const flexible = ['TLS_method', 'TLS_client_method', 'TLS_server_method', 'SSLv23_method', 'SSLv23_client_method', 'SSLv23_server_method'] as const;
+  const notBuilt = ['TLSv1_2_method', 'TLSv1_2_client_method', 'TLSv1_2_server_method', 'TLSv1_1_method', 'TLSv1_1_client_method', 'TLSv1_1_server_method',
+    'TLSv1_method', 'TLSv1_client_method', 'TLSv1_server_method', 'SSLv3_method', 'SSLv3_client_method', 'SSLv3_server_method',
+    'DTLS_method', 'DTLS_client_method', 'DTLS_server_method', 'DTLSv1_method', 'DTLSv1_client_method', 'DTLSv1_server_method',
+    'DTLSv1_2_method', 'DTLSv1_2_client_method', 'DTLSv1_2_server_method'] as const;
+  for (const name of flexible) {
+    const ctx = ctxApi.SSL_CTX_new(methods[name]());
+    assert.ok(ctx, name);
+    const s = api.SSL_new(ctx)!;
+    assert.equal(api.SSL_is_server(s), name.includes('client') ? 0 : 1, `${name}: SSL_is_server`);
+  }
+  for (const name of notBuilt) {
+    ERR_clear_error();
+    assert.equal(ctxApi.SSL_CTX_new(methods[name]()), null, name);
+    assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/, name);
+  }
+});
+
+test('SSL_peek_ex: 1 with the bytes counted, the data stays for SSL_read_ex', () => {
+  const { client, server } = pair();
+  handshake(client, server);
+  api.SSL_write(client, text('peek-ex'), 7);
+  const buf = new Uint8Array(16);
+  const got = { value: 0 };
+  assert.equal(api.SSL_peek_ex(server, buf, 16, got), 1);
+  assert.equal(got.value, 7);
+  assert.equal(api.SSL_read_ex(server, buf, 16, got), 1);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, got.value)), 'peek-ex');
+  assert.equal(api.SSL_peek_ex(server, buf, 16, got), 0, 'nothing left: 0');
+  assert.equal(api.SSL_get_error(server, 0), api.SSL_ERROR_WANT_READ);
+});
+
+test('SSL_use_certificate (an X509) and SSL_use_certificate_chain_file (leaf then intermediates) on one SSL', () => {
+  const ssl = api.SSL_new(ctxApi.SSL_CTX_new(TLS_server_method()))!;
+  assert.equal(api.SSL_use_certificate(ssl, null), 0, 'NULL: 0');
+  ERR_clear_error();
+  const x = ctxApi.x509FromDer(new Uint8Array(fs.readFileSync(F('rsa2048.crt.der'))))!;
+  assert.equal(api.SSL_use_certificate(ssl, x), 1);
+  assert.equal(api.SSL_use_certificate_chain_file(ssl, F('does-not-exist.pem')), 0);
+  ERR_clear_error();
+  const dir = fs.mkdtempSync(path.join((globalThis as { process?: { env: Record<string, string> } }).process?.env.TMPDIR ?? '/tmp', 'tlslens-chain-'));
+  const chain = path.join(dir, 'chain.pem');
+  fs.writeFileSync(chain, fs.readFileSync(F('leaf.crt'), 'utf8') + fs.readFileSync(F('intermediate-ca.crt'), 'utf8'));
+  assert.equal(api.SSL_use_certificate_chain_file(ssl, chain), 1);
+  assert.equal(api.SSL_use_PrivateKey_file(ssl, F('leaf.key'), SSL_FILETYPE_PEM), 1);
+  assert.equal(api.SSL_check_private_key(ssl), 1);
+  const client = api.SSL_new(ctxApi.SSL_CTX_new(TLS_client_method()))!;
+  const c2s = new MemBIO();
+  const s2c = new MemBIO();
+  api.SSL_set_bio(client, s2c, c2s);
+  api.SSL_set_bio(ssl, c2s, s2c);
+  handshake(client, ssl);
+  assert.equal(api.SSL_get_peer_cert_chain(client)!.length, 2, 'the leaf and the intermediate from the chain file were sent');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
