@@ -6,6 +6,8 @@ import { connectToHost, type ConnectRequest } from './commands/connect-to-host';
 import { serveHere, type ServeRequest } from './commands/serve-here';
 import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
 import { showCertificatePanel } from './panels/certificate-panel';
+import { compareSessions } from './panels/compare-panel';
+import { SessionPanel } from './panels/session-panel';
 import { PemDiagnostics } from './diagnostics';
 import { DocumentModel } from './document-model';
 import { PemHoverProvider } from './hover';
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.showCertificate, (source?: string | vscode.Uri, index?: number) => showCertificatePanel(context, model, source, index)),
     vscode.commands.registerCommand(COMMANDS.connectToHost, (arg?: ConnectRequest | string) => connectToHost(context, arg)),
     vscode.commands.registerCommand(COMMANDS.serveHere, (arg?: ServeRequest | vscode.Uri) => serveHere(context, arg)),
+    vscode.commands.registerCommand(COMMANDS.compareSessions, (first?: SessionPanel, second?: SessionPanel) => compareSessions(context, first instanceof SessionPanel ? first : undefined, second instanceof SessionPanel ? second : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
   );
   log.info('TLS Lens activated');

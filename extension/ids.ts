@@ -5,6 +5,7 @@ export const COMMANDS = {
   showCertificate: 'tlslens.showCertificate',
   connectToHost: 'tlslens.connectToHost',
   serveHere: 'tlslens.serveHere',
+  compareSessions: 'tlslens.compareSessions',
 } as const;
 
 export const DECODE_SCHEME = 'tlslens-decode';

@@ -2,6 +2,7 @@
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeTag } from '@vscode/webview-ui-toolkit';
 import { PROTOCOL_VERSION, type FromWebview, type ToWebview } from './shared/protocol';
 import { renderCertificates } from './views/certificates';
+import { renderCompare } from './views/compare';
 import { SessionView } from './views/session';
 import type { FilterState } from './views/session-format';
 
@@ -47,6 +48,9 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     switch (m.type) {
       case 'certificates/init':
         renderCertificates(app, m, post);
+        break;
+      case 'compare/init':
+        renderCompare(app, m);
         break;
       case 'session/init': {
         session?.dispose();

@@ -74,9 +74,15 @@ export function X509_STORE_load_locations(store: X509_STORE, file: string | null
   return 1;
 }
 
-/** The system bundle (Debian's /etc/ssl/certs/ca-certificates.crt and its equivalents). */
+let systemStore: LoadedCerts | undefined;
+
+/**
+ * The system bundle (Debian's /etc/ssl/certs/ca-certificates.crt and its equivalents), decoded once per process:
+ * decoding ~150 anchors takes a noticeable moment, and the bundle changes only with a package update.
+ */
 export function X509_STORE_set_default_paths(store: X509_STORE): number {
-  store.addLoaded(loadSystemStore());
+  systemStore ??= loadSystemStore();
+  store.addLoaded(systemStore);
   return 1;
 }
 

@@ -4,7 +4,7 @@
 // keys change, through the HandshakeHost interface below.
 import { decodeAlert, encodeAlert } from '../msgs/alert';
 import { decodeHandshake, encodeHandshake, HandshakeReader, type Handshake, type HandshakeInit } from '../msgs/handshake';
-import { DecodeError } from '../msgs/reader';
+import { collectSpans, DecodeError } from '../msgs/reader';
 import { alertByCode, alertCode, alertName, isAlertDescription } from '../registry/alerts';
 import { contentTypeName } from '../registry/content-types';
 import { handshakeTypeName } from '../registry/handshake-types';
@@ -527,7 +527,10 @@ export class TlsConnection implements SansIoConnection {
 
   private traceHandshake(dir: Direction, msg: Handshake): void {
     const { raw, ...fields } = msg as Handshake & { raw: Uint8Array };
-    this.emit({ kind: 'handshake', dir, msgType: raw[0]!, name: msg.type === 'unknown' ? handshakeTypeName(raw[0]!) : msg.type, length: raw.length - 4, raw, fields });
+    if (!this.onEvent) return;
+    // Decoded a second time, noting each field's bytes, so the panel can show which bytes are which field.
+    const spans = collectSpans(raw, () => decodeHandshake(raw, { version: 'tls13' }));
+    this.emit({ kind: 'handshake', dir, msgType: raw[0]!, name: msg.type === 'unknown' ? handshakeTypeName(raw[0]!) : msg.type, length: raw.length - 4, raw, fields, spans });
   }
 
   private installKeys(dir: 'read' | 'write', epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void {

@@ -230,7 +230,7 @@ function maxFragmentLength(r: Reader): number {
 // Extensions request_extensions; } with ResponderID opaque<1..2^16-1>.
 function statusRequestClient(r: Reader): CertificateStatusRequest {
   const statusType = r.u8('status_type');
-  if (statusType !== CertificateStatusType.ocsp) return { statusType, body: r.rest() };
+  if (statusType !== CertificateStatusType.ocsp) return { statusType, body: r.rest('request') };
   const responderIds = opaqueList16(r, 'responder_id_list', 'ResponderID', 0, 1);
   return { statusType: 1, responderIds, requestExtensions: r.opaque16('request_extensions') };
 }
@@ -290,7 +290,7 @@ function recordSizeLimit(r: Reader): number {
 }
 
 // RFC 7685, Section 3: any number of zero bytes; the value is its length.
-const padding: Decode = (r) => r.rest().length;
+const padding: Decode = (r) => r.rest('zeros').length;
 
 // RFC 8879, Section 3: CertificateCompressionAlgorithm algorithms<2..2^8-2>.
 const compressionAlgorithms: Decode = (r) => r.u16List8('algorithms', 2, 254);
@@ -385,7 +385,7 @@ const CODECS = new Map<number, Codec>([
   // RFC 8449, Section 4
   [ExtensionType.record_size_limit, { key: 'recordSizeLimit', decoders: { CH: recordSizeLimit, SH: recordSizeLimit, EE: recordSizeLimit } }],
   // RFC 5077, Section 3.2 (the ClientHello body is the ticket, possibly empty; the ServerHello's is empty)
-  [ExtensionType.session_ticket, { key: 'sessionTicket', decoders: { CH: (r) => r.rest(), SH: empty } }],
+  [ExtensionType.session_ticket, { key: 'sessionTicket', decoders: { CH: (r) => r.rest('ticket'), SH: empty } }],
   // RFC 8446, Section 4.2.11
   [ExtensionType.pre_shared_key, { key: 'preSharedKey', decoders: { CH: offeredPsks, SH: (r) => r.u16('selected_identity') } }],
   // RFC 8446, Section 4.2.10
@@ -399,7 +399,7 @@ const CODECS = new Map<number, Codec>([
   // RFC 8446, Section 4.2.4
   [ExtensionType.certificate_authorities, { key: 'certificateAuthorities', decoders: { CH: authorities, CR: authorities } }],
   // RFC 8446, Section 4.2.5 (kept raw)
-  [ExtensionType.oid_filters, { key: 'oidFilters', decoders: { CR: (r) => r.rest() } }],
+  [ExtensionType.oid_filters, { key: 'oidFilters', decoders: { CR: (r) => r.rest('filters') } }],
   // RFC 8446, Section 4.2.6
   [ExtensionType.post_handshake_auth, { key: 'postHandshakeAuth', decoders: { CH: empty } }],
   // RFC 8446, Section 4.2.3

@@ -449,7 +449,7 @@ export function encodeFinished(m: FinishedInit): Uint8Array {
 export function decodeFinished(raw: Uint8Array): Finished {
   const r = body(raw, HandshakeType.finished, 'Finished');
   if (r.atEnd()) r.fail('verify_data', 'must not be empty');
-  return { type: 'finished', verifyData: r.rest(), raw };
+  return { type: 'finished', verifyData: r.rest('verify_data'), raw };
 }
 
 // --- NewSessionTicket (TLS 1.3 form), RFC 8446 Section 4.6.1 ------------------------------------------------------
@@ -510,7 +510,7 @@ export function encodeMessageHash(m: MessageHashInit): Uint8Array {
 export function decodeMessageHash(raw: Uint8Array): MessageHash {
   const r = body(raw, HandshakeType.message_hash, 'message_hash');
   if (r.atEnd()) r.fail('hash', 'must not be empty');
-  return { type: 'message_hash', hash: r.rest(), raw };
+  return { type: 'message_hash', hash: r.rest('hash'), raw };
 }
 
 // --- any message -------------------------------------------------------------------------------------------------

@@ -43,6 +43,35 @@ export class MissingData extends DecodeError {
   }
 }
 
+/** Where a decoded field's bytes are: [start, end) in the message being traced. */
+export interface FieldSpan {
+  /** Full path, as in DecodeError: `ClientHello.extensions.key_share.client_shares[0].key_exchange`. */
+  path: string;
+  start: number;
+  end: number;
+}
+
+// While collectSpans runs, every read also notes where its field lay. Off otherwise: one null check per read.
+let collector: { spans: FieldSpan[]; buffer: ArrayBufferLike; offset: number; length: number } | undefined;
+
+/**
+ * Runs `decode` over `raw` (or views of it) and returns the byte range of every field it read, for the
+ * panel's hex view. A decode that throws still yields the fields read before the failure.
+ */
+export function collectSpans(raw: Uint8Array, decode: () => unknown): FieldSpan[] {
+  const prev = collector;
+  const mine = { spans: [] as FieldSpan[], buffer: raw.buffer, offset: raw.byteOffset, length: raw.length };
+  collector = mine;
+  try {
+    decode();
+  } catch {
+    // the spans so far are still true
+  } finally {
+    collector = prev;
+  }
+  return mine.spans;
+}
+
 export class Reader {
   /** Absolute position in `buf`. */
   pos: number;
@@ -92,6 +121,15 @@ export class Reader {
     throw new DecodeError(this.path(field), detail, offset, alert);
   }
 
+  /** Notes [start, end) of this reader's buffer as `field`, when spans are being collected for this buffer. */
+  private mark(field: string, start: number, end: number): void {
+    const c = collector!;
+    if (this.buf.buffer !== c.buffer) return;
+    const s = this.buf.byteOffset + start - c.offset;
+    const e = this.buf.byteOffset + end - c.offset;
+    if (s >= 0 && e <= c.length && e > s) c.spans.push({ path: this.path(field), start: s, end: e });
+  }
+
   private need(n: number, field: string): void {
     if (this.limit - this.pos < n) {
       const left = this.limit - this.pos;
@@ -101,6 +139,7 @@ export class Reader {
 
   u8(field: string): number {
     this.need(1, field);
+    if (collector) this.mark(field, this.pos, this.pos + 1);
     return this.buf[this.pos++]!;
   }
 
@@ -108,6 +147,7 @@ export class Reader {
     this.need(2, field);
     const b = this.buf, p = this.pos;
     this.pos = p + 2;
+    if (collector) this.mark(field, p, p + 2);
     return (b[p]! << 8) | b[p + 1]!;
   }
 
@@ -115,6 +155,7 @@ export class Reader {
     this.need(3, field);
     const b = this.buf, p = this.pos;
     this.pos = p + 3;
+    if (collector) this.mark(field, p, p + 3);
     return (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
   }
 
@@ -122,6 +163,7 @@ export class Reader {
     this.need(4, field);
     const b = this.buf, p = this.pos;
     this.pos = p + 4;
+    if (collector) this.mark(field, p, p + 4);
     return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
@@ -143,13 +185,15 @@ export class Reader {
     this.need(n, field);
     const p = this.pos;
     this.pos = p + n;
+    if (collector) this.mark(field, p, p + n);
     return this.buf.subarray(p, p + n);
   }
 
-  /** Everything left, as a view. */
-  rest(): Uint8Array {
+  /** Everything left, as a view; `field` names it for span collection. */
+  rest(field?: string): Uint8Array {
     const p = this.pos;
     this.pos = this.limit;
+    if (collector && field) this.mark(field, p, this.limit);
     return this.buf.subarray(p, this.limit);
   }
 
@@ -163,7 +207,8 @@ export class Reader {
 
   private prefixedLength(size: 1 | 2 | 3, field: string, min: number, max: number): number {
     const at = this.pos;
-    const n = size === 1 ? this.u8(field) : size === 2 ? this.u16(field) : this.u24(field);
+    const lengthField = `${field}.length`;
+    const n = size === 1 ? this.u8(lengthField) : size === 2 ? this.u16(lengthField) : this.u24(lengthField);
     if (n < min) this.fail(field, n === 0 ? 'must not be empty' : `length ${n} is below the minimum of ${min}`, 'decode_error', at);
     if (n > max) this.fail(field, `length ${n} is above the maximum of ${max}`, 'decode_error', at);
     if (n > this.limit - this.pos) {
@@ -174,17 +219,26 @@ export class Reader {
 
   /** A `<min..max>` vector with a 1-byte length, as a child reader named `field`. */
   vec8(field: string, min = 0, max = 0xff): Reader {
-    return this.sub(this.prefixedLength(1, field, min, max), field);
+    const at = this.pos;
+    const r = this.sub(this.prefixedLength(1, field, min, max), field);
+    if (collector) this.mark(field, at, this.pos);
+    return r;
   }
 
   /** A `<min..max>` vector with a 2-byte length, as a child reader named `field`. */
   vec16(field: string, min = 0, max = 0xffff): Reader {
-    return this.sub(this.prefixedLength(2, field, min, max), field);
+    const at = this.pos;
+    const r = this.sub(this.prefixedLength(2, field, min, max), field);
+    if (collector) this.mark(field, at, this.pos);
+    return r;
   }
 
   /** A `<min..max>` vector with a 3-byte length, as a child reader named `field`. */
   vec24(field: string, min = 0, max = 0xffffff): Reader {
-    return this.sub(this.prefixedLength(3, field, min, max), field);
+    const at = this.pos;
+    const r = this.sub(this.prefixedLength(3, field, min, max), field);
+    if (collector) this.mark(field, at, this.pos);
+    return r;
   }
 
   /** `opaque field<min..max>` with a 1-byte length, as a view. */
@@ -210,6 +264,7 @@ export class Reader {
     let p = this.pos;
     for (let i = 0; i < out.length; i++, p += 2) out[i] = (b[p]! << 8) | b[p + 1]!;
     this.pos = p;
+    if (collector) this.mark(field, at, p);
     return out;
   }
 

@@ -3,6 +3,7 @@
 // Secrets never appear in events: key material goes only to an explicit key log sink.
 
 import { toHex } from '../util/hex';
+import type { FieldSpan } from '../msgs/reader';
 
 export type Side = 'client' | 'server';
 export type Direction = 'in' | 'out';
@@ -18,7 +19,9 @@ export type TraceEvent =
   | (Base & { kind: 'record'; dir: Direction; contentType: number; contentTypeName: string; version: number; length: number; raw: Uint8Array;
       /** For protected records: the inner type and plaintext length once opened. */
       inner?: { contentType: number; contentTypeName: string; length: number; padding: number }; epoch: 'plaintext' | 'early' | 'handshake' | 'application'; seq?: string })
-  | (Base & { kind: 'handshake'; dir: Direction; msgType: number; name: string; length: number; raw: Uint8Array; fields: unknown })
+  | (Base & { kind: 'handshake'; dir: Direction; msgType: number; name: string; length: number; raw: Uint8Array; fields: unknown;
+      /** Where each decoded field lies in `raw` (offsets from the 4-byte header's first byte), for hex views. */
+      spans?: FieldSpan[] })
   | (Base & { kind: 'alert'; dir: Direction; level: 'warning' | 'fatal'; code: number; name: string; description: string })
   | (Base & { kind: 'state'; from: string; to: string })
   | (Base & { kind: 'keys'; dir: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number; suite: string })

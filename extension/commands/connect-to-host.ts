@@ -1,13 +1,14 @@
 // Connect to Host: a quick-pick flow (recent targets and saved profiles first), then a live session panel.
 // The command also takes its answers as an argument, for keybindings, profiles and tests.
 import * as vscode from 'vscode';
+import fs from 'node:fs';
 import { groupByName, GROUPS } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName, SUITES } from '../../engine/registry/suites';
 import type { SessionOptions } from '../../engine/net/session';
 import type { Identity } from '../../engine/tools/identity';
 import { identityFromDocument } from '../identity';
-import { ApiClientRunner } from '../sessions/api-client-runner';
+import { ApiClientRunner, type ApiClientOptions } from '../sessions/api-client-runner';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
@@ -25,6 +26,8 @@ export interface ConnectRequest {
   signatureAlgorithms?: string[];
   /** A PEM file (or open editor) with the client certificate and its key. */
   clientCertificate?: string;
+  /** 'system' (default), 'none', or a PEM file / directory of anchors (s_client -CAfile / -CApath). */
+  trustStore?: string;
   name?: string;
 }
 
@@ -67,6 +70,7 @@ function describe(req: ConnectRequest): { label: string; value: string }[] {
     ...(req.groups?.length ? [{ label: 'Groups', value: req.groups.join(', ') }] : []),
     ...(req.signatureAlgorithms?.length ? [{ label: 'Signature algorithms', value: req.signatureAlgorithms.join(', ') }] : []),
     ...(req.clientCertificate ? [{ label: 'Client certificate', value: req.clientCertificate }] : []),
+    { label: 'Trust', value: trustLabel(req.trustStore) },
   ];
 }
 
@@ -100,7 +104,7 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
   const req: ConnectRequest = { host: t.host, port: t.port };
   const how = await vscode.window.showQuickPick([
     { label: 'Connect', description: 'TLS 1.3, default suites, groups and signature schemes' },
-    { label: 'Customize…', description: 'SNI, ALPN, cipher suites, groups, client certificate' },
+    { label: 'Customize…', description: 'SNI, ALPN, cipher suites, groups, client certificate, trust store' },
   ], { title: `Connect to ${t.host}:${t.port}` });
   if (!how) return undefined;
   if (how.label.startsWith('Customize')) return customize(req);
@@ -125,7 +129,47 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
     const cert = await vscode.window.showQuickPick([{ label: 'No client certificate' }, ...pemEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), uri: d.uri }))], { title: 'Client certificate (from open PEM editors holding a certificate and its key)' });
     if (cert && 'uri' in cert) req.clientCertificate = cert.uri.toString();
   }
+  if (!(await pickTrust(req))) return undefined;
   return req;
+}
+
+function trustLabel(t: string | undefined): string {
+  if (!t || t === 'system') return 'system trust store';
+  if (t === 'none') return 'none (the chain is shown, not judged)';
+  return t;
+}
+
+/** The trust store as the runner takes it; a path must exist (file or directory). */
+function trustOption(t: string | undefined): ApiClientOptions['trust'] {
+  if (!t || t === 'system') return { kind: 'system' };
+  if (t === 'none') return { kind: 'none' };
+  const p = /^[a-z]+:/.test(t) ? vscode.Uri.parse(t).fsPath : t;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    throw new Error(`trust store "${t}": no such file or directory`);
+  }
+  return { kind: st.isDirectory() ? 'dir' : 'file', path: p };
+}
+
+async function pickTrust(req: ConnectRequest): Promise<boolean> {
+  const certEditors = vscode.workspace.textDocuments.filter((d) => d.languageId === 'pem' && /CERTIFICATE-----/.test(d.getText()) && !/PRIVATE KEY-----/.test(d.getText()));
+  type Item = vscode.QuickPickItem & { value?: string; browse?: boolean };
+  const items: Item[] = [
+    { label: 'System trust store', description: 'as browsers and curl judge it', value: 'system' },
+    ...certEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), description: 'open PEM file: its certificates are the anchors', value: d.uri.fsPath })),
+    { label: 'A CA file or folder…', description: 'as s_client -CAfile / -CApath', browse: true },
+    { label: 'None', description: 'show the chain without judging it', value: 'none' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Trust store for the server\'s certificate chain' });
+  if (!pick) return false;
+  if (pick.browse) {
+    const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: 'Trusted CA certificates (PEM file or folder)', openLabel: 'Trust' });
+    if (!uris?.length) return false;
+    req.trustStore = uris[0]!.fsPath;
+  } else req.trustStore = pick.value!;
+  return true;
 }
 
 async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined> {
@@ -151,8 +195,10 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     return undefined;
   }
   let identity: Identity | undefined;
+  let trust: ApiClientOptions['trust'];
   try {
     toOptions(req); // names are checked here, before anything connects
+    trust = trustOption(req.trustStore);
     identity = await clientIdentity(req);
   } catch (e) {
     void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
@@ -166,6 +212,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   const panel = new SessionPanel(context, target, {
     reconnect: () => void connectToHost(context, request),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
+    compare: (p) => void vscode.commands.executeCommand(COMMANDS.compareSessions, p),
   });
   // Through OpenSSL's API, so the panel shows every SSL_* call with its SSL_get_error outcome.
   const runner = new ApiClientRunner(target, {
@@ -175,6 +222,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     ...(req.groups?.length ? { groups: req.groups } : {}),
     ...(req.signatureAlgorithms?.length ? { signatureAlgorithms: req.signatureAlgorithms } : {}),
     ...(identity ? { identity: { chain: identity.chain, key: identity.key } } : {}),
+    trust,
   }, panel);
   panel.attach(runner);
   void runner.start();

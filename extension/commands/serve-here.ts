@@ -36,6 +36,7 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
   const panel = new SessionPanel(context, target, {
     reconnect: () => void serveHere(context, req),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
+    compare: (p) => void vscode.commands.executeCommand(COMMANDS.compareSessions, p),
   });
   const runner = new ServerRunner(target, { certificateChain: id.chain, signer: id.signer, ...(req.alpn ? { alpn: req.alpn } : {}) }, panel);
   panel.attach(runner);

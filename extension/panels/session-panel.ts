@@ -4,12 +4,13 @@ import * as vscode from 'vscode';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import { formatItem } from '../../engine/x509/format-text';
 import { alertGlossary, type RunnerListener, type RunnerState } from '../sessions/session-runner';
-import { PROTOCOL_VERSION, type FromWebview, type SessionSummary, type SessionTarget, type ToWebview, type TraceEventJson } from '../../webview/shared/protocol';
+import { PROTOCOL_VERSION, type FromWebview, type SessionSnapshot, type SessionSummary, type SessionTarget, type ToWebview, type TraceEventJson } from '../../webview/shared/protocol';
 import { webviewHtml, webviewOptions } from './webview-html';
+import { parseHexInput } from '../../webview/shared/hex-input';
 
 export interface SessionControl {
   readonly events: TraceEventJson[];
-  send(text: string): void;
+  send(data: Uint8Array): void;
   close(): void;
 }
 
@@ -27,7 +28,14 @@ export class SessionPanel implements RunnerListener {
   private settle!: (s: SessionSummary) => void;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(context: vscode.ExtensionContext, readonly target: SessionTarget, private readonly actions: { reconnect(): void; newConnection(): void }) {
+  /** The session panels now open, oldest first (for Compare Sessions). */
+  private static readonly open = new Set<SessionPanel>();
+  static all(): SessionPanel[] {
+    return [...SessionPanel.open];
+  }
+
+  constructor(context: vscode.ExtensionContext, readonly target: SessionTarget, private readonly actions: { reconnect(): void; newConnection(): void; compare?(panel: SessionPanel): void }) {
+    SessionPanel.open.add(this);
     this.settled = new Promise((r) => (this.settle = r));
     const title = target.mode === 'connect' ? `TLS ${target.host}:${target.port}` : `Serving TLS on ${target.host}:${target.port}`;
     this.panel = vscode.window.createWebviewPanel('tlslens.session', title, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
@@ -36,10 +44,21 @@ export class SessionPanel implements RunnerListener {
     this.subs.push(
       this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       this.panel.onDidDispose(() => {
+        SessionPanel.open.delete(this);
         this.control?.close();
         this.subs.forEach((d) => d.dispose());
       }),
     );
+  }
+
+  /** This session as it stands, for a comparison. */
+  snapshot(): SessionSnapshot {
+    return { title: this.panel.title, target: this.target, ...(this.lastSummary ? { summary: this.lastSummary } : {}), events: [...(this.control?.events ?? [])] };
+  }
+
+  describeState(): string {
+    const s = this.lastSummary;
+    return s?.version ? `${this.lastState} · ${s.version} ${s.suite ?? ''}` : this.lastState;
   }
 
   attach(control: SessionControl): void {
@@ -95,11 +114,18 @@ export class SessionPanel implements RunnerListener {
         this.control?.close();
         return;
       case 'session/send':
-        this.control?.send(m.text);
+      {
+        const data = m.hex ? parseHexInput(m.text) : { bytes: new TextEncoder().encode(m.text) };
+        if ('error' in data) void vscode.window.showErrorMessage(`TLS Lens: not sent: ${data.error}`);
+        else this.control?.send(data.bytes);
         return;
+      }
       case 'session/copyJson':
         await vscode.env.clipboard.writeText((this.control?.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
         void vscode.window.showInformationMessage(`TLS Lens: copied ${this.control?.events.length ?? 0} trace events as JSON lines.`);
+        return;
+      case 'session/compare':
+        this.actions.compare?.(this);
         return;
       case 'session/openCertificate':
         return this.openCertificate(m.index);

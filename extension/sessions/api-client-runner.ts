@@ -12,9 +12,10 @@ import { PeerAlertError, ProtocolError } from '../../engine/conn/errors';
 import { TlsSessionError } from '../../engine/net/session';
 import { sslErrorName } from '../../engine/registry/ssl-errors';
 import type { TraceEvent } from '../../engine/trace/events';
-import type { SessionTarget } from '../../webview/shared/protocol';
+import { handshakePhases } from '../../engine/trace/phases';
+import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
-import { EventBatcher, summarize, type RunnerListener, type RunnerState } from './session-runner';
+import { EventBatcher, summarize, verificationView, type RunnerListener, type RunnerState } from './session-runner';
 
 export interface ApiClientOptions {
   serverName?: string;
@@ -25,6 +26,11 @@ export interface ApiClientOptions {
   /** Client certificate chain (DER, leaf first) and its private key. */
   identity?: { chain: Uint8Array[]; key: KeyObject };
   handshakeTimeoutMs?: number;
+  /**
+   * Trust anchors for the server's chain, as s_client takes them: the system store (SSL_CTX_set_default_verify_paths),
+   * a PEM file or a directory (SSL_CTX_load_verify_locations), or none (the chain is shown, not judged).
+   */
+  trust?: { kind: 'system' } | { kind: 'file' | 'dir'; path: string } | { kind: 'none' };
 }
 
 const RETRY = new Set([api.SSL_ERROR_WANT_READ, api.SSL_ERROR_WANT_WRITE, api.SSL_ERROR_WANT_CONNECT, api.SSL_ERROR_WANT_ACCEPT, api.SSL_ERROR_WANT_ASYNC]);
@@ -54,7 +60,11 @@ export class ApiClientRunner {
 
   private push(e: TraceEvent): void {
     this.batcher.push(e);
+    if (e.kind === 'handshake' && this.traced.length < 64) this.traced.push(e);
   }
+
+  /** The handshake messages, for the phase timings. */
+  private readonly traced: TraceEvent[] = [];
 
   private fail(message: string, alert?: string, fromPeer = false): void {
     this.error = new TlsSessionError(message, alert, fromPeer);
@@ -79,9 +89,14 @@ export class ApiClientRunner {
       for (const der of o.identity.chain.slice(1)) ctxApi.SSL_CTX_add_extra_chain_cert(ctx, new X509(der));
       if (!check(ctxApi.SSL_CTX_use_PrivateKey(ctx, new EVP_PKEY(o.identity.key)) === 1, 'SSL_CTX_use_PrivateKey')) return undefined;
     }
+    const trust = o.trust ?? { kind: 'system' };
+    if (trust.kind === 'system') ctxApi.SSL_CTX_set_default_verify_paths(ctx);
+    else if (trust.kind !== 'none' && !check(ctxApi.SSL_CTX_load_verify_locations(ctx, trust.kind === 'file' ? trust.path : null, trust.kind === 'dir' ? trust.path : null) === 1, `SSL_CTX_load_verify_locations(${trust.path})`)) return undefined;
     const ssl = api.SSL_new(ctx)!;
     api.SSL_set_trace_callback(ssl, (e) => this.push(e));
     if (o.serverName && !isIpAddress(o.serverName)) api.SSL_set_tlsext_host_name(ssl, o.serverName);
+    // As s_client -verify_hostname: the name dialled must be in the certificate; SSL_VERIFY_NONE keeps it a report.
+    api.SSL_set1_host(ssl, o.serverName ?? this.target.host);
     this.bio = BIO_new_connect(`${this.target.host}:${this.target.port}`);
     this.bio.socket.once('connect', () => (this.tcpMs = Date.now() - this.t0));
     api.SSL_set_bio(ssl, this.bio, this.bio);
@@ -159,9 +174,8 @@ export class ApiClientRunner {
     }
   }
 
-  send(text: string): void {
+  send(bytes: Uint8Array): void {
     if (!this.ssl) return;
-    const bytes = new TextEncoder().encode(text);
     void api.SSL_retry(this.ssl, () => api.SSL_write(this.ssl!, bytes, bytes.length)).then(() => this.publishSummary());
   }
 
@@ -183,9 +197,21 @@ export class ApiClientRunner {
     const timings = [
       ...(this.tcpMs !== undefined ? [{ label: 'TCP connect', ms: this.tcpMs }] : []),
       ...(this.hsMs !== undefined ? [{ label: 'TLS handshake', ms: this.hsMs }] : []),
+      ...handshakePhases(this.traced).map((p) => ({ label: `  ${p.label}`, ms: p.ms })),
       { label: 'session so far', ms: Date.now() - this.t0 },
     ];
     const sock = this.bio?.socket;
-    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}) }));
+    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}), verification: this.verification() }));
+  }
+
+  /** What the SSL's own verification found (SSL_get_verify_result and the path it built), in the panel's words. */
+  private verification(): SessionSummary['verification'] {
+    const host = this.opts.serverName ?? this.target.host;
+    const trust = this.opts.trust ?? { kind: 'system' };
+    const n = this.ssl?.conn?.negotiated;
+    if (trust.kind === 'none') return { state: 'not-performed', text: 'No trust store was chosen: the chain is shown, not judged.' };
+    const v = this.ssl?.verified;
+    if (!v) return { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : 'Nothing to verify yet.' };
+    return verificationView(v.details, trust.kind === 'system' ? 'the system trust store' : trust.path, host);
   }
 }

@@ -12,7 +12,7 @@ import { versionName } from '../../engine/registry/versions';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import type { CertificateInfo } from '../../engine/x509/types';
-import { loadCert, loadSystemStore, verifyChain, type VCert } from '../../engine/x509/verify';
+import { loadCert, loadSystemStore, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
 
@@ -81,23 +81,28 @@ export function verifyPeer(ders: Uint8Array[], host: string | undefined): Sessio
     const r = verifyChain({ target: leaf!, untrusted: rest, trusted: anchors() }, {
       purpose: 'sslserver', ...(host ? (isIpAddress(host) ? { ip: host } : { hostname: host }) : {}),
     });
-    const first = r.errors[0];
-    return {
-      state: r.ok ? 'ok' : 'failed',
-      code: r.code,
-      text: r.ok ? `Verified against the system trust store for ${host ?? 'this server'} (X509_V_OK).` : `${r.text} (X509_V_ERR ${r.code}, depth ${r.errorDepth})${first ? `: ${first.fix}` : ''}`,
-      links: r.chain.map((l) => ({ subject: l.subject, source: l.source, verdict: l.verdict, findings: [...l.errors, ...l.warnings].map((f) => ({ name: f.name, text: f.text, fix: f.fix })) })),
-    };
+    return verificationView(r, 'the system trust store', host);
   } catch (e) {
     return { state: 'failed', text: `The chain could not be verified: ${(e as Error).message}` };
   }
 }
 
-export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError; host?: string }): SessionSummary {
+/** A verifier's result as the panel shows it: the X509_V_ERR code, the fix, and each link's verdict. */
+export function verificationView(r: VerifyResult, storeName: string, host: string | undefined): SessionSummary['verification'] {
+  const first = r.errors[0];
+  return {
+    state: r.ok ? 'ok' : 'failed',
+    code: r.code,
+    text: r.ok ? `Verified against ${storeName} for ${host ?? 'this server'} (X509_V_OK).` : `${r.text} (X509_V_ERR ${r.code}, depth ${r.errorDepth}; trust: ${storeName})${first ? `: ${first.fix}` : ''}`,
+    links: r.chain.map((l) => ({ subject: l.subject, source: l.source, verdict: l.verdict, findings: [...l.errors, ...l.warnings].map((f) => ({ name: f.name, text: f.text, fix: f.fix })) })),
+  };
+}
+
+export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError; host?: string; verification?: SessionSummary['verification'] }): SessionSummary {
   const s: SessionSummary = {
     ok: !!n && !base.error,
     chain: decodeChain(n?.peerCertificates ?? base.chainDer),
-    verification: n && n.peerCertificates.length && base.host !== undefined ? verifyPeer(n.peerCertificates, base.host) : { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : base.host === undefined && n?.peerCertificates.length ? 'Client certificates are shown, not verified (no client trust store is configured).' : 'Nothing to verify yet.' },
+    verification: base.verification ?? (n && n.peerCertificates.length && base.host !== undefined ? verifyPeer(n.peerCertificates, base.host) : { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : base.host === undefined && n?.peerCertificates.length ? 'Client certificates are shown, not verified (no client trust store is configured).' : 'Nothing to verify yet.' }),
     timings: base.timings,
     bytesIn: base.bytesIn,
     bytesOut: base.bytesOut,
@@ -173,8 +178,8 @@ export class ServerRunner {
     });
   }
 
-  send(text: string): void {
-    for (const s of this.sessions) if (s.conn.status === 'open') s.write(text);
+  send(data: Uint8Array): void {
+    for (const s of this.sessions) if (s.conn.status === 'open') s.write(data);
   }
 
   close(): void {

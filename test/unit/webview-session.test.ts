@@ -20,6 +20,10 @@ import {
   matchesFilter,
   messageTitle,
   sanitizeFilter,
+  handshakeSpans,
+  recordSpans,
+  spanAt,
+  spanPlace,
   type TreeNode,
 } from '../../webview/views/session-format';
 
@@ -223,4 +227,44 @@ test('summary numbers', () => {
   assert.equal(formatBytes(1), '1 byte');
   assert.equal(formatBytes(1261), '1,261 bytes');
   assert.equal(formatBytes(20480), '20,480 bytes (20.0 KiB)');
+});
+
+test('byte spans: handshake spans validated and relabelled, record header fields, the narrowest field wins', () => {
+  const e = ev({ kind: 'handshake', raw: '0100000401020304', spans: [
+    { path: 'Handshake.msg_type', start: 0, end: 1 },
+    { path: 'ClientHello.cipher_suites', start: 4, end: 8 },
+    { path: 'ClientHello.cipher_suites.length', start: 4, end: 6 },
+    { path: 'bogus', start: -1, end: 2 }, { path: 'past-the-end', start: 2, end: 99 }, { start: 0, end: 1 }, null, 'x',
+  ] });
+  const spans = handshakeSpans(e, 8);
+  assert.deepEqual(spans.map((x) => x.label), ['msg_type', 'cipher_suites', 'cipher_suites.length']);
+  assert.equal(spanAt(spans, 5)?.label, 'cipher_suites.length', 'the length bytes are the more specific field');
+  assert.equal(spanAt(spans, 7)?.label, 'cipher_suites');
+  assert.equal(spanAt(spans, 2), undefined);
+  assert.equal(spanPlace(spans[1]!), '@4 +4');
+  assert.deepEqual(handshakeSpans(ev({ kind: 'handshake', spans: 'nope' }), 8), []);
+  assert.deepEqual(recordSpans(21, true).map((x) => [x.label.split(' ')[0], x.start, x.end]), [['type', 0, 1], ['legacy_record_version', 1, 3], ['length', 3, 5], ['encrypted_record', 5, 21]]);
+  assert.deepEqual(recordSpans(3, false), [], 'a record shorter than its header has no fields to show');
+});
+
+test('send box hex: spaces, colons, 0x and lines accepted; a bad digit or a missing one explained', async () => {
+  const { parseHexInput } = await import('../../webview/shared/hex-input');
+  const ok = (t: string) => {
+    const r = parseHexInput(t);
+    assert.ok('bytes' in r, `${t}: ${'error' in r ? r.error : ''}`);
+    return [...r.bytes];
+  };
+  assert.deepEqual(ok('16 03 01'), [0x16, 3, 1]);
+  assert.deepEqual(ok('16:03:01'), [0x16, 3, 1]);
+  assert.deepEqual(ok('0x47 0x45\n0x54'), [0x47, 0x45, 0x54]);
+  assert.deepEqual(ok('474554'), [0x47, 0x45, 0x54]);
+  const err = (t: string) => {
+    const r = parseHexInput(t);
+    assert.ok('error' in r, t);
+    return r.error;
+  };
+  assert.match(err('47 zz'), /"zz" is not hex/);
+  assert.match(err('47 4'), /odd number of hex digits/);
+  assert.match(err('474'), /odd number: a digit is missing/);
+  assert.match(err('   '), /nothing to send/);
 });

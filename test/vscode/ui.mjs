@@ -163,9 +163,11 @@ export default async function ui(page, { workspace, out }) {
   });
 
   // --- 5. Connect to Host from the Command Palette, against openssl s_server --
+  let successPort;
   await check('connect-to-host', async () => {
     await clearNotifications();
     const server = await opensslServer('-tls1_3');
+    successPort = server.port;
     try {
       await connectFromPalette(server.port);
       const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
@@ -174,6 +176,21 @@ export default async function ui(page, { workspace, out }) {
       });
       await page.waitForTimeout(800);
       await shot('session-panel.png');
+      // The ClientHello opened: pointing at byte 6 lights up the 32-byte random and names it.
+      await body.locator('.ev-head', { hasText: /ClientHello/ }).first().click();
+      const byte = body.locator('.hexview .by[data-i="6"]').first();
+      await byte.waitFor({ state: 'visible', timeout: 5000 });
+      await byte.hover();
+      const field = (await body.locator('.hexfield').first().innerText()).trim();
+      expect(/^random\s+@6 \+32$/.test(field), `pointing at byte 6 names the field: "${field}"`);
+      expect(await body.locator('.hexview .by.hl').count() === 64, 'the 32 bytes of the random are lit in the hex and ASCII columns');
+      await shot('session-hex.png');
+      // The chain as cards, with the verdict per link.
+      const chainHeading = body.locator('h2', { hasText: /Peer certificates/i }).first();
+      await chainHeading.scrollIntoViewIfNeeded();
+      expect(/Peer certificates \(1\)/i.test(await chainHeading.innerText()), 'the chain view lists the one certificate s_server sent');
+      await page.waitForTimeout(300);
+      await shot('session-chain.png');
     } finally {
       server.kill();
     }
@@ -197,6 +214,26 @@ export default async function ui(page, { workspace, out }) {
     } finally {
       server.kill();
     }
+  });
+
+  // --- 7. the failure compared with the success, side by side ----------------
+  await check('compare-sessions', async () => {
+    const failing = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
+    await failing.locator('vscode-button', { hasText: 'Compare' }).first().click();
+    const picker = page.locator('.quick-input-widget input');
+    if (await picker.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+      await page.keyboard.type(`127.0.0.1:${successPort}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${successPort}` }).first().waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+    }
+    await page.locator('.tabs-container .tab.active', { hasText: /^Compare/ }).waitFor({ state: 'visible', timeout: 10000 });
+    const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
+    await body.getByText(/differences?/).first().waitFor({ state: 'visible', timeout: 10000 });
+    const text = await body.innerText();
+    expect(/Protocol\s+–\s+TLSv1\.3|Protocol\s+TLSv1\.3\s+–/.test(text.replace(/\t/g, ' ')), `the Protocol row shows the failed session's none against TLSv1.3: ${text.slice(0, 600)}`);
+    expect(/protocol_version/.test(text), 'the alert of the failed session is in the comparison');
+    await page.waitForTimeout(300);
+    await shot('session-compare.png');
   });
 
   return { passed, failed };

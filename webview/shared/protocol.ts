@@ -4,7 +4,7 @@
 import type { CertificateInfo, DecodedObject } from '../../engine/x509/types';
 import type { Problem } from '../../engine/x509/file';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 // ---- certificate panel ----
 
@@ -65,6 +65,14 @@ export interface SessionSummary {
   bytesOut: number;
 }
 
+/** One session as the comparison view takes it: its target and options, summary, and trace. */
+export interface SessionSnapshot {
+  title: string;
+  target: SessionTarget;
+  summary?: SessionSummary;
+  events: TraceEventJson[];
+}
+
 /** Alert names to their RFC meaning and likely causes, so the panel explains alerts without the registry. */
 export type AlertGlossary = Record<string, { description: string; causes: readonly string[] }>;
 
@@ -73,6 +81,7 @@ export type ToWebview =
   | { type: 'session/init'; protocolVersion: number; sessionId: string; title: string; target: SessionTarget; glossary: AlertGlossary; events: TraceEventJson[] }
   | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }
   | { type: 'session/summary'; sessionId: string; summary: SessionSummary }
+  | { type: 'compare/init'; protocolVersion: number; left: SessionSnapshot; right: SessionSnapshot }
   /** Where the session stands; a serve session goes back to 'listening' when its last client leaves. */
   | { type: 'session/state'; sessionId: string; state: 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening' };
 
@@ -84,6 +93,9 @@ export type FromWebview =
   | { type: 'session/reconnect' }
   | { type: 'session/new' }
   | { type: 'session/close' }
-  | { type: 'session/send'; text: string }
+  /** Application data: `text` as UTF-8, or with `hex` the bytes it spells (webview/shared/hex-input.ts). */
+  | { type: 'session/send'; text: string; hex?: boolean }
   | { type: 'session/openCertificate'; index: number }
-  | { type: 'session/copyJson' };
+  | { type: 'session/copyJson' }
+  /** Compare this session with another open one. */
+  | { type: 'session/compare' };

@@ -3,7 +3,7 @@
 // Every string here may come from the peer: it goes into the DOM as text nodes only.
 import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
 import { el } from './dom';
-import { buildTree, codePointLabel, hexLength, hexRows, lineText, type EventLine, type TreeNode } from './session-format';
+import { buildTree, codePointLabel, handshakeSpans, hexLength, hexRows, lineText, recordSpans, spanAt, spanPlace, type ByteSpan, type EventLine, type TreeNode } from './session-format';
 
 /** Rows of hex shown before a "Show all" button (4 KiB). */
 const HEX_ROWS_FIRST = 256;
@@ -17,7 +17,7 @@ export function renderDetail(e: TraceEventJson, line: EventLine, glossary: Alert
   switch (e.kind) {
     case 'handshake':
       d.append(el('h4', {}, 'Fields'), renderTree(buildTree(a.fields)));
-      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw bytes (${hexLength(a.raw)}, header included)`), renderHex(a.raw));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw bytes (${hexLength(a.raw)}, header included)`), renderLinkedHex(a.raw, handshakeSpans(e, hexLength(a.raw))));
       break;
     case 'record': {
       const inner = a.inner && typeof a.inner === 'object' ? (a.inner as Record<string, unknown>) : undefined;
@@ -33,7 +33,7 @@ export function renderDetail(e: TraceEventJson, line: EventLine, glossary: Alert
         rows.push(['Plaintext', `${String(inner.length)} bytes${inner.padding ? ` + ${String(inner.padding)} bytes padding` : ''}`]);
       }
       d.append(kv(rows));
-      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw record (${hexLength(a.raw)} bytes, header included${inner ? '; payload encrypted' : ''})`), renderHex(a.raw));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw record (${hexLength(a.raw)} bytes, header included${inner ? '; payload encrypted' : ''})`), renderLinkedHex(a.raw, recordSpans(hexLength(a.raw), !!inner)));
       break;
     }
     case 'alert': {
@@ -159,4 +159,59 @@ function appendRows(body: HTMLElement, hex: string, max: number, from: number): 
   const frag = document.createDocumentFragment();
   for (const r of hexRows(hex, max, from)) frag.append(el('div', { class: 'hx' }, el('span', { class: 'o' }, r.offset), el('span', { class: 'b' }, r.hex), el('span', { class: 'a' }, r.ascii)));
   body.append(frag);
+}
+
+// ---- hex view linked to fields ----
+
+/**
+ * A hex view whose bytes know their field: pointing at a byte lights up the whole field and names it; the
+ * field list beside it (keyboard focusable) lights up its bytes. Without spans, the plain hex view.
+ */
+export function renderLinkedHex(hex: string, spans: ByteSpan[], firstRows = HEX_ROWS_FIRST): HTMLElement {
+  if (!spans.length) return renderHex(hex, firstRows);
+  const total = hexLength(hex);
+  const wrap = el('div', { class: 'linked-hex' });
+  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': `${total} bytes in hex; point at a byte to see its field` });
+  const status = el('div', { class: 'hexfield', 'aria-live': 'polite' }, 'Point at a byte or a field to see which is which.');
+  const cells: HTMLElement[][] = [];
+  let lit: ByteSpan | undefined;
+  const light = (s: ByteSpan | undefined) => {
+    if (lit) for (let i = lit.start; i < lit.end; i++) for (const c of cells[i] ?? []) c.classList.remove('hl');
+    lit = s;
+    if (!s) return;
+    for (let i = s.start; i < s.end; i++) for (const c of cells[i] ?? []) c.classList.add('hl');
+    status.textContent = `${s.label}  ${spanPlace(s)}`;
+  };
+  const rows = hexRows(hex, Math.min(firstRows, Math.ceil(total / 16)));
+  const frag = document.createDocumentFragment();
+  rows.forEach((r, ri) => {
+    const bytesEl = el('span', { class: 'b' });
+    const asciiEl = el('span', { class: 'a' });
+    const hexBytes = r.hex.trim().split(/\s+/).filter(Boolean);
+    hexBytes.forEach((b, k) => {
+      const i = ri * 16 + k;
+      const hb = el('span', { class: 'by', 'data-i': String(i) }, b);
+      const ab = el('span', { class: 'by', 'data-i': String(i) }, r.ascii[k] ?? '');
+      (cells[i] ??= []).push(hb, ab);
+      bytesEl.append(k === 0 ? '' : k === 8 ? '  ' : ' ', hb);
+      asciiEl.append(ab);
+    });
+    bytesEl.append(' '.repeat(Math.max(0, 48 - (hexBytes.length * 3 - 1 + (hexBytes.length > 8 ? 1 : 0)))));
+    frag.append(el('div', { class: 'hx' }, el('span', { class: 'o' }, r.offset), bytesEl, asciiEl));
+  });
+  box.append(frag);
+  box.addEventListener('mouseover', (ev) => {
+    const i = Number((ev.target as HTMLElement).dataset?.i);
+    if (Number.isInteger(i)) light(spanAt(spans, i));
+  });
+  if (total > firstRows * 16) box.append(el('div', { class: 'muted' }, `(first ${firstRows * 16} of ${total} bytes)`));
+  const list = el('ul', { class: 'fieldlist', 'aria-label': 'Fields and their bytes' });
+  for (const s of spans) {
+    const li = el('li', { tabindex: '0' }, el('span', { class: 'fl' }, s.label), el('span', { class: 'fp' }, spanPlace(s)));
+    li.addEventListener('mouseenter', () => light(s));
+    li.addEventListener('focus', () => light(s));
+    list.append(li);
+  }
+  wrap.append(box, status, el('details', { class: 'fields-bytes' }, el('summary', {}, `Fields by byte range (${spans.length})`), list));
+  return wrap;
 }

@@ -434,3 +434,57 @@ export function formatBytes(n: number): string {
 export function formatMs(ms: number): string {
   return !Number.isFinite(ms) ? '?' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
+
+// ---- byte spans: which bytes are which field ----
+
+/** A named byte range [start, end) of a record or message, for the linked hex view. */
+export interface ByteSpan {
+  label: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The spans the engine noted while decoding a handshake message (event.spans: full field paths), validated (the
+ * event is data) and labelled without the message name: `ClientHello.extensions.key_share` -> `extensions.key_share`.
+ */
+export function handshakeSpans(e: TraceEventJson, total: number): ByteSpan[] {
+  const raw = (e as Record<string, unknown>).spans;
+  if (!Array.isArray(raw)) return [];
+  const out: ByteSpan[] = [];
+  for (const s of raw) {
+    if (!s || typeof s !== 'object') continue;
+    const { path, start, end } = s as Record<string, unknown>;
+    if (typeof path !== 'string' || !Number.isInteger(start) || !Number.isInteger(end)) continue;
+    const a = start as number;
+    const b = end as number;
+    if (a < 0 || b > total || b <= a) continue;
+    const dot = path.indexOf('.');
+    out.push({ label: dot > 0 ? path.slice(dot + 1) : path, start: a, end: b });
+  }
+  return out;
+}
+
+/** A record's header fields (RFC 8446 section 5.1 / RFC 5246 section 6.2.1) and its payload. */
+export function recordSpans(total: number, protectedRecord: boolean): ByteSpan[] {
+  if (total < 5) return [];
+  const spans: ByteSpan[] = [
+    { label: 'type', start: 0, end: 1 },
+    { label: 'legacy_record_version', start: 1, end: 3 },
+    { label: 'length', start: 3, end: 5 },
+  ];
+  if (total > 5) spans.push({ label: protectedRecord ? 'encrypted_record (ciphertext, then the AEAD tag)' : 'fragment', start: 5, end: total });
+  return spans;
+}
+
+/** The narrowest span holding byte `i` (the most specific field), if any. */
+export function spanAt(spans: readonly ByteSpan[], i: number): ByteSpan | undefined {
+  let best: ByteSpan | undefined;
+  for (const s of spans) if (s.start <= i && i < s.end && (!best || s.end - s.start < best.end - best.start)) best = s;
+  return best;
+}
+
+/** Offset and size as the field list shows them: `@38 +1`. */
+export function spanPlace(s: ByteSpan): string {
+  return `@${s.start} +${s.end - s.start}`;
+}

@@ -135,6 +135,13 @@ body.tls-session [hidden] { display: none !important; }
 .hx .o { color: var(--vscode-descriptionForeground); margin-right: 2ch; user-select: none; }
 .hx .a { color: var(--vscode-descriptionForeground); margin-left: 2ch; }
 .hexview .more { margin-top: 4px; }
+.hexview .by.hl { background: var(--vscode-editor-findMatchHighlightBackground, rgba(234, 92, 0, 0.33)); outline: 1px solid var(--vscode-editor-findMatchHighlightBorder, transparent); }
+.hexfield { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-descriptionForeground); min-height: 1.4em; }
+.fieldlist { list-style: none; padding-left: 0; margin: 2px 0; max-height: 16em; overflow-y: auto; font-family: var(--vscode-editor-font-family, monospace); }
+.fieldlist li { display: flex; gap: 2ch; padding: 0 4px; cursor: default; }
+.fieldlist li:hover, .fieldlist li:focus { background: var(--vscode-list-hoverBackground); outline: 1px solid var(--vscode-focusBorder); }
+.send-problem { color: var(--vscode-errorForeground); }
+.fieldlist .fp { color: var(--vscode-descriptionForeground); }
 
 /* summary side */
 .aside h2 { font-size: 0.82em; font-weight: 600; letter-spacing: 0.06em; text-transform: uppercase; color: var(--vscode-descriptionForeground); margin: 14px 0 6px; }

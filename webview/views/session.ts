@@ -4,6 +4,7 @@
 // The words come from session-format.ts (pure, unit-tested); this file only builds and updates DOM nodes.
 // Everything shown from events, summaries and certificates is peer-controlled: text nodes only, no innerHTML.
 import { PROTOCOL_VERSION, type AlertGlossary, type FromWebview, type SessionSummary, type ToWebview, type TraceEventJson } from '../shared/protocol';
+import { parseHexInput } from '../shared/hex-input';
 import { certificateDetails } from './certificate-card';
 import { el } from './dom';
 import { renderDetail } from './session-detail';
@@ -96,7 +97,7 @@ export class SessionView {
     this.closeButton = this.button('Close', 'session/close', 'secondary');
     const actions = el('div', { class: 'h-actions' },
       this.button('Reconnect', 'session/reconnect', 'primary'), this.button('New Connection', 'session/new', 'secondary'),
-      this.closeButton, this.button('Copy JSON', 'session/copyJson', 'secondary'));
+      this.closeButton, this.button('Compare…', 'session/compare', 'secondary'), this.button('Copy JSON', 'session/copyJson', 'secondary'));
     const t = init.target;
     const target = el('div', { class: 'target' },
       el('span', { class: 'pill' }, t.protocol), el('span', { class: 'pill' }, t.mode === 'serve' ? 'serve' : 'connect'),
@@ -163,10 +164,28 @@ export class SessionView {
     // send box
     const input = el('input', { type: 'text', placeholder: 'Text to send as application data', 'aria-label': 'Text to send', spellcheck: 'false' });
     const crlf = el('input', { type: 'checkbox', checked: '' });
+    const hex = el('input', { type: 'checkbox' });
+    const problem = el('span', { class: 'send-problem', role: 'alert' });
+    hex.addEventListener('change', () => {
+      crlf.disabled = hex.checked;
+      input.placeholder = hex.checked ? 'Bytes as hex, e.g. 16 03 01 00 05' : 'Text to send as application data';
+      input.setAttribute('aria-label', hex.checked ? 'Bytes to send, in hex' : 'Text to send');
+      problem.textContent = '';
+    });
     const sendButton = el('vscode-button', { appearance: 'primary' }, 'Send');
     const send = () => {
-      if (!input.value && !crlf.checked) return;
-      this.post({ type: 'session/send', text: input.value + (crlf.checked ? '\r\n' : '') });
+      problem.textContent = '';
+      if (hex.checked) {
+        const parsed = parseHexInput(input.value);
+        if ('error' in parsed) {
+          problem.textContent = parsed.error;
+          return;
+        }
+        this.post({ type: 'session/send', text: input.value, hex: true });
+      } else {
+        if (!input.value && !crlf.checked) return;
+        this.post({ type: 'session/send', text: input.value + (crlf.checked ? '\r\n' : '') });
+      }
       input.value = '';
       input.focus();
     };
@@ -177,7 +196,7 @@ export class SessionView {
         send();
       }
     });
-    this.sendbox = el('div', { class: 'sendbox', role: 'form', 'aria-label': 'Send application data', hidden: '' }, input, el('label', {}, crlf, 'end with CRLF'), sendButton);
+    this.sendbox = el('div', { class: 'sendbox', role: 'form', 'aria-label': 'Send application data', hidden: '' }, input, el('label', {}, crlf, 'end with CRLF'), el('label', {}, hex, 'hex'), sendButton, problem);
 
     this.live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
     root.replaceChildren(el('style', {}, SESSION_STYLE), el('div', { class: 'sess' }, header, filterbar, el('div', { class: 'main' }, tlWrap, this.aside), this.sendbox), this.live);
@@ -491,7 +510,7 @@ export class SessionView {
 
   // ---- header ----
 
-  private button(label: string, type: 'session/reconnect' | 'session/new' | 'session/close' | 'session/copyJson', appearance: 'primary' | 'secondary'): HTMLElement {
+  private button(label: string, type: 'session/reconnect' | 'session/new' | 'session/close' | 'session/copyJson' | 'session/compare', appearance: 'primary' | 'secondary'): HTMLElement {
     const b = el('vscode-button', { appearance });
     b.textContent = label;
     b.addEventListener('click', () => {

@@ -281,13 +281,28 @@ const tests: Test[] = [
           proc.on('error', reject);
           setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
         });
-        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', groups: ['X448'], cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256'] })) as SessionPanelLike | undefined;
+        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', groups: ['X448'], cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256'], trustStore: fixture('server-cert.pem').fsPath })) as SessionPanelLike | undefined;
         const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
         assert(summary.ok, `the session failed: ${show(summary.error)}`);
         assert(summary.group === 'X448' && summary.suite === 'TLS_CHACHA20_POLY1305_SHA256', `negotiated ${summary.group} ${summary.suite}`);
+        // The chosen trust store (the server's own certificate as the anchor): verified, for the name "localhost".
+        assert(summary.verification.state === 'ok' && summary.verification.code === 0, `verification with the chosen trust store ${show(summary.verification)}`);
       } finally {
         proc.kill();
       }
+    },
+  },
+  {
+    name: 'Compare Sessions: two connections with different groups side by side',
+    fn: async () => {
+      const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number } | undefined;
+      assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+      const a = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost', groups: ['X25519'] })) as SessionPanelLike;
+      const b = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost', groups: ['P-256'] })) as SessionPanelLike;
+      const [sa, sb] = await withTimeout(Promise.all([a.settled, b.settled]), 15_000, 'the sessions did not settle');
+      assert(sa.group === 'X25519' && sb.group === 'P-256', `groups ${sa.group} ${sb.group}`);
+      const cmp = (await vscode.commands.executeCommand('tlslens.compareSessions', a, b)) as { title: string } | undefined;
+      assert(cmp && /^Compare: TLS 127\.0\.0\.1:\d+ ↔ TLS 127\.0\.0\.1:\d+$/.test(cmp.title), `comparison panel ${show(cmp?.title)}`);
     },
   },
   {

@@ -1,0 +1,45 @@
+// The comparison panel: two sessions side by side (webview/views/compare-model.ts), differences marked in the
+// editor's diff colours, with a toggle to show only what differs. Peer strings go in as text nodes only.
+import type { ToWebview } from '../shared/protocol';
+import { compareSessions } from './compare-model';
+import { el } from './dom';
+
+const STYLE = `
+body.tls-compare { padding: 8px 16px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); }
+.cmp h1 { font-size: 1.2em; margin: 4px 0 8px; }
+.cmp table { border-collapse: collapse; width: 100%; table-layout: fixed; margin-bottom: 16px; }
+.cmp th, .cmp td { text-align: left; vertical-align: top; padding: 2px 8px; border-bottom: 1px solid var(--vscode-panel-border, #8883); overflow-wrap: anywhere; }
+.cmp th { font-weight: 600; }
+.cmp td.k { width: 18%; color: var(--vscode-descriptionForeground); }
+.cmp .msgs td { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.92em; }
+.cmp tr.diff td.l { background: var(--vscode-diffEditor-removedTextBackground, rgba(255, 0, 0, 0.15)); }
+.cmp tr.diff td.r { background: var(--vscode-diffEditor-insertedTextBackground, rgba(0, 255, 0, 0.12)); }
+.cmp.only-diff tr.same { display: none; }
+.cmp .muted { color: var(--vscode-descriptionForeground); }
+.cmp label { display: inline-flex; gap: 4px; align-items: center; margin-bottom: 8px; }
+`;
+
+export function renderCompare(root: HTMLElement, m: Extract<ToWebview, { type: 'compare/init' }>): void {
+  document.body.classList.add('tls-compare');
+  const c = compareSessions(m.left, m.right);
+  const wrap = el('div', { class: 'cmp' });
+  const onlyDiff = el('input', { type: 'checkbox' });
+  onlyDiff.addEventListener('change', () => wrap.classList.toggle('only-diff', onlyDiff.checked));
+  const head = (a: string, b: string) => el('tr', {}, el('th', {}, ''), el('th', {}, a), el('th', {}, b));
+  const table = el('table', { 'aria-label': 'Session summaries side by side' }, head(m.left.title, m.right.title));
+  for (const r of c.rows) {
+    table.append(el('tr', { class: r.same ? 'same' : 'diff' }, el('td', { class: 'k' }, r.label), el('td', { class: 'l' }, r.left), el('td', { class: 'r' }, r.right)));
+  }
+  const msgs = el('table', { class: 'msgs', 'aria-label': 'Handshake messages aligned' }, el('tr', {}, el('th', {}, m.left.title), el('th', {}, m.right.title)));
+  for (const p of c.messages) {
+    msgs.append(el('tr', { class: p.same ? 'same' : 'diff' }, el('td', { class: 'l' }, p.left ?? '—'), el('td', { class: 'r' }, p.right ?? '—')));
+  }
+  wrap.append(
+    el('h1', {}, `${m.left.title}  vs  ${m.right.title}`),
+    el('p', { class: 'muted', role: 'status' }, c.differences ? `${c.differences} difference${c.differences === 1 ? '' : 's'}` : 'No differences in what was negotiated or sent.'),
+    el('label', {}, onlyDiff, 'Only differences'),
+    el('h2', {}, 'Summary'), table,
+    el('h2', {}, 'Handshake messages and alerts'), msgs,
+  );
+  root.replaceChildren(el('style', {}, STYLE), wrap);
+}
