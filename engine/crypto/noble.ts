@@ -14,13 +14,13 @@ import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { expand as hkdfExpandNoble, extract as hkdfExtractNoble } from '@noble/hashes/hkdf.js';
 import type { CHash, Hash as NobleHash } from '@noble/hashes/utils.js';
-import { gcm, unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
+import { cbc, gcm, unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { ed448, x448 } from '@noble/curves/ed448.js';
 import { ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { constants as nodeConstants, createPublicKey, publicDecrypt, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { constants as nodeConstants, createCipheriv, createDecipheriv, createPublicKey, publicDecrypt, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { decodeSpkiBytes } from '../x509/public-key';
 import type { PublicKeyInfo } from '../x509/types';
 import { fromHex } from '../util/hex';
@@ -29,6 +29,9 @@ import {
   type Aead,
   type AeadKey,
   type AeadName,
+  type BlockCipher,
+  type BlockCipherKey,
+  type BlockCipherName,
   type CryptoProvider,
   type Hash,
   type HashContext,
@@ -103,7 +106,7 @@ function nobleAeadKey(
   nonceLen: number,
   tagLen: number,
 ): AeadKey {
-  const k = key.slice(); // our copy: the caller may wipe or reuse its buffer
+  const k = Uint8Array.from(key); // our copy: the caller may wipe or reuse its buffer
   return {
     seal(nonce, aad, plaintext) {
       checkLength(nonce, nonceLen, 'nonce');
@@ -151,7 +154,7 @@ function storeWords(w: Uint32Array, dst: Uint8Array): void {
 export function aesCcm(key: Uint8Array, tagLen: number): AeadKey {
   if (!(key instanceof Uint8Array) || ![16, 24, 32].includes(key.length)) throw new RangeError('AES-CCM key must be 16, 24 or 32 bytes');
   if (!Number.isInteger(tagLen) || tagLen < 4 || tagLen > 16 || tagLen % 2 !== 0) throw new RangeError('AES-CCM tag must be 4..16 bytes, even');
-  const xk = aesUnsafe.expandKeyLE(key.slice());
+  const xk = aesUnsafe.expandKeyLE(Uint8Array.from(key));
   const w = new Uint32Array(4);
 
   /** AES-encrypts the four words in `w` in place (E(K, .) in RFC 3610). */
@@ -308,6 +311,74 @@ function aeadObject(name: AeadName): Aead {
     keyLen: row.keyLen,
     nonceLen: 12,
     tagLen: row.tagLen,
+    init(key) {
+      checkLength(key, row.keyLen, `${name} key`);
+      return row.init(key);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CBC block ciphers without padding, for the TLS 1.2-and-older record layer (RFC 5246 section 6.2.3.2), which
+// pads by itself: AES through noble's `cbc` (it expands the key on each call, like `gcm` above), 3DES through
+// node:crypto (noble has no DES; OpenSSL 3 keeps DES-EDE3-CBC in its default provider).
+
+function checkBlocks(iv: Uint8Array, data: Uint8Array, blockLen: number): void {
+  checkLength(iv, blockLen, 'IV');
+  if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
+  if (data.length % blockLen !== 0) throw new RangeError(`CBC data must be whole ${blockLen}-byte blocks, got ${data.length} bytes`);
+}
+
+function aesCbcKey(key: Uint8Array): BlockCipherKey {
+  const k = new Uint8Array(key); // a copy, also of a Buffer (whose slice() is a view)
+  return {
+    encrypt(iv, data) {
+      checkBlocks(iv, data, 16);
+      return cbc(k, iv, { disablePadding: true }).encrypt(data);
+    },
+    decrypt(iv, data) {
+      checkBlocks(iv, data, 16);
+      return cbc(k, iv, { disablePadding: true }).decrypt(data);
+    },
+  };
+}
+
+function desEde3CbcKey(key: Uint8Array): BlockCipherKey {
+  const k = Buffer.from(key); // a copy
+  const run = (c: ReturnType<typeof createCipheriv> | ReturnType<typeof createDecipheriv>, data: Uint8Array): Uint8Array => {
+    c.setAutoPadding(false);
+    const a = c.update(data);
+    const b = c.final();
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    encrypt(iv, data) {
+      checkBlocks(iv, data, 8);
+      return run(createCipheriv('des-ede3-cbc', k, iv), data);
+    },
+    decrypt(iv, data) {
+      checkBlocks(iv, data, 8);
+      return run(createDecipheriv('des-ede3-cbc', k, iv), data);
+    },
+  };
+}
+
+const BLOCK_CIPHERS: Record<BlockCipherName, { keyLen: number; blockLen: number; init: (key: Uint8Array) => BlockCipherKey }> = {
+  'AES-128-CBC': { keyLen: 16, blockLen: 16, init: aesCbcKey },
+  'AES-256-CBC': { keyLen: 32, blockLen: 16, init: aesCbcKey },
+  '3DES-EDE-CBC': { keyLen: 24, blockLen: 8, init: desEde3CbcKey },
+};
+
+function blockCipherObject(name: BlockCipherName): BlockCipher {
+  const row = BLOCK_CIPHERS[name];
+  if (!row) throw new Error(`unknown block cipher '${String(name)}'`);
+  return {
+    name,
+    keyLen: row.keyLen,
+    blockLen: row.blockLen,
     init(key) {
       checkLength(key, row.keyLen, `${name} key`);
       return row.init(key);
@@ -810,6 +881,7 @@ export function nobleProvider(opts: { random?: (n: number) => Uint8Array } = {})
     hkdfExtract: (hash, salt, ikm) => hkdfExtractNoble(nobleHash(hash), ikm, salt),
     hkdfExpand: (hash, prk, info, length) => hkdfExpandNoble(nobleHash(hash), prk, info, length),
     aead: aeadObject,
+    blockCipher: blockCipherObject,
     keyExchange: (group) => keyExchangeFor(group, random),
     verify: (scheme, spki, message, signature) => verifySignature(scheme, spki, message, signature),
     random,

@@ -71,12 +71,32 @@ export interface Signer {
   signAsync?(scheme: number, message: Uint8Array): Promise<Uint8Array>;
 }
 
+export type BlockCipherName = 'AES-128-CBC' | 'AES-256-CBC' | '3DES-EDE-CBC';
+
+/**
+ * A block cipher in CBC mode bound to one key, with no padding (the TLS record layer pads, RFC 5246 section
+ * 6.2.3.2): `data` must be whole blocks and `iv` one block, else RangeError.
+ */
+export interface BlockCipherKey {
+  encrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
+  decrypt(iv: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+export interface BlockCipher {
+  name: BlockCipherName;
+  keyLen: number;
+  blockLen: number;
+  init(key: Uint8Array): BlockCipherKey;
+}
+
 export interface CryptoProvider {
   hash(name: HashName): Hash;
   hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
   hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   aead(name: AeadName): Aead;
+  /** CBC without padding for the TLS 1.2-and-older block cipher suites. */
+  blockCipher(name: BlockCipherName): BlockCipher;
   /** Undefined for a group this provider cannot do. */
   keyExchange(group: number): KeyExchange | undefined;
   /** Verifies `signature` over `message` under the DER SubjectPublicKeyInfo `spki` with a TLS scheme. */

@@ -23,7 +23,7 @@ export class Tls13Protector {
   }
 
   private nonce(): Uint8Array {
-    const n = this.iv.slice();
+    const n = Uint8Array.from(this.iv); // a copy even when iv is a Buffer (whose slice() is a view)
     let s = this.seq;
     for (let i = n.length - 1; i >= n.length - 8; i--) {
       n[i]! ^= Number(s & 0xffn);
