@@ -2,6 +2,7 @@
 // or expiring soon. Recomputed shortly after edits, not on every keystroke.
 import * as vscode from 'vscode';
 import type { DecodedItem } from '../engine/x509/file';
+import type { ChainAnalysis } from '../engine/tools/chain-file';
 import { certificateTitle } from '../engine/x509/summary';
 import type { DocumentModel } from './document-model';
 import { LANGUAGE_ID } from './ids';
@@ -31,7 +32,8 @@ export class PemDiagnostics implements vscode.Disposable {
     const warnDays = vscode.workspace.getConfiguration('tlsLens', doc).get<number>('diagnostics.expiryWarningDays', 30);
     const items = await this.model.all(doc);
     if (!items) return; // changed while decoding: the scheduled update will redo it
-    this.collection.set(doc.uri, items.flatMap((item) => diagnosticsFor(doc, item, warnDays)));
+    const chain = items.filter((i) => i.object?.kind === 'certificate').length >= 2 ? this.model.chain(doc) : undefined;
+    this.collection.set(doc.uri, [...items.flatMap((item) => diagnosticsFor(doc, item, warnDays)), ...chainDiagnostics(doc, items, chain)]);
   }
 
   dispose(): void {
@@ -39,6 +41,18 @@ export class PemDiagnostics implements vscode.Disposable {
     this.subs.forEach((s) => s.dispose());
     this.collection.dispose();
   }
+}
+
+/** A chain file's order and links (RFC 8446 section 4.4.2), at the BEGIN line of the block concerned. */
+export function chainDiagnostics(doc: vscode.TextDocument, items: readonly DecodedItem[], chain: ChainAnalysis | undefined): vscode.Diagnostic[] {
+  if (!chain) return [];
+  return chain.findings.map((f) => {
+    const item = items[f.blockIndex];
+    const d = new vscode.Diagnostic(lineRange(doc, item?.range.startLine ?? 0), f.message, vscode.DiagnosticSeverity.Warning);
+    d.source = 'TLS Lens';
+    d.code = `chain-${f.kind}`;
+    return d;
+  });
 }
 
 function lineRange(doc: vscode.TextDocument, line: number): vscode.Range {

@@ -6,11 +6,15 @@ import * as vscode from 'vscode';
 import { scanPem, type PemBlock } from '../engine/pem/blocks';
 import { decodePemBlock } from '../engine/x509/decode';
 import type { DecodedItem } from '../engine/x509/file';
+import { analyzeChainFile, type ChainAnalysis, type ChainBlock } from '../engine/tools/chain-file';
+import { trustAnchors, trustSetting } from './trust';
 
 interface Scan {
   version: number;
   blocks: PemBlock[];
   lines: string[];
+  /** The chain analysis of this version, once asked for. */
+  chain?: ChainAnalysis;
 }
 
 const SLICE_MS = 30;
@@ -85,6 +89,29 @@ export class DocumentModel implements vscode.Disposable {
       }
     }
     return out;
+  }
+
+  /**
+   * The file's certificates as a chain (order, links, the path a validator builds against the system store), for
+   * files with two or more; undefined otherwise. Cached per document version.
+   */
+  chain(doc: vscode.TextDocument): ChainAnalysis | undefined {
+    const s = this.scan(doc);
+    if (s.chain) return s.chain;
+    const certs: ChainBlock[] = [];
+    for (let i = 0; i < s.blocks.length; i++) {
+      const item = this.item(doc, i);
+      if (item?.object?.kind === 'certificate' && item.der) certs.push({ index: i, der: item.der });
+    }
+    if (certs.length < 2) return undefined;
+    let anchors;
+    try {
+      anchors = trustAnchors(trustSetting(doc)).certs;
+    } catch {
+      anchors = trustAnchors('system').certs; // a broken setting is reported by Verify Chain; the hover still works
+    }
+    s.chain = analyzeChainFile(certs, anchors);
+    return s.chain;
   }
 
   dispose(): void {

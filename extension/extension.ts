@@ -7,6 +7,7 @@ import { serveHere, type ServeRequest } from './commands/serve-here';
 import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
 import { showCertificatePanel } from './panels/certificate-panel';
 import { compareSessions } from './panels/compare-panel';
+import { verifyChainCommand, type VerifyChainOptions } from './commands/verify-chain';
 import { SessionPanel } from './panels/session-panel';
 import { PemDiagnostics } from './diagnostics';
 import { DocumentModel } from './document-model';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.showCertificate, (source?: string | vscode.Uri, index?: number) => showCertificatePanel(context, model, source, index)),
     vscode.commands.registerCommand(COMMANDS.connectToHost, (arg?: ConnectRequest | string) => connectToHost(context, arg)),
     vscode.commands.registerCommand(COMMANDS.serveHere, (arg?: ServeRequest | vscode.Uri) => serveHere(context, arg)),
+    vscode.commands.registerCommand(COMMANDS.verifyChain, (uri?: vscode.Uri, opts?: VerifyChainOptions) => verifyChainCommand(log, model, uri instanceof vscode.Uri ? uri : undefined, opts ?? {})),
     vscode.commands.registerCommand(COMMANDS.compareSessions, (first?: SessionPanel, second?: SessionPanel) => compareSessions(context, first instanceof SessionPanel ? first : undefined, second instanceof SessionPanel ? second : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
   );

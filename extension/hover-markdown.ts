@@ -5,10 +5,11 @@ import { opensslTime } from '../engine/x509/validity';
 import type { DecodedItem } from '../engine/x509/file';
 import type { CertificateInfo, PublicKeyInfo } from '../engine/x509/types';
 import { COMMANDS } from './ids';
+import type { ChainAnalysis } from '../engine/tools/chain-file';
 
 const esc = (s: string) => s.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
 
-export function hoverMarkdown(item: DecodedItem, uri: string): string {
+export function hoverMarkdown(item: DecodedItem, uri: string, chain?: ChainAnalysis): string {
   const out: string[] = [];
   const o = item.object;
   if (o?.kind === 'certificate') out.push(...certificateMd(o.certificate, o.trusted ? 'Trusted certificate' : 'Certificate'));
@@ -32,9 +33,26 @@ export function hoverMarkdown(item: DecodedItem, uri: string): string {
   } else if (o?.kind === 'parameters') out.push(`**${esc(o.description)}**`);
   else out.push(`**${esc(item.label)}**`);
   if (item.problem) out.push('', `$(error) ${esc(item.problem.message)}`);
+  if (chain && o?.kind === 'certificate') out.push('', ...chainMd(chain, item.index));
   const args = encodeURIComponent(JSON.stringify([uri, item.index]));
   out.push('', `[Full decode](command:${COMMANDS.showDecoded}?${args} "Open the whole decode of this block")`);
   return out.join('\n');
+}
+
+/** The path built from this file's certificates, this block marked, with the verdict and the order findings. */
+function chainMd(chain: ChainAnalysis, index: number): string[] {
+  const v = chain.verdict;
+  const out = [`**Chain in this file** (${chain.certificates} certificates): the path a validator builds from the first one`, ''];
+  chain.path.forEach((l, depth) => {
+    const where = l.blockIndex !== undefined ? `block ${l.blockIndex + 1}` : 'trust store';
+    const mark = l.verdict === 'ok' ? '$(pass)' : l.verdict === 'warning' ? '$(warning)' : '$(error)';
+    const here = l.blockIndex === index ? ' ← this block' : '';
+    out.push(`${depth}. ${mark} ${esc(l.subject)} (${where})${here}`);
+  });
+  if (v) out.push('', v.ok ? `$(pass) Verifies (X509_V_OK)` : `$(error) ${esc(v.text)} (X509_V_ERR ${v.code}, depth ${v.errorDepth})${v.errors[0] ? `: ${esc(v.errors[0].fix)}` : ''}`);
+  const mine = chain.findings.filter((f) => f.blockIndex === index);
+  for (const f of mine) out.push('', `$(warning) ${esc(f.message)}`);
+  return out;
 }
 
 function row(k: string, v: string): string {

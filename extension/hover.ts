@@ -11,7 +11,8 @@ export class PemHoverProvider implements vscode.HoverProvider {
     if (!vscode.workspace.getConfiguration('tlsLens', doc).get<boolean>('hover.enabled', true)) return undefined;
     const item = this.model.itemAt(doc, pos.line);
     if (!item) return undefined;
-    const md = new vscode.MarkdownString(hoverMarkdown(item, doc.uri.toString()));
+    const chain = item.object?.kind === 'certificate' ? this.model.chain(doc) : undefined;
+    const md = new vscode.MarkdownString(hoverMarkdown(item, doc.uri.toString(), chain));
     md.isTrusted = { enabledCommands: [COMMANDS.showDecoded] };
     md.supportThemeIcons = true;
     return new vscode.Hover(md, new vscode.Range(item.range.startLine, 0, item.range.endLine, Number.MAX_SAFE_INTEGER));

@@ -6,6 +6,7 @@ export const COMMANDS = {
   connectToHost: 'tlslens.connectToHost',
   serveHere: 'tlslens.serveHere',
   compareSessions: 'tlslens.compareSessions',
+  verifyChain: 'tlslens.verifyChain',
 } as const;
 
 export const DECODE_SCHEME = 'tlslens-decode';

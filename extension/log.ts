@@ -17,6 +17,10 @@ export class Log implements vscode.Disposable {
     }
   }
 
+  show(): void {
+    this.channel.show(true);
+  }
+
   dispose(): void {
     this.channel.dispose();
   }

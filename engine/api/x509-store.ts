@@ -6,7 +6,8 @@
 import { verifyError } from '../registry/x509-verify-errors';
 import { alertForVerifyError } from '../x509/verify-alert';
 import { loadCert, verifyChain, type VCert, type VerifyResult } from '../x509/verify/index';
-import { loadDirectory, loadFile, loadSystemStore, type LoadedCerts } from '../x509/verify/trust-store';
+import { loadDirectory, loadFile, type LoadedCerts } from '../x509/verify/trust-store';
+import { systemAnchors } from '../x509/system-anchors';
 import type { PeerVerdict } from '../conn/config';
 import { ERR_raise, R } from './err';
 import { X509 } from './objects';
@@ -74,15 +75,9 @@ export function X509_STORE_load_locations(store: X509_STORE, file: string | null
   return 1;
 }
 
-let systemStore: LoadedCerts | undefined;
-
-/**
- * The system bundle (Debian's /etc/ssl/certs/ca-certificates.crt and its equivalents), decoded once per process:
- * decoding ~150 anchors takes a noticeable moment, and the bundle changes only with a package update.
- */
+/** The system bundle (Debian's /etc/ssl/certs/ca-certificates.crt and its equivalents), decoded once per process. */
 export function X509_STORE_set_default_paths(store: X509_STORE): number {
-  systemStore ??= loadSystemStore();
-  store.addLoaded(systemStore);
+  store.addLoaded(systemAnchors());
   return 1;
 }
 

@@ -108,6 +108,12 @@ export const X509_VERIFY_ERRORS: readonly X509VerifyError[] = [
   { code: 92, name: "CA_CERT_MISSING_KEY_USAGE", text: "CA cert does not include key usage extension", meaning: "A CA certificate has no keyUsage extension.", fix: "Re-issue with keyUsage keyCertSign, cRLSign." },
   { code: 93, name: "EXTENSIONS_REQUIRE_VERSION_3", text: "Using cert extension requires at least X509v3", meaning: "Extensions are present but the certificate is not version 3.", fix: "Re-issue as X.509 v3." },
   { code: 94, name: "EC_KEY_EXPLICIT_PARAMS", text: "Certificate public key has explicit ECC parameters", meaning: "The certificate's EC public key uses explicit curve parameters, not a named curve.", fix: "Re-issue with a named curve (P-256, P-384, P-521)." },
+  // OpenSSL 3.6 added codes for checking OCSP responses (x509_vfy.h 96-100, texts from x509_txt.c); 3.0 has only 73-75.
+  { code: 96, name: "OCSP_RESP_INVALID", text: "OCSP response(s) invalid", meaning: "The OCSP response does not decode, or the responder answered with an error status instead of a certificate status, or its dates are inconsistent.", fix: "Fetch a fresh response from the responder named in the certificate's Authority Information Access." },
+  { code: 97, name: "OCSP_SIGNATURE_FAILURE", text: "OCSP response signature verification failure", meaning: "The OCSP response's signature does not verify, or the responder is neither the issuing CA nor a responder that CA delegated to (extendedKeyUsage OCSPSigning).", fix: "Use a response signed by the issuing CA or its delegated responder." },
+  { code: 98, name: "OCSP_NOT_YET_VALID", text: "OCSP response not yet valid (contains a date in the future)", meaning: "The response's thisUpdate is later than now (beyond the allowed clock skew).", fix: "Check the clocks of this machine and of the responder." },
+  { code: 99, name: "OCSP_HAS_EXPIRED", text: "OCSP response has expired", meaning: "The response's nextUpdate has passed: the status it gives is stale.", fix: "Fetch (or have the server staple) a fresh response." },
+  { code: 100, name: "OCSP_NO_RESPONSE", text: "no OCSP response available for certificate", meaning: "The OCSP response holds no status for this certificate (another serial, or another issuer).", fix: "Use a response for this certificate; a server stapling a stale response after a certificate change must refresh it." },
 ];
 
 const BY_CODE = new Map(X509_VERIFY_ERRORS.map((e) => [e.code, e]));
@@ -219,6 +225,11 @@ export const V = {
   CA_CERT_MISSING_KEY_USAGE: 92,
   EXTENSIONS_REQUIRE_VERSION_3: 93,
   EC_KEY_EXPLICIT_PARAMS: 94,
+  OCSP_RESP_INVALID: 96,
+  OCSP_SIGNATURE_FAILURE: 97,
+  OCSP_NOT_YET_VALID: 98,
+  OCSP_HAS_EXPIRED: 99,
+  OCSP_NO_RESPONSE: 100,
 } as const;
 
 export type VerifyErrorName = keyof typeof V;

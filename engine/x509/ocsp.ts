@@ -1,6 +1,6 @@
 // A stapled OCSPResponse (RFC 6960 section 4.2.1), as it arrives in a TLS 1.3 CertificateEntry's status_request
 // (RFC 8446 section 4.4.2.1), decoded with pkijs for the trace and the summary (what s_client -status prints).
-// The response's signature is not checked here: this is a report, not a revocation check.
+// The response's signature is not checked here: this is a report; verify/ocsp.ts (checkOcspResponse) judges it.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { toHex } from '../util/hex';

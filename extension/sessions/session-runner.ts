@@ -12,7 +12,8 @@ import { versionName } from '../../engine/registry/versions';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import type { CertificateInfo } from '../../engine/x509/types';
-import { loadCert, loadSystemStore, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
+import { loadCert, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
+import { systemAnchors } from '../../engine/x509/system-anchors';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
 
@@ -62,12 +63,8 @@ function decodeChain(ders: Uint8Array[]): CertificateInfo[] {
   return out;
 }
 
-let systemStore: VCert[] | undefined;
-
-/** The system trust store, loaded once (decoding ~150 anchors takes a moment). */
 function anchors(): VCert[] {
-  systemStore ??= loadSystemStore().certs;
-  return systemStore;
+  return systemAnchors().certs;
 }
 
 /**

@@ -121,3 +121,33 @@ export function checkIp(c: VCert, ip: string): IdentityCheck {
   }
   return { ok: false, code: V.IP_ADDRESS_MISMATCH, presented: ips, detail: ips.length ? `${ip} matches none of the subjectAltName IP addresses: ${ips.join(', ')}` : `the certificate has no IP address subjectAltName (DNS names and the CN are never compared with an IP address)` };
 }
+
+/**
+ * X509_check_email with flags 0, as `openssl verify -verify_email` uses it: rfc822Name SANs; only without any, the
+ * subject's emailAddress attributes. The domain compares case-insensitively, the local part exactly (RFC 5321 2.4).
+ */
+export function checkEmail(c: VCert, email: string): IdentityCheck {
+  const sans = c.info.subjectAltNames.filter((n) => n.type === 'email').map((n) => n.value);
+  const subj = c.info.subject.rdns.flat().filter((a) => a.oid === '1.2.840.113549.1.9.1').map((a) => a.value);
+  const presented = sans.length ? sans : subj;
+  const m = presented.find((p) => equalEmail(p, email));
+  if (m !== undefined) return { ok: true, code: V.OK, presented, matched: m, detail: `${email} matches ${sans.length ? 'subjectAltName email' : 'the subject emailAddress'} ${m}` };
+  return { ok: false, code: V.EMAIL_MISMATCH, presented, detail: presented.length
+    ? `${email} matches none of the ${sans.length ? 'subjectAltName email addresses' : 'subject emailAddress values'}: ${presented.join(', ')}${sans.length && subj.length ? ` (the subject emailAddress ${subj.join(', ')} is not consulted because subjectAltName has email addresses)` : ''}`
+    : 'the certificate names no email address (no rfc822Name subjectAltName, no subject emailAddress)' };
+}
+
+function equalEmail(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  // As OpenSSL's equal_email: split at the last '@' of either string.
+  let i = a.length;
+  while (i > 0) {
+    i--;
+    if (a[i] === '@' || b[i] === '@') {
+      if (a.slice(i).toLowerCase() !== b.slice(i).toLowerCase()) return false;
+      break;
+    }
+  }
+  if (i === 0) i = a.length;
+  return a.slice(0, i) === b.slice(0, i);
+}

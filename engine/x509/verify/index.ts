@@ -3,12 +3,17 @@
 import { verifyError } from '../../registry/x509-verify-errors';
 import type { VCert } from './cert';
 import { buildPaths, type BuildOptions, type PathEnd } from './path-builder';
-import { validatePath, type Finding, type LinkReport, type ValidateOptions } from './validate';
+import type { PolicyReport } from './policy';
+import { validatePath, type Finding, type LinkReport, type RevocationReport, type ValidateOptions } from './validate';
 
 export { loadCert, type VCert } from './cert';
-export { checkHost, checkIp, matchDnsName } from './hostname';
+export { crlsFromBytes, loadCrl, loadDirectoryCrls, type LoadedCrls, type VCrl } from './crl';
+export { checkEmail, checkHost, checkIp, matchDnsName } from './hostname';
+export { checkOcspResponse, type OcspOptions, type OcspVerdict } from './ocsp';
+export { POLICY_NODES_MAX, type PolicyOptions, type PolicyReport } from './policy';
+export { revocationPointers, type RevocationPointers } from './revocation';
 export { certsFromBytes, loadDirectory, loadFile, loadSystemStore, mergeCerts } from './trust-store';
-export type { Finding, LinkReport, Purpose, ValidateOptions } from './validate';
+export type { Finding, LinkReport, Purpose, RevocationReport, ValidateOptions } from './validate';
 
 export interface VerifyInput {
   /** The certificate to verify (the leaf, depth 0). */
@@ -46,6 +51,10 @@ export interface VerifyResult {
   warnings: Finding[];
   candidatesTried: number;
   candidates: CandidateSummary[];
+  /** What revocation checking found for the reported path (with --crl_check/--crl_check_all or an OCSP response). */
+  revocation?: RevocationReport;
+  /** The policy processing of the reported path (with a policy option). */
+  policy?: PolicyReport;
 }
 
 export function verifyChain(input: VerifyInput, opts: VerifyOptions = {}): VerifyResult {
@@ -67,6 +76,8 @@ export function verifyChain(input: VerifyInput, opts: VerifyOptions = {}): Verif
     warnings: chosen.r.chain.flatMap((l) => l.warnings),
     candidatesTried: reports.length,
     candidates: summaries,
+    ...(chosen.r.revocation ? { revocation: chosen.r.revocation } : {}),
+    ...(chosen.r.policy ? { policy: chosen.r.policy } : {}),
   };
 }
 
@@ -88,6 +99,24 @@ export function formatResult(r: VerifyResult, name: string): string {
       const kind = l.errors.includes(e) ? 'error' : 'warning';
       lines.push(`      ${kind} ${e.code} ${e.name}: ${e.detail}`, `        rule: ${e.rule}`, `        means: ${e.meaning}`, `        fix: ${e.fix}`);
     }
+  }
+  if (r.revocation) {
+    lines.push('', 'Revocation:');
+    const o = r.revocation.ocsp;
+    if (o) {
+      const resp = o.response;
+      lines.push(`  OCSP (depth 0): ${o.status}${o.code ? ` [error ${o.code} ${o.name}]` : ''}${o.responder ? `; responder "${o.responder.subject}" (${o.responder.kind})` : ''}${resp?.thisUpdate ? `; thisUpdate ${resp.thisUpdate}` : ''}${resp?.nextUpdate ? `, nextUpdate ${resp.nextUpdate}` : ''}${resp?.revocationTime ? `; revoked ${resp.revocationTime}${resp.reason ? ` (${resp.reason})` : ''}` : ''}`);
+      for (const c of o.checks) lines.push(`      checked: ${c}`);
+    }
+    for (const s of r.revocation.crl) {
+      lines.push(`  CRL (depth ${s.depth}): ${s.status}${s.crl ? ` by ${s.crl.source} (issuer ${s.crl.issuer}, thisUpdate ${s.crl.thisUpdate}${s.crl.nextUpdate ? `, nextUpdate ${s.crl.nextUpdate}` : ''})` : ''}${s.revocationDate ? `; revoked ${s.revocationDate} (${s.reason})` : ''}`);
+      for (const p of s.passedOver) lines.push(`      passed over: ${p}`);
+    }
+  }
+  if (r.policy) {
+    const p = r.policy;
+    lines.push('', `Policy: ${p.result}; explicit policy ${p.explicitRequired ? 'required' : 'not required'}; authority set: ${p.authority.join(', ') || '<empty>'}; user set: ${p.user.join(', ') || '<empty>'} (${p.nodes} tree nodes)`);
+    for (const t of p.trace) lines.push(`  ${t}`);
   }
   if (r.candidates.length > 1) {
     lines.push('', 'Other candidate paths:');

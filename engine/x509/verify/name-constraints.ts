@@ -43,18 +43,18 @@ function dnsMatch(name: string, base: string): boolean {
   return n === b || n.endsWith('.' + b);
 }
 
+/** OpenSSL's nc_email: "user@host" exact local part, "@host" or "host" the host only, ".domain" any host below it. */
 function emailMatch(name: string, base: string): boolean {
   const at = name.lastIndexOf('@');
   if (at < 0) return false;
-  const local = name.slice(0, at);
-  const host = name.slice(at + 1).toLowerCase();
-  if (base.includes('@')) {
-    const bat = base.lastIndexOf('@');
-    return base.slice(0, bat) === local && base.slice(bat + 1).toLowerCase() === host;
+  const bat = base.lastIndexOf('@');
+  if (bat < 0 && base.startsWith('.')) return name.length > base.length && name.slice(-base.length).toLowerCase() === base.toLowerCase();
+  let host = base;
+  if (bat >= 0) {
+    if (bat > 0 && base.slice(0, bat) !== name.slice(0, at)) return false; // the local part is case-sensitive
+    host = base.slice(bat + 1);
   }
-  const b = base.toLowerCase();
-  if (b.startsWith('.')) return host.endsWith(b);
-  return host === b;
+  return name.slice(at + 1).toLowerCase() === host.toLowerCase();
 }
 
 function uriMatch(uri: string, base: string): boolean {

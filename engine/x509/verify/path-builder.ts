@@ -14,7 +14,9 @@ export type PathEnd =
   /** The top is trusted but not self-signed, and nothing above it was found (OpenSSL error 2). */
   | 'trusted-not-root'
   /** The top is self-signed and not trusted (OpenSSL 18 at depth 0, 19 above). */
-  | 'untrusted-self-signed';
+  | 'untrusted-self-signed'
+  /** maxLength certificates and still no anchor (OpenSSL 22, CERT_CHAIN_TOO_LONG). */
+  | 'too-long';
 
 export interface CandidatePath {
   /** Target first, the top (anchor or last found) last. */
@@ -34,7 +36,7 @@ export interface CertBag {
 export interface BuildOptions {
   /** Accept a trusted certificate that is not self-signed as the end of a path (OpenSSL -partial_chain). */
   partialChain?: boolean;
-  /** Maximum number of certificates in a path (OpenSSL's default depth 100 counts intermediates). */
+  /** Maximum number of certificates in a path: OpenSSL's default -verify_depth 100 allows 101 (leaf, 99 CAs, anchor). */
   maxLength?: number;
   /** Stop after this many candidates. */
   maxCandidates?: number;
@@ -52,7 +54,7 @@ function validAt(c: VCert, t: Date): boolean {
 }
 
 export function buildPaths(target: VCert, bag: CertBag, opts: BuildOptions = {}): CandidatePath[] {
-  const maxLength = opts.maxLength ?? 32;
+  const maxLength = opts.maxLength ?? 101;
   const maxCandidates = opts.maxCandidates ?? 16;
   const time = opts.time ?? new Date();
   // One entry per distinct certificate; a certificate both sent and trusted counts as trusted.
@@ -95,7 +97,7 @@ export function buildPaths(target: VCert, bag: CertBag, opts: BuildOptions = {})
       if (twin && path.length > 1) return emit([...path.slice(0, -1), twin], 'anchor', akiMismatches);
       return emit(path, 'untrusted-self-signed', akiMismatches);
     }
-    if (path.length >= maxLength) return emit(path, topTrusted ? 'trusted-not-root' : 'no-issuer', akiMismatches);
+    if (path.length >= maxLength) return emit(path, 'too-long', akiMismatches);
     const { ok, mismatched } = issuersOf(top, path);
     const seen = [...akiMismatches, ...mismatched];
     if (!ok.length) return emit(path, topTrusted ? 'trusted-not-root' : 'no-issuer', seen);
@@ -104,6 +106,6 @@ export function buildPaths(target: VCert, bag: CertBag, opts: BuildOptions = {})
 
   extend([target], []);
   // Complete paths first (in discovery order: trusted issuers and verifying signatures were tried first).
-  const rank: Record<PathEnd, number> = { anchor: 0, 'trusted-not-root': 1, 'untrusted-self-signed': 2, 'no-issuer': 3 };
+  const rank: Record<PathEnd, number> = { anchor: 0, 'trusted-not-root': 1, 'untrusted-self-signed': 2, 'too-long': 3, 'no-issuer': 4 };
   return out.map((p, i) => ({ p, i })).sort((a, b) => rank[a.p.end] - rank[b.p.end] || a.i - b.i).map((x) => x.p);
 }

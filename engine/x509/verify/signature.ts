@@ -89,10 +89,38 @@ export function signatureDigest(c: VCert): HashName | 'ed25519' | 'ed448' | unde
 
 export type SigCheck = { ok: true } | { ok: false; code: number; detail: string };
 
+/** Anything signed by a certificate's key: a certificate, a CRL (RFC 5280 5.1.1), an OCSP response (RFC 6960 4.2.1). */
+export interface Signed {
+  sigAlgOid: string;
+  sigAlgParams?: Uint8Array;
+  tbs: Uint8Array;
+  signature: Uint8Array;
+}
+
+// Candidate paths share most links, and a bag of look-alike CAs makes the builder try the same pairs again:
+// results are kept, keyed by the very byte arrays signed (so a modified copy is checked afresh), until those go.
+const SIG_CACHE = new WeakMap<Uint8Array, WeakMap<Uint8Array, Map<string, SigCheck>>>();
+
 /** Checks `subject`'s signature with `issuer`'s public key. Never throws. */
 export function checkCertSignature(subject: VCert, issuer: VCert): SigCheck {
+  return checkSigned({ sigAlgOid: subject.sigAlgOid, ...(subject.sigAlgParams ? { sigAlgParams: subject.sigAlgParams } : {}), tbs: subject.tbs, signature: subject.signature }, issuer);
+}
+
+/** Checks a signature over `obj.tbs` with `issuer`'s public key. Never throws. */
+export function checkSigned(obj: Signed, issuer: VCert): SigCheck {
+  let bySig = SIG_CACHE.get(obj.tbs);
+  if (!bySig) SIG_CACHE.set(obj.tbs, (bySig = new WeakMap()));
+  let byIssuer = bySig.get(obj.signature);
+  if (!byIssuer) bySig.set(obj.signature, (byIssuer = new Map()));
+  const key = `${issuer.id}|${obj.sigAlgOid}`;
+  let r = byIssuer.get(key);
+  if (!r) byIssuer.set(key, (r = verifyWith(obj, issuer)));
+  return r;
+}
+
+function verifyWith(subject: Signed, issuer: VCert): SigCheck {
   const alg = SIG_ALGS[subject.sigAlgOid];
-  if (!alg) return { ok: false, code: V.UNSUPPORTED_SIGNATURE_ALGORITHM, detail: `signature algorithm ${subject.info.signatureAlgorithm} (${subject.sigAlgOid}) is not supported` };
+  if (!alg) return { ok: false, code: V.UNSUPPORTED_SIGNATURE_ALGORITHM, detail: `signature algorithm ${subject.sigAlgOid} is not supported` };
   let keyAlg: string;
   try {
     keyAlg = decodeSpkiBytes(issuer.spki).algorithm;
@@ -118,7 +146,11 @@ export function checkCertSignature(subject: VCert, issuer: VCert): SigCheck {
   } else {
     const scheme = alg.kind === 'eddsa' ? (alg.name === 'ED25519' ? 0x0807 : 0x0808)
       : (HASH_BYTE[alg.hash!] << 8) | (alg.kind === 'ecdsa' ? 3 : 1);
-    ok = verifySignature(scheme, issuer.spki, subject.tbs, subject.signature, { tls12: true });
+    try {
+      ok = verifySignature(scheme, issuer.spki, subject.tbs, subject.signature, { tls12: true });
+    } catch {
+      ok = false;
+    }
   }
   return ok ? { ok: true } : { ok: false, code: V.CERT_SIGNATURE_FAILURE, detail: `the ${alg.name} signature does not verify with the public key of "${issuer.label}"` };
 }

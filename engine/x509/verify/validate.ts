@@ -1,15 +1,26 @@
 // Basic path validation (RFC 5280 section 6.1) over one candidate path, in the order OpenSSL 3.0's verify_chain
 // runs its checks, so the first error is the one `openssl verify` prints:
 //   1 chain building (build_chain)     2 extensions, CA-ness, purpose, path length (check_extensions)
-//   3 key and digest strength (check_auth_level)  4 host / IP (check_id)
+//   3 key and digest strength (check_auth_level)  4 host / email / IP (check_id)
+//   4.5 revocation: OCSP response, CRLs (check_revocation)
 //   5 signatures and validity periods, top down (internal_verify)   6 name constraints (check_name_constraints)
+//   7 certificate policies (check_policy, only when a policy option is given)
 // Unlike OpenSSL, every check runs on every certificate, so one report lists all the problems of the path.
-import { V, verifyError } from '../../registry/x509-verify-errors';
+// Findings are ordered by phase (millions), then by certificate and check, as OpenSSL would meet them.
+import { V } from '../../registry/x509-verify-errors';
 import type { VCert } from './cert';
-import { checkHost, checkIp, type HostnameOptions } from './hostname';
+import { extras } from './cert-extras';
+import { checkCrls, type CrlStatus, type VCrl } from './crl';
+import { checkEmail, checkHost, checkIp, type HostnameOptions } from './hostname';
+import { checkOcspResponse, type OcspVerdict } from './ocsp';
+import { checkPolicies, POLICY_NODES_MAX, type PolicyOptions, type PolicyReport } from './policy';
+import { strictViolations } from './strict';
 import { checkNameConstraints } from './name-constraints';
 import { looksSelfSigned, type CandidatePath } from './path-builder';
 import { checkCertSignature, signatureDigest } from './signature';
+import { finding, type Finding } from './finding';
+
+export { finding, type Finding } from './finding';
 
 export type Purpose = 'sslserver' | 'sslclient' | 'any';
 
@@ -24,24 +35,26 @@ export interface ValidateOptions {
   authLevel?: number;
   /** Also verify the self-signature of the trust anchor (OpenSSL -check_ss_sig). */
   checkAnchorSignature?: boolean;
+  /** OpenSSL -x509_strict: RFC 5280 profile checks (strict.ts), and stricter CA and purpose rules. */
+  x509Strict?: boolean;
+  /** OpenSSL -verify_email: the leaf must name this address. */
+  email?: string;
+  /** CRL checking: 'leaf' as -crl_check, 'all' as -crl_check_all. */
+  crlCheck?: 'leaf' | 'all';
+  /** CRLs given explicitly (--CRLfile), consulted first. */
+  crls?: VCrl[];
+  /** CRLs found with the trust store or in the bag, consulted when none of `crls` is fully usable. */
+  storeCrls?: VCrl[];
+  /** A DER OCSPResponse for the leaf (stapled, or --ocsp_response), checked against the path. */
+  ocspResponse?: Uint8Array;
+  /** Policy processing, as -policy_check; also on when any other field is set (-policy, -explicit_policy, ...). */
+  policy?: PolicyOptions & { check?: boolean };
 }
 
-export interface Finding {
-  code: number;
-  /** X509_V_ERR name without prefix. */
-  name: string;
-  /** OpenSSL's text. */
-  text: string;
-  meaning: string;
-  /** What would fix it, for this certificate (generic fix text when nothing more specific is known). */
-  fix: string;
-  /** What exactly was found. */
-  detail: string;
-  /** The rule, e.g. 'RFC 5280 6.1.3 (a)(2)'. */
-  rule: string;
-  depth: number;
-  /** Internal ordering: OpenSSL phase and position. */
-  order: number;
+export interface RevocationReport {
+  /** Per certificate checked by CRL. */
+  crl: CrlStatus[];
+  ocsp?: OcspVerdict;
 }
 
 export interface LinkReport {
@@ -62,7 +75,12 @@ export interface PathReport {
   errorDepth: number;
   chain: LinkReport[];
   findings: Finding[];
+  revocation?: RevocationReport;
+  policy?: PolicyReport;
 }
+
+/** Phase bases of `Finding.order`: OpenSSL's verify_chain order. */
+const P = { build: 1e6, ext: 2e6, level: 3e6, id: 4e6, rev: 4.5e6, sig: 5e6, nc: 6e6, policy: 7e6 } as const;
 
 const HANDLED_CRITICAL = new Set([
   '2.16.840.1.113730.1.1', '2.5.29.15', '2.5.29.17', '2.5.29.19', '2.5.29.32', '2.5.29.37', '2.5.29.36',
@@ -72,11 +90,6 @@ const HANDLED_CRITICAL = new Set([
 const EKU = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
 const ANY_EKU = '2.5.29.37.0';
 const LEVEL_BITS = [0, 80, 112, 128, 192, 256];
-
-export function finding(code: number, depth: number, detail: string, rule: string, order: number, fix?: string): Finding {
-  const e = verifyError(code);
-  return { code, name: e.name, text: e.text, meaning: e.meaning, fix: fix ?? e.fix, detail, rule, depth, order };
-}
 
 /** OpenSSL's X509_check_ca: 0 not a CA, 1 basicConstraints CA:TRUE, 3 v1 self-signed, 4 keyCertSign without basicConstraints. */
 export function caStatus(c: VCert): 0 | 1 | 3 | 4 {
@@ -125,14 +138,17 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
     const fix = n === 1
       ? `The issuer "${issuerCn}" was not found: if this is a server certificate, the server sent no intermediate. Add the certificate of "${issuerCn}" to the chain it sends (or pass it with --untrusted); if "${issuerCn}" is a root, add it to the trust store (--CAfile/--CApath).`
       : `"${issuerCn}", which issued "${top.label}", is neither sent nor trusted: add the root "${issuerCn}" to the trust store (--CAfile/--CApath), or add the missing intermediate "${issuerCn}" to the chain.`;
-    f.push(finding(V.UNABLE_TO_GET_ISSUER_CERT_LOCALLY, n - 1, `no certificate named "${top.info.issuer.text}" among the ${'sent, extra and trusted'} certificates.${akiNote}`, 'RFC 5280 6.1 (path construction)', 100, fix));
+    f.push(finding(V.UNABLE_TO_GET_ISSUER_CERT_LOCALLY, n - 1, `no certificate named "${top.info.issuer.text}" among the ${'sent, extra and trusted'} certificates.${akiNote}`, 'RFC 5280 6.1 (path construction)', P.build, fix));
   } else if (cand.end === 'trusted-not-root') {
-    f.push(finding(V.UNABLE_TO_GET_ISSUER_CERT, n - 1, `"${top.label}" is in the trust store but is not self-signed, and its issuer "${issuerCn}" was not found.${akiNote}`, 'RFC 5280 6.1 (trust anchor)', 100,
+    f.push(finding(V.UNABLE_TO_GET_ISSUER_CERT, n - 1, `"${top.label}" is in the trust store but is not self-signed, and its issuer "${issuerCn}" was not found.${akiNote}`, 'RFC 5280 6.1 (trust anchor)', P.build,
       `Add the root "${issuerCn}" to the trust store, or accept "${top.label}" as the anchor (--partial_chain).`));
+  } else if (cand.end === 'too-long') {
+    f.push(finding(V.CERT_CHAIN_TOO_LONG, n - 1, `${n} certificates and still no trust anchor: paths stop at ${n} (OpenSSL's default -verify_depth 100).`, 'RFC 5280 6.1 (path construction); OpenSSL -verify_depth', P.build,
+      'A real chain has 2 to 4 certificates: the bag probably holds a long run of cross-certificates. Send only the certificates of the intended path.'));
   } else if (cand.end === 'untrusted-self-signed') {
-    if (n === 1) f.push(finding(V.DEPTH_ZERO_SELF_SIGNED_CERT, 0, `"${top.label}" is self-signed and not in the trust store.`, 'RFC 5280 6.1 (trust anchor)', 100,
+    if (n === 1) f.push(finding(V.DEPTH_ZERO_SELF_SIGNED_CERT, 0, `"${top.label}" is self-signed and not in the trust store.`, 'RFC 5280 6.1 (trust anchor)', P.build,
       `If you trust "${top.label}", add it to the trust store (--CAfile); otherwise have it issued by a trusted CA.`));
-    else f.push(finding(V.SELF_SIGNED_CERT_IN_CHAIN, n - 1, `the chain ends at the self-signed "${top.label}", which is not in the trust store.`, 'RFC 5280 6.1 (trust anchor)', 100,
+    else f.push(finding(V.SELF_SIGNED_CERT_IN_CHAIN, n - 1, `the chain ends at the self-signed "${top.label}", which is not in the trust store.`, 'RFC 5280 6.1 (trust anchor)', P.build,
       `If you trust the root "${top.label}", add it to the trust store (--CAfile); otherwise the chain leads to a root the clients do not trust.`));
   }
 
@@ -143,15 +159,16 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
     const wantName = ekuName(want);
     const rejected = top.aux.reject.includes(want) || top.aux.reject.includes(ANY_EKU);
     const trustedFor = top.aux.trust.includes(want) || top.aux.trust.includes(ANY_EKU);
-    if (rejected || !trustedFor) f.push(finding(V.CERT_REJECTED, n - 1, rejected ? `the trust settings of "${top.label}" reject ${wantName}.` : `"${top.label}" is trusted only for ${top.aux.trust.map(ekuName).join(', ') || 'nothing'}, not for ${wantName}${opts.purpose ? '' : ' (no --purpose given)'}.`, 'OpenSSL trust settings (X509_AUX)', 101,
+    if (rejected || !trustedFor) f.push(finding(V.CERT_REJECTED, n - 1, rejected ? `the trust settings of "${top.label}" reject ${wantName}.` : `"${top.label}" is trusted only for ${top.aux.trust.map(ekuName).join(', ') || 'nothing'}, not for ${wantName}${opts.purpose ? '' : ' (no --purpose given)'}.`, 'OpenSSL trust settings (X509_AUX)', P.build + 1,
       rejected ? `Remove the reject setting: openssl x509 -in root.pem -clrreject -addtrust ${wantName}, or use another root.` : `Verify for the purpose the root is trusted for (--purpose ${top.aux.trust.includes(EKU.clientAuth) ? 'sslclient' : 'sslserver'}), or add the trust: openssl x509 -in root.pem -addtrust ${wantName}.`));
   }
 
   // ---- 2. extensions, CA, purpose, path length (ascending depth)
+  const strict = !!opts.x509Strict;
   let plen = 0;
   for (let i = 0; i < n; i++) {
     const c = certs[i]!;
-    const o = 200 + i * 10;
+    const o = P.ext + i * 1000;
     for (const e of c.info.extensions) {
       if (e.critical && !HANDLED_CRITICAL.has(e.oid)) {
         f.push(finding(V.UNHANDLED_CRITICAL_EXTENSION, i, `extension ${e.name === e.oid ? e.oid : `${e.name} (${e.oid})`} is marked critical and not understood.`, 'RFC 5280 4.2, 6.1.4 (o)', o,
@@ -159,30 +176,43 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
         break;
       }
     }
+    const ret = caStatus(c);
     if (i > 0) {
-      const ret = caStatus(c);
       const isLast = i === n - 1;
-      if (ret === 0 || (!isLast && ret !== 1)) {
-        const why = c.keyUsage && !c.keyUsage.includes('Certificate Sign') ? `its keyUsage (${c.keyUsage.join(', ')}) lacks keyCertSign` : !c.basicConstraints ? 'it has no basicConstraints extension' : 'its basicConstraints says CA:FALSE';
-        f.push(finding(V.INVALID_CA, i, `"${c.label}" issued the certificate below it but is not a CA: ${why}.`, c.keyUsage && !c.keyUsage.includes('Certificate Sign') ? 'RFC 5280 6.1.4 (n), 4.2.1.3' : 'RFC 5280 6.1.4 (k), 4.2.1.9', o + 1,
+      // X509_check_ca: 3 (v1 self-signed) and 4 (keyCertSign without basicConstraints) pass only for the anchor, and not with -x509_strict.
+      if (ret === 0 || ((!isLast || strict) && ret !== 1)) {
+        const why = c.keyUsage && !c.keyUsage.includes('Certificate Sign') ? `its keyUsage (${c.keyUsage.join(', ')}) lacks keyCertSign`
+          : !c.basicConstraints ? (ret === 3 ? 'it is an X.509 v1 certificate (no basicConstraints), accepted only as a trust anchor without -x509_strict' : 'it has no basicConstraints extension') : 'its basicConstraints says CA:FALSE';
+        f.push(finding(V.INVALID_CA, i, `"${c.label}" issued the certificate below it but is not a CA: ${why}.`, c.keyUsage && !c.keyUsage.includes('Certificate Sign') ? 'RFC 5280 6.1.4 (n), 4.2.1.3' : 'RFC 5280 6.1.4 (k), 4.2.1.9', o + 10,
           `Re-issue "${c.label}" with basicConstraints critical CA:TRUE and keyUsage keyCertSign, or let a real CA issue "${certs[i - 1]!.label}".`));
       }
+    } else if (strict && ret !== 0 && ret !== 1) {
+      f.push(finding(V.INVALID_CA, 0, `"${c.label}" looks like a CA without being one: ${ret === 4 ? 'keyUsage keyCertSign without basicConstraints' : 'an X.509 v1 self-signed certificate'} (-x509_strict).`, 'RFC 5280 4.2.1.9', o + 10,
+        `Re-issue "${c.label}" with basicConstraints (CA:FALSE for an end entity, critical CA:TRUE for a CA).`));
     }
+    if (n > 1 && extras(c).ecExplicit)
+      f.push(finding(V.EC_KEY_EXPLICIT_PARAMS, i, `the EC public key of "${c.label}" carries explicit curve parameters instead of a named curve.`, 'RFC 5480 2.1.1 (MUST use namedCurve)', o + 20,
+        `Re-issue "${c.label}" with a named-curve key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256; never -pkeyopt ec_param_enc:explicit).`));
+    if (strict) strictViolations(c, i, n).forEach((v, k) => f.push(finding(v.code, i, v.detail, v.rule, o + 30 + k, v.fix)));
     if (opts.purpose && opts.purpose !== 'any') {
       const want = opts.purpose === 'sslserver' ? EKU.serverAuth : EKU.clientAuth;
       const wantName = opts.purpose === 'sslserver' ? 'serverAuth' : 'clientAuth';
       if (c.extKeyUsage && !c.extKeyUsage.includes(want)) {
-        f.push(finding(V.INVALID_PURPOSE, i, `extendedKeyUsage of "${c.label}" is ${c.extKeyUsage.map(ekuName).join(', ')}: no ${wantName}, so it cannot be used for ${purposeName(opts.purpose)}.`, 'RFC 5280 4.2.1.12', o + 2,
+        f.push(finding(V.INVALID_PURPOSE, i, `extendedKeyUsage of "${c.label}" is ${c.extKeyUsage.map(ekuName).join(', ')}: no ${wantName}, so it cannot be used for ${purposeName(opts.purpose)}.`, 'RFC 5280 4.2.1.12', o + 50,
           `Re-issue "${c.label}" with extendedKeyUsage ${wantName}${i > 0 ? ' (or without extendedKeyUsage: a CA with EKU restricts everything below it)' : ''}, or verify for the purpose it was made for.`));
       } else if (i === 0 && c.keyUsage) {
         const ok = opts.purpose === 'sslserver' ? ['Digital Signature', 'Key Encipherment', 'Key Agreement'] : ['Digital Signature', 'Key Agreement'];
         if (!c.keyUsage.some((u) => ok.includes(u)))
-          f.push(finding(V.INVALID_PURPOSE, i, `keyUsage of "${c.label}" (${c.keyUsage.join(', ')}) allows none of ${ok.join(', ')}.`, 'RFC 5280 4.2.1.3', o + 2,
+          f.push(finding(V.INVALID_PURPOSE, i, `keyUsage of "${c.label}" (${c.keyUsage.join(', ')}) allows none of ${ok.join(', ')}.`, 'RFC 5280 4.2.1.3', o + 50,
             `Re-issue "${c.label}" with keyUsage digitalSignature.`));
+      } else if (strict && i > 0 && (ret === 3 || ret === 4)) {
+        // X509_check_purpose answers "maybe" (not 1) for such a CA; -x509_strict turns that into a failure.
+        f.push(finding(V.INVALID_PURPOSE, i, `"${c.label}" is only a CA by OpenSSL's compatibility rules, which -x509_strict does not accept for ${purposeName(opts.purpose)}.`, 'RFC 5280 4.2.1.9', o + 50,
+          `Re-issue "${c.label}" with basicConstraints critical CA:TRUE.`));
       }
     }
     if (i > 1 && c.basicConstraints?.pathLen !== undefined && plen > c.basicConstraints.pathLen) {
-      f.push(finding(V.PATH_LENGTH_EXCEEDED, i, `"${c.label}" has pathlen:${c.basicConstraints.pathLen}, but ${plen} intermediate CA(s) follow it.`, 'RFC 5280 6.1.4 (l)-(m)', o + 3,
+      f.push(finding(V.PATH_LENGTH_EXCEEDED, i, `"${c.label}" has pathlen:${c.basicConstraints.pathLen}, but ${plen} intermediate CA(s) follow it.`, 'RFC 5280 6.1.4 (l)-(m)', o + 60,
         `Issue "${certs[0]!.label}" directly from "${certs[i - plen]!.label}"'s permitted depth, or re-issue "${c.label}" with pathlen:${plen} or more.`));
     }
     if (i > 0 && !looksSelfSigned(c) && c.subjectKey !== c.issuerKey) plen++;
@@ -196,36 +226,64 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
     const c = certs[i]!;
     const bits = securityBits(c);
     if (bits < need) {
-      weak.push(finding(i === 0 ? V.EE_KEY_TOO_SMALL : V.CA_KEY_TOO_SMALL, i, `${c.info.publicKey.description} gives ${bits} bits of security; ${need} are needed${level === undefined ? ' at security level 2 (warning: no --auth_level given)' : ` at level ${level}`}.`, 'NIST SP 800-57 / OpenSSL security levels', 300 + i * 10,
+      weak.push(finding(i === 0 ? V.EE_KEY_TOO_SMALL : V.CA_KEY_TOO_SMALL, i, `${c.info.publicKey.description} gives ${bits} bits of security; ${need} are needed${level === undefined ? ' at security level 2 (warning: no --auth_level given)' : ` at level ${level}`}.`, 'NIST SP 800-57 / OpenSSL security levels', P.level + i * 1000,
         `Re-issue "${c.label}" with an RSA key of at least ${need >= 128 ? 3072 : 2048} bits or an EC P-256 key.`));
     }
     const isAnchorSelf = i === n - 1 && complete && looksSelfSigned(c);
     if (!isAnchorSelf) {
       const d = signatureDigest(c);
       if (d && (DIGEST_BITS[d] ?? 0) < need)
-        weak.push(finding(V.CA_MD_TOO_WEAK, i, `"${c.label}" is signed with ${c.info.signatureAlgorithm} (${DIGEST_BITS[d]} bits of collision resistance; ${need} needed).`, 'RFC 6151 (MD5), RFC 9155 / SHAttered (SHA-1)', 300 + i * 10 + 1,
+        weak.push(finding(V.CA_MD_TOO_WEAK, i, `"${c.label}" is signed with ${c.info.signatureAlgorithm} (${DIGEST_BITS[d]} bits of collision resistance; ${need} needed).`, 'RFC 6151 (MD5), RFC 9155 / SHAttered (SHA-1)', P.level + i * 1000 + 1,
           `Have "${c.label}" re-issued with SHA-256 or better.`));
     }
   }
   const warnings: Finding[] = [];
   if (level !== undefined && level > 0) f.push(...weak); else warnings.push(...weak);
 
-  // ---- 4. identity (leaf)
+  // ---- 4. identity (leaf): host, email, IP, in check_id's order
   if (opts.hostname !== undefined) {
     const r = checkHost(certs[0]!, opts.hostname, opts.hostnameOptions);
-    if (!r.ok) f.push(finding(V.HOSTNAME_MISMATCH, 0, r.detail + '.', 'RFC 9525 6.3 / RFC 6125 6.4', 400,
+    if (!r.ok) f.push(finding(V.HOSTNAME_MISMATCH, 0, r.detail + '.', 'RFC 9525 6.3 / RFC 6125 6.4', P.id,
       `Connect with one of the names the certificate lists (${r.presented.join(', ') || 'none'}), or re-issue "${certs[0]!.label}" with DNS:${opts.hostname} in its subjectAltName.`));
+  }
+  if (opts.email !== undefined) {
+    const r = checkEmail(certs[0]!, opts.email);
+    if (!r.ok) f.push(finding(V.EMAIL_MISMATCH, 0, r.detail + '.', 'RFC 5280 4.2.1.6 (rfc822Name), RFC 8550 3.1', P.id + 1,
+      `Use an address the certificate lists (${r.presented.join(', ') || 'none'}), or re-issue "${certs[0]!.label}" with email:${opts.email} in its subjectAltName.`));
   }
   if (opts.ip !== undefined) {
     const r = checkIp(certs[0]!, opts.ip);
-    if (!r.ok) f.push(finding(V.IP_ADDRESS_MISMATCH, 0, r.detail + '.', 'RFC 9525 6.2', 401,
+    if (!r.ok) f.push(finding(V.IP_ADDRESS_MISMATCH, 0, r.detail + '.', 'RFC 9525 6.2', P.id + 2,
       `Re-issue "${certs[0]!.label}" with IP:${opts.ip} in its subjectAltName, or connect by a DNS name it lists.`));
+  }
+
+  // ---- 4.5 revocation (check_revocation): only for a path that reached an anchor, as OpenSSL stops earlier otherwise.
+  let revocation: RevocationReport | undefined;
+  if (complete && (opts.crlCheck || opts.ocspResponse)) {
+    revocation = { crl: [] };
+    const settled = new Set<number>();
+    if (opts.ocspResponse) {
+      const ov = checkOcspResponse(opts.ocspResponse, certs, { time });
+      revocation.ocsp = ov;
+      if (ov.ok) settled.add(0);
+      else {
+        // OpenSSL 3.6: a revoked status fails; any other answer falls back to the CRL when CRLs are checked.
+        const fallback = ov.status !== 'revoked' && !!opts.crlCheck;
+        const target = fallback ? warnings : f;
+        ov.findings.forEach((x, k) => target.push({ ...x, depth: 0, order: P.rev + k, detail: `OCSP response: ${x.detail}${fallback && k === 0 ? ' The CRL check decides instead.' : ''}`, rule: x.rule }));
+      }
+    }
+    if (opts.crlCheck) {
+      const r = checkCrls({ certs, crls: opts.crls ?? [], storeCrls: opts.storeCrls ?? [], time, mode: opts.crlCheck, skip: settled });
+      revocation.crl = r.statuses;
+      for (const x of r.findings) f.push(finding(x.code, x.depth, x.detail, x.rule, P.rev + x.depth * 1000 + 10 + x.step, x.fix));
+    }
   }
 
   // ---- 5. signatures and validity, from the top down (descending depth)
   for (let i = n - 1; i >= 0; i--) {
     const c = certs[i]!;
-    const o = 500 + (n - 1 - i) * 10;
+    const o = P.sig + (n - 1 - i) * 1000;
     const issuer = i + 1 < n ? certs[i + 1] : looksSelfSigned(c) ? c : undefined;
     const skipSelf = i === n - 1 && complete && !opts.checkAnchorSignature;
     if (issuer && issuer !== c && issuer.keyUsage && !issuer.keyUsage.includes('Certificate Sign')) {
@@ -251,10 +309,44 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
     if (i > 0 && c.subjectKey === c.issuerKey) continue; // RFC 5280 6.1.3 (b): self-issued intermediates are exempt
     for (let j = i + 1; j < n; j++) {
       for (const v of checkNameConstraints(c, certs[j]!, i === 0)) {
-        f.push(finding(v.code, i, v.detail + '.', 'RFC 5280 4.2.1.10, 6.1.3 (b)-(c)', 600 + (n - 1 - i) * 10,
+        f.push(finding(v.code, i, v.detail + '.', 'RFC 5280 4.2.1.10, 6.1.3 (b)-(c)', P.nc + (n - 1 - i) * 1000,
           v.code === V.PERMITTED_VIOLATION ? `Re-issue "${c.label}" only for names within what "${certs[j]!.label}" permits, or have it issued by a CA without that constraint.`
             : `Remove ${v.name} from "${c.label}", or have it issued by a CA that does not exclude it.`));
       }
+    }
+  }
+
+  // ---- 7. certificate policies (check_policy), when asked for, on a complete path
+  let policy: PolicyReport | undefined;
+  const po = opts.policy;
+  if (complete && po && (po.check || po.explicit || po.inhibitAny || po.inhibitMap || po.policies?.length)) {
+    policy = checkPolicies(certs, po);
+    const trace = policy.trace.length ? ` Path: ${policy.trace.join(' ')}` : '';
+    if (policy.result === 'invalid-extension') {
+      // check_policy reports every certificate whose policy extensions are invalid, from the leaf up.
+      for (let i = 0; i < n - 1; i++) {
+        const why = extras(certs[i]!).policy.invalid;
+        if (why) f.push(finding(V.INVALID_POLICY_EXTENSION, i, `"${certs[i]!.label}": ${why}.`, 'RFC 5280 4.2.1.4, 4.2.1.5, 4.2.1.11, 4.2.1.14', P.policy + i,
+          `Re-issue "${certs[i]!.label}" with well-formed policy extensions (each policy OID once, no mapping to or from anyPolicy, non-negative SkipCerts).`));
+      }
+    } else if (policy.result === 'no-explicit-policy') {
+      const who = po.explicit ? 'the verifier requires an explicit policy (--explicit_policy)' : `"${certs[policy.requiredBy ?? 0]!.label}" requires an explicit policy (policyConstraints requireExplicitPolicy)`;
+      const at = policy.emptiedAt !== undefined ? certs[policy.emptiedAt]! : undefined;
+      const because = { 'no-policies': 'it has no certificatePolicies', 'mapping-inhibited': 'the path needs its policyMappings, and policy mapping is inhibited there', 'any-inhibited': 'it has only anyPolicy, and anyPolicy is inhibited there', 'no-match': 'none of its policies is one the certificates above it allow' };
+      const why = at ? `the valid policy tree is empty from depth ${policy.emptiedAt} ("${at.label}"): ${because[policy.emptiedBecause ?? 'no-match']}`
+        : !po.policies?.length ? `no acceptable policy was named (--policy): the certificates allow ${policy.authority.join(', ') || 'none'}`
+          : `none of the acceptable policies (${po.policies.join(', ')}) is among those the path allows (${policy.authority.join(', ') || 'none'})`;
+      const fixes = {
+        'no-policies': `Every certificate on the path must list a policy that chains up: re-issue "${at?.label}" with certificatePolicies (a CA may list anyPolicy).`,
+        'mapping-inhibited': `Verify without --inhibit_map if mappings are acceptable to you; otherwise the CA above "${at?.label}" forbids mapping (inhibitPolicyMapping) and "${at?.label}" must list the policies without mapping them.`,
+        'any-inhibited': `Verify without --inhibit_any if that is acceptable; otherwise re-issue "${at?.label}" with the explicit policies instead of anyPolicy (a CA above it sets inhibitAnyPolicy).`,
+        'no-match': `Re-issue "${at?.label}" under a policy the CAs above it list (see the path below), or have those CAs list (or map to) its policies.`,
+      };
+      f.push(finding(V.NO_EXPLICIT_POLICY, 0, `${who}, but ${why}.${trace}`, 'RFC 5280 6.1.5 (g), 6.1.3 (d)-(f), 6.1.4 (a)-(j)', P.policy + 100,
+        at ? fixes[policy.emptiedBecause ?? 'no-match'] : `Name a policy the path allows with --policy OID (${policy.authority.join(', ') || 'none allowed'}), or use certificates issued under the policy you need.`));
+    } else if (policy.result === 'too-complex') {
+      f.push(finding(V.OUT_OF_MEM, 0, `the valid policy tree exceeded ${POLICY_NODES_MAX} nodes (after ${policy.nodes}); processing stopped. OpenSSL stops at the same limit (CVE-2023-0464) and fails with "malloc failure" (X509_V_ERR_OUT_OF_MEM, no error line).`, 'RFC 5280 6.1.3 (d); OpenSSL OPENSSL_POLICY_TREE_NODES_MAX', P.policy + 200,
+        'The certificates list very many policies (or mappings): a policy-tree attack or a badly made hierarchy. Re-issue the CAs with the few policies they need.'));
     }
   }
 
@@ -275,7 +367,7 @@ export function validatePath(cand: CandidatePath, opts: ValidateOptions = {}): P
       warnings: warns,
     };
   });
-  return { ok: !first, code: first?.code ?? V.OK, errorDepth: first?.depth ?? -1, chain, findings: f };
+  return { ok: !first, code: first?.code ?? V.OK, errorDepth: first?.depth ?? -1, chain, findings: f, ...(revocation ? { revocation } : {}), ...(policy ? { policy } : {}) };
 }
 
 function ekuName(oid: string): string {

@@ -293,6 +293,32 @@ const tests: Test[] = [
     },
   },
   {
+    name: 'Verify Chain on chain.pem with chain-root.pem as the trust store: the path leaf, intermediate, root, for leaf.example.com',
+    fn: async () => {
+      const r = (await vscode.commands.executeCommand('tlslens.verifyChain', fixture('chain.pem'), { hostname: 'leaf.example.com', trustStore: fixture('chain-root.pem').fsPath })) as { ok: boolean; code: number; path: string[] } | undefined;
+      assert(r && r.ok && r.code === 0, `verifyChain returned ${show(r)}`);
+      assert(r.path.length === 3 && /leaf\.example\.com/.test(r.path[0]!) && /Root CA/.test(r.path[2]!), `path ${show(r.path)}`);
+      const wrongName = (await vscode.commands.executeCommand('tlslens.verifyChain', fixture('chain.pem'), { hostname: 'other.example.org', trustStore: fixture('chain-root.pem').fsPath })) as { ok: boolean; code: number } | undefined;
+      assert(wrongName && !wrongName.ok && wrongName.code === 62, `a name the certificate lacks: X509_V_ERR_HOSTNAME_MISMATCH (62), got ${show(wrongName)}`);
+      const system = (await vscode.commands.executeCommand('tlslens.verifyChain', fixture('chain.pem'), { hostname: '' })) as { ok: boolean; code: number } | undefined;
+      assert(system && !system.ok && system.code === 20, `against the system store the test root is unknown: 20, got ${show(system)}`);
+    },
+  },
+  {
+    name: 'chain-reversed.pem: a diagnostic on its first block says the chain is reversed; the hover shows the path built',
+    fn: async () => {
+      const doc = await open('chain-reversed.pem');
+      const d = await diagnosticsUntil(doc.uri, (x) => x.some((y) => y.code === 'chain-reversed'));
+      const rev = d.find((y) => y.code === 'chain-reversed');
+      assert(rev && rev.range.start.line === 0 && /reverse order/.test(rev.message), `diagnostics ${showDiags(d)}`);
+      const good = await open('chain.pem');
+      const gd = await diagnosticsUntil(good.uri, () => true, 1000);
+      assert(!gd.some((y) => String(y.code).startsWith('chain-')), `chain.pem is in order: ${showDiags(gd)}`);
+      const text = hoverText(await hoverAt(good, 1)).replace(/\\/g, ''); // markdown escapes undone
+      assert(/Chain in this file/.test(text) && /leaf\.example\.com/.test(text) && /this block/.test(text), `hover ${text.slice(0, 600)}`);
+    },
+  },
+  {
     name: 'Compare Sessions: two connections with different groups side by side',
     fn: async () => {
       const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number } | undefined;

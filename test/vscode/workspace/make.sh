@@ -53,6 +53,13 @@ openssl ca -batch -notext -config "$T/ca.cnf" -cert "$T/ca.crt" -keyfile "$T/ca.
 # cut to 40 characters and ended with characters that are not base64.
 awk 'NR == 4 { print substr($0, 1, 40) "*#!"; next } { print }' "$T/server.crt" > broken.pem
 
+# chains from the unit tests' PKI (test/fixtures/pki: root -> intermediate -> leaf.example.com): in the order a
+# server sends them, reversed (root first), and the root alone as the trust store
+P=../../fixtures/pki
+cat "$P/leaf.crt" "$P/intermediate-ca.crt" > chain.pem
+cat "$P/root-ca.crt" "$P/intermediate-ca.crt" "$P/leaf.crt" > chain-reversed.pem
+cp "$P/root-ca.crt" chain-root.pem
+
 chmod 644 ./*.pem
 
 # check what we made

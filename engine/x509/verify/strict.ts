@@ -1,0 +1,59 @@
+// OpenSSL 3.0's -x509_strict checks of check_extensions (crypto/x509/x509_vfy.c), in its order, with its codes:
+// RFC 5280 profile rules a conforming CA follows (4.1.2.4, 4.1.2.6, 4.2.1.1-4.2.1.3, 4.2.1.6, 4.2.1.9, 4.1.1.2).
+// As OpenSSL, they apply only to paths of two or more certificates (a lone self-signed certificate is exempt,
+// RFC 6818 section 2). OpenSSL 3.0 does not look at the serial number here (negative or zero serials pass), nor do we.
+import { V } from '../../registry/x509-verify-errors';
+import type { VCert } from './cert';
+import { extras, KU } from './cert-extras';
+
+export interface StrictViolation {
+  code: number;
+  detail: string;
+  rule: string;
+  fix: string;
+}
+
+/** The strict findings of certificate `i` of a path of `n` certificates, in OpenSSL's order. */
+export function strictViolations(c: VCert, i: number, n: number): StrictViolation[] {
+  if (n < 2) return [];
+  const x = extras(c);
+  const out: StrictViolation[] = [];
+  const isCa = !!x.bc?.ca;
+  const add = (code: number, detail: string, rule: string, fix: string) => out.push({ code, detail, rule, fix });
+  if (x.bc?.pathLen !== undefined) {
+    if (!isCa) add(V.PATHLEN_INVALID_FOR_NON_CA, `basicConstraints of "${c.label}" has pathlen:${x.bc.pathLen} but CA:FALSE.`, 'RFC 5280 4.2.1.9',
+      `Re-issue "${c.label}" without pathLenConstraint (it means nothing for an end entity).`);
+    if (!(x.kuBits & KU.keyCertSign)) add(V.PATHLEN_WITHOUT_KU_KEY_CERT_SIGN, `"${c.label}" has pathlen:${x.bc.pathLen} but its keyUsage ${x.kuPresent ? `(${c.keyUsage?.join(', ')}) lacks keyCertSign` : 'extension is missing'}.`, 'RFC 5280 4.2.1.9',
+      isCa ? `Re-issue "${c.label}" with keyUsage keyCertSign, cRLSign.` : `Re-issue "${c.label}" without pathLenConstraint.`);
+  }
+  if (isCa && x.bc && !x.bc.critical) add(V.CA_BCONS_NOT_CRITICAL, `"${c.label}" is a CA but its basicConstraints extension is not marked critical.`, 'RFC 5280 4.2.1.9 ("MUST mark this extension as critical" in CA certificates)',
+    `Re-issue "${c.label}" with basicConstraints = critical, CA:TRUE.`);
+  if (isCa) {
+    if (!x.kuPresent) add(V.CA_CERT_MISSING_KEY_USAGE, `"${c.label}" is a CA without a keyUsage extension.`, 'RFC 5280 4.2.1.3 (CAs MUST include keyUsage)',
+      `Re-issue "${c.label}" with keyUsage = critical, keyCertSign, cRLSign.`);
+  } else if (x.kuBits & KU.keyCertSign) add(V.KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA, `"${c.label}" has keyUsage keyCertSign but is not a CA (basicConstraints ${x.bc ? 'CA:FALSE' : 'absent'}).`, 'RFC 5280 4.2.1.3, 4.2.1.9',
+    `Re-issue "${c.label}" without keyCertSign, or as a CA with basicConstraints critical CA:TRUE.`);
+  if (x.issuerEntries === 0) add(V.ISSUER_NAME_EMPTY, `the issuer name of "${c.label}" is empty.`, 'RFC 5280 4.1.2.4 (MUST contain a non-empty distinguished name)',
+    `Re-issue "${c.label}" from a CA with a non-empty subject name.`);
+  if ((isCa || x.kuBits & KU.cRLSign || !x.san) && x.subjectEntries === 0)
+    add(V.SUBJECT_NAME_EMPTY, `the subject name of "${c.label}" is empty${isCa ? ' and it is a CA' : x.san ? ' and it signs CRLs' : ' and there is no subjectAltName'}.`, 'RFC 5280 4.1.2.6',
+      `Re-issue "${c.label}" with a subject name${isCa ? '' : ', or with the identity in a critical subjectAltName'}.`);
+  if (x.subjectEntries === 0 && x.san && !x.san.critical) add(V.EMPTY_SUBJECT_SAN_NOT_CRITICAL, `the subject of "${c.label}" is empty and its subjectAltName is not critical.`, 'RFC 5280 4.1.2.6, 4.2.1.6 (with an empty subject, subjectAltName MUST be critical)',
+    `Re-issue "${c.label}" with subjectAltName marked critical (or with a subject name).`);
+  if (x.san && x.san.count <= 0) add(V.EMPTY_SUBJECT_ALT_NAME, `the subjectAltName extension of "${c.label}" holds no name.`, 'RFC 5280 4.2.1.6 (SEQUENCE SIZE (1..MAX))',
+    `Re-issue "${c.label}" with at least one name in subjectAltName, or without the extension.`);
+  if (!c.sigAlgConsistent) add(V.SIGNATURE_ALGORITHM_INCONSISTENCY, `tbsCertificate.signature of "${c.label}" differs from its signatureAlgorithm.`, 'RFC 5280 4.1.1.2 (MUST contain the same algorithm identifier)',
+    `Re-issue "${c.label}"; its encoding is inconsistent.`);
+  if (x.aki?.critical) add(V.AUTHORITY_KEY_IDENTIFIER_CRITICAL, `the authorityKeyIdentifier of "${c.label}" is marked critical.`, 'RFC 5280 4.2.1.1 (MUST be marked non-critical)',
+    `Re-issue "${c.label}" with a non-critical authorityKeyIdentifier.`);
+  if (x.ski?.critical) add(V.SUBJECT_KEY_IDENTIFIER_CRITICAL, `the subjectKeyIdentifier of "${c.label}" is marked critical.`, 'RFC 5280 4.2.1.2 (MUST be marked non-critical)',
+    `Re-issue "${c.label}" with a non-critical subjectKeyIdentifier.`);
+  if (c.info.version >= 3) {
+    if (i + 1 < n && !x.aki?.keyId) add(V.MISSING_AUTHORITY_KEY_IDENTIFIER, `"${c.label}" has ${x.aki ? 'an authorityKeyIdentifier without keyIdentifier' : 'no authorityKeyIdentifier'}.`, 'RFC 5280 4.2.1.1 (MUST be included in certificates generated by conforming CAs)',
+      `Re-issue "${c.label}" with authorityKeyIdentifier = keyid (openssl x509 -extfile: authorityKeyIdentifier = keyid:always).`);
+    if (isCa && !x.ski) add(V.MISSING_SUBJECT_KEY_IDENTIFIER, `"${c.label}" is a CA without a subjectKeyIdentifier (keyIdentifier).`, 'RFC 5280 4.2.1.2 (MUST appear in all conforming CA certificates)',
+      `Re-issue "${c.label}" with subjectKeyIdentifier = hash.`);
+  } else if (x.extensionOids.length > 0) add(V.EXTENSIONS_REQUIRE_VERSION_3, `"${c.label}" is X.509 v${c.info.version} but has ${x.extensionOids.length} extension(s).`, 'RFC 5280 4.1.2.1, 4.1.2.9 (extensions only in v3)',
+    `Re-issue "${c.label}" as version 3.`);
+  return out;
+}
