@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
-import { suiteByName } from '../registry/suites';
+import { suiteByName, SUITES } from '../registry/suites';
+import { DEFAULT_SUITES_12 } from '../handshake/tls12/common';
 import { versionByName } from '../registry/versions';
 import type { SessionOptions } from '../net/session';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
@@ -15,9 +16,17 @@ import type { Option } from './options';
 export const TLS_OPTIONS: Option[] = [
   { name: 'tls1_3', kind: 'flag', help: 'TLS 1.3 only (also --tls1.3)' },
   { name: 'tls1.3', kind: 'flag', help: 'same as --tls1_3' },
-  { name: 'min-version', kind: 'string', arg: 'VER', help: 'lowest version, e.g. TLSv1.3' },
-  { name: 'max-version', kind: 'string', arg: 'VER', help: 'highest version, e.g. TLSv1.3' },
+  { name: 'tls1_2', kind: 'flag', help: 'TLS 1.2 only (also --tls1.2)' },
+  { name: 'tls1.2', kind: 'flag', help: 'same as --tls1_2' },
+  { name: 'tls1_1', kind: 'flag', help: 'TLS 1.1 only (also --tls1.1)' },
+  { name: 'tls1.1', kind: 'flag', help: 'same as --tls1_1' },
+  { name: 'tls1', kind: 'flag', help: 'TLS 1.0 only' },
+  { name: 'ssl3', kind: 'flag', help: 'SSL 3.0 only (broken: POODLE; for testing old peers)' },
+  { name: 'no_tls1_3', kind: 'flag', help: 'do not use TLS 1.3' },
+  { name: 'min-version', kind: 'string', arg: 'VER', help: 'lowest version: SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (default TLSv1.2)' },
+  { name: 'max-version', kind: 'string', arg: 'VER', help: 'highest version (default TLSv1.3)' },
   { name: 'ciphersuites', kind: 'string', arg: 'LIST', help: 'TLS 1.3 suites, OpenSSL or IANA names, e.g. TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256' },
+  { name: 'cipher', kind: 'string', arg: 'LIST', help: 'TLS 1.2-and-older suites, OpenSSL or IANA names, e.g. ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA; DEFAULT, ALL, !NAME and @SECLEVEL=N as OpenSSL takes them' },
   { name: 'groups', kind: 'string', arg: 'LIST', help: 'groups, e.g. X25519:P-256:ffdhe2048:X25519MLKEM768 (first gets the key share)' },
   { name: 'sigalgs', kind: 'string', arg: 'LIST', help: 'signature schemes, e.g. ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256 or ECDSA+SHA256' },
   { name: 'alpn', kind: 'string', arg: 'LIST', help: 'ALPN protocols, comma-separated, e.g. h2,http/1.1' },
@@ -41,10 +50,20 @@ export function tlsSettings(values: Record<string, string | boolean | undefined>
     const v = values[k];
     if (typeof v === 'string') {
       const row = versionByName(v);
-      if (!row) throw new UsageError(`--${k} ${v}: unknown version (use TLSv1.3, TLSv1.2, ...)`);
-      if (row.code !== 0x0304) throw new UsageError(`--${k} ${v}: only TLSv1.3 is built so far`);
+      if (!row || row.code < 0x0300 || row.code > 0x0304) throw new UsageError(`--${k} ${v}: unknown version (use SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)`);
+      if (k === 'min-version') out.minVersion = row.code;
+      else out.maxVersion = row.code;
     }
   }
+  // s_client's one-version flags.
+  const only: [string, number][] = [['tls1_3', 0x0304], ['tls1.3', 0x0304], ['tls1_2', 0x0303], ['tls1.2', 0x0303], ['tls1_1', 0x0302], ['tls1.1', 0x0302], ['tls1', 0x0301], ['ssl3', 0x0300]];
+  const chosen = only.filter(([f]) => values[f]);
+  if (new Set(chosen.map(([, v]) => v)).size > 1) throw new UsageError(`--${chosen.map(([f]) => f).join(' and --')}: choose one version`);
+  if (chosen.length) out.minVersion = out.maxVersion = chosen[0]![1];
+  if (values.no_tls1_3) out.maxVersion = Math.min(out.maxVersion ?? 0x0303, 0x0303);
+  if ((out.minVersion ?? 0x0303) > (out.maxVersion ?? 0x0304)) throw new UsageError('the minimum version is above the maximum');
+  if (out.maxVersion !== undefined && out.maxVersion < 0x0303 && out.minVersion === undefined) out.minVersion = out.maxVersion;
+  if (typeof values.cipher === 'string') out.cipherSuites12 = parseCipherList(values.cipher);
   if (typeof values.ciphersuites === 'string') {
     out.cipherSuites = split(values.ciphersuites).map((n) => {
       const s = suiteByName(n);
@@ -97,4 +116,32 @@ export function identityFromOptions(values: Record<string, string | boolean | un
   const certPem = fs.readFileSync(values.cert, 'utf8');
   const keyPem = typeof values.key === 'string' ? fs.readFileSync(values.key, 'utf8') : undefined;
   return identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
+}
+
+/**
+ * OpenSSL's cipher list syntax, the part people use: names (OpenSSL or IANA) separated by ':' ',' or spaces,
+ * DEFAULT and ALL, !NAME to remove one for good, and @SECLEVEL=N (accepted; our engine has no security levels,
+ * and every suite we implement is allowed when named).
+ */
+export function parseCipherList(list: string): number[] {
+  const out: number[] = [];
+  const banned = new Set<number>();
+  for (const tok of list.split(/[:,\s]+/).filter(Boolean)) {
+    if (/^@SECLEVEL=\d$/i.test(tok)) continue;
+    if (tok === 'DEFAULT' || tok === 'ALL' || tok === 'HIGH') {
+      for (const c of tok === 'DEFAULT' ? DEFAULT_SUITES_12 : SUITES.filter((s) => s.versions !== 'tls13' && s.cipher.name !== 'RC4-128' && s.cipher.name !== 'NULL').map((s) => s.code)) if (!out.includes(c)) out.push(c);
+      continue;
+    }
+    const name = tok.replace(/^[!-]/, '');
+    const s = suiteByName(name);
+    if (!s || !('versions' in s) || s.versions === 'tls13') throw new UsageError(`--cipher: "${name}" is not a TLS 1.2-or-older cipher suite (TLS 1.3 suites go in --ciphersuites)`);
+    if (tok.startsWith('!') || tok.startsWith('-')) {
+      banned.add(s.code);
+      continue;
+    }
+    if (!out.includes(s.code)) out.push(s.code);
+  }
+  const result = out.filter((c) => !banned.has(c));
+  if (!result.length) throw new UsageError(`--cipher ${list}: no cipher suite left`);
+  return result;
 }

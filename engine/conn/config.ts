@@ -23,6 +23,14 @@ export interface ConnectionConfig {
   now?: () => number;
   /** TLS 1.3 cipher suites, preferred first. */
   cipherSuites?: number[];
+  /** TLS 1.2-and-older cipher suites, preferred first (OpenSSL's "cipher list"); default DEFAULT_SUITES_12. */
+  cipherSuites12?: number[];
+  /**
+   * Lowest and highest protocol versions (0x0300 SSL 3.0 .. 0x0304 TLS 1.3), as SSL_CTX_set_min/max_proto_version.
+   * Default TLS 1.2 to TLS 1.3.
+   */
+  minVersion?: number;
+  maxVersion?: number;
   /** supported_groups, preferred first. */
   groups?: number[];
   /** Client: groups to send key shares for in the first ClientHello (default: the first of `groups`). */

@@ -3,7 +3,7 @@
 // alerts, application data); the handshake state machines (handshake/tls13/*) decide what to send and when
 // keys change, through the HandshakeHost interface below.
 import { decodeAlert, encodeAlert } from '../msgs/alert';
-import { decodeHandshake, encodeHandshake, HandshakeReader, type Handshake, type HandshakeInit } from '../msgs/handshake';
+import { decodeHandshake, encodeHandshake, HandshakeReader, type DecodeOptions, type Handshake, type HandshakeInit } from '../msgs/handshake';
 import { collectSpans, DecodeError } from '../msgs/reader';
 import { alertByCode, alertCode, alertName, isAlertDescription } from '../registry/alerts';
 import { contentTypeName } from '../registry/content-types';
@@ -15,9 +15,11 @@ import { versionName } from '../registry/versions';
 import type { AeadName } from '../crypto/provider';
 import { trafficKeys, type SecretLabel } from '../handshake/tls13/key-schedule';
 import { Client13 } from '../handshake/tls13/client';
+import { Client12 } from '../handshake/tls12/client';
 import { Server13 } from '../handshake/tls13/server';
 import { CT, RecordFramer, recordHeader, type RecordIn } from '../record/framer';
 import { Tls13Protector } from '../record/protect13';
+import { MAX_CIPHERTEXT, Tls12Protector } from '../record/protect12';
 import type { Direction, TraceEvent } from '../trace/events';
 import type { ConnectionConfig } from './config';
 import { PeerAlertError, ProtocolError, Suspend, type SuspendReason } from './errors';
@@ -67,6 +69,17 @@ export interface HandshakeHost {
    * byte) of the protected records we send at the peer's limit; 'read' makes a larger received one record_overflow.
    */
   setRecordSizeLimit(dir: 'read' | 'write', limit: number): void;
+  /**
+   * TLS 1.2 and older: the version both sides now speak (record headers carry it; records may be 2^14 + 2048
+   * bytes), and from the next handshake on, the driver's message shapes.
+   */
+  setLegacyVersion(version: number): void;
+  /** TLS 1.2 and older: installs record protection for one direction, at a ChangeCipherSpec (RFC 5246 section 7.1). */
+  setProtector12(dir: 'read' | 'write', prot: Tls12Protector): void;
+  /** Hands the connection to another state machine (a TLS 1.3 driver that found the peer speaks TLS 1.2). */
+  replaceDriver(next: HandshakeDriver): void;
+  /** A warning alert that does not end the connection (TLS 1.2 and older: no_renegotiation). */
+  sendWarning(name: string): void;
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -78,6 +91,10 @@ export interface HandshakeDriver {
   /** Whether plaintext change_cipher_spec records may arrive now (TLS 1.3 compatibility mode). */
   acceptsCompatCcs(): boolean;
   keyUpdate?(requestPeer: boolean): void;
+  /** How to decode the messages that arrive now (TLS 1.2 shapes depend on version and key exchange). */
+  decodeOptions?(): DecodeOptions;
+  /** TLS 1.2 and older: a ChangeCipherSpec arrived (the driver installs the pending read keys or refuses it). */
+  onChangeCipherSpec?(): void;
   /** Server: sends a post-handshake CertificateRequest; throws an Error saying why when it cannot. */
   requestClientCertificate?(): void;
 }
@@ -85,6 +102,8 @@ export interface HandshakeDriver {
 const MAX_FRAGMENT = 1 << 14;
 /** Records that carry nothing (CCS in the compatibility window, empty data, user_canceled) allowed in a row, as OpenSSL's MAX_EMPTY_RECORDS. */
 export const MAX_EMPTY_RECORDS = 32;
+/** Warning alerts allowed in a row in TLS 1.2 and older, as OpenSSL's MAX_WARN_ALERT_COUNT. */
+export const MAX_WARNINGS_IN_A_ROW = 5;
 /** AEAD tag (16 bytes for every TLS 1.3 suite) and inner content type: what a protected record adds to its data. */
 const RECORD_OVERHEAD = 17;
 
@@ -99,10 +118,14 @@ export class TlsConnection implements SansIoConnection {
   private readonly t0: number;
   private readonly framer = new RecordFramer();
   private readonly hsReader = new HandshakeReader();
-  private readonly driver: HandshakeDriver;
+  private driver: HandshakeDriver;
   private readonly host: HandshakeHost;
-  private readProt?: Tls13Protector;
-  private writeProt?: Tls13Protector;
+  private readProt?: Tls13Protector | Tls12Protector;
+  private writeProt?: Tls13Protector | Tls12Protector;
+  /** TLS 1.2 and older: the negotiated version, once the ServerHello settled it. Undefined for TLS 1.3. */
+  private legacyVersion?: number;
+  /** TLS 1.2 and older: warning alerts in a row (each is harmless alone; a flood is not). */
+  private warningsInARow = 0;
   private readEpoch: Epoch = 'plaintext';
   private writeEpoch: Epoch = 'plaintext';
   private readonly out: Uint8Array[] = [];
@@ -135,7 +158,11 @@ export class TlsConnection implements SansIoConnection {
     this.now = cfg.now ?? (() => Date.now());
     this.t0 = this.now();
     this.host = this.makeHost();
-    this.driver = cfg.side === 'client' ? new Client13(this.host) : new Server13(this.host);
+    // A client whose highest version is TLS 1.2 or lower speaks the older handshake from its first message; otherwise
+    // the TLS 1.3 machines start, and hand over to the TLS 1.2 ones if the hellos settle on an older version.
+    this.driver = cfg.side === 'client'
+      ? ((cfg.maxVersion ?? 0x0304) < 0x0304 ? new Client12(this.host) : new Client13(this.host))
+      : new Server13(this.host);
   }
 
   get handshakeState(): string {
@@ -288,6 +315,7 @@ export class TlsConnection implements SansIoConnection {
     // Under protection the outer type is always application_data: the inner type is checked once opened, below.
     if (rec.type !== CT.handshake && !(this.readProt && rec.type === CT.application_data) && this.hsReader.hasPartial)
       throw new ProtocolError('unexpected_message', `a ${contentTypeName(rec.type)} record arrived in the middle of a fragmented handshake message (RFC 8446 section 5.1)`, { message: 'record' });
+    if (this.legacyVersion !== undefined) return this.onRecord12(rec, base);
     if (rec.type === CT.change_cipher_spec) {
       this.emit(base);
       this.countEmpty();
@@ -302,7 +330,7 @@ export class TlsConnection implements SansIoConnection {
       this.emit(base);
       return this.skipRecord(rec.fragment.length, 'before the second ClientHello');
     }
-    if (this.readProt && rec.type === CT.application_data) {
+    if (this.readProt instanceof Tls13Protector && rec.type === CT.application_data) {
       const seq = this.readProt.seq;
       let opened;
       if (this.skipEarly?.how === 'trial-decrypt') {
@@ -362,6 +390,62 @@ export class TlsConnection implements SansIoConnection {
     }
   }
 
+  /**
+   * TLS 1.2 and older (RFC 5246 section 6): every record keeps its content type; once a ChangeCipherSpec switched
+   * the read state, every record is protected (a renegotiation's CCS too).
+   */
+  private onRecord12(rec: RecordIn, base: Extract<TraceEvent, { kind: 'record' }> extends infer R ? Omit<R, 't' | 'side'> : never): void {
+    let type = rec.type;
+    let content = rec.fragment;
+    if (rec.version >> 8 !== 3 || (this.negotiated && rec.version !== this.legacyVersion))
+      throw new ProtocolError('protocol_version', `record version 0x${rec.version.toString(16)} is not the negotiated ${versionName(this.legacyVersion!)} (RFC 5246 appendix E.1)`, { message: 'record header', field: 'version' });
+    const prot = this.readProt as Tls12Protector | undefined;
+    if (prot) {
+      const seq = prot.seq;
+      const opened = prot.open(rec);
+      type = opened.type;
+      content = opened.content;
+      this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+    } else {
+      this.emit(base);
+      if (content.length > MAX_FRAGMENT)
+        throw new ProtocolError('record_overflow', `plaintext record of ${content.length} bytes exceeds 2^14 (RFC 5246 section 6.2.1)`, { message: 'record header', field: 'length' });
+    }
+    if (type !== CT.handshake && this.hsReader.hasPartial)
+      throw new ProtocolError('unexpected_message', `a ${contentTypeName(type)} record arrived in the middle of a fragmented handshake message (RFC 5246 section 6.2.1)`, { message: 'record' });
+    switch (type) {
+      case CT.change_cipher_spec:
+        if (!(content.length === 1 && content[0] === 1))
+          throw new ProtocolError('decode_error', 'a change_cipher_spec record must hold the one byte 0x01 (RFC 5246 section 7.1)', { message: 'change_cipher_spec' });
+        if (!this.driver.onChangeCipherSpec) throw new ProtocolError('unexpected_message', 'change_cipher_spec where none is expected', { message: 'change_cipher_spec' });
+        return this.driver.onChangeCipherSpec();
+      case CT.handshake:
+        if (content.length === 0) throw new ProtocolError('unexpected_message', 'an empty handshake record (RFC 5246 section 6.2.1 forbids zero-length handshake fragments)', { message: 'record' });
+        return this.onHandshakeRecord(content);
+      case CT.alert:
+        return this.onAlert(content);
+      case CT.application_data:
+        if (this.status === 'peer-closed' || this.status === 'closed') {
+          this.emit({ kind: 'info', message: `ignored ${content.length} bytes of application data received after close_notify` });
+          return;
+        }
+        if (!prot || !this.negotiated)
+          throw new ProtocolError('unexpected_message', 'application data before the handshake completed', { message: 'application_data' });
+        if (content.length === 0) return this.countEmpty();
+        this.emptyInARow = 0;
+        this.appIn.push(content);
+        this.appInEarly.push(false);
+        this.appInBytes += content.length;
+        this.emit({ kind: 'app-data', dir: 'in', length: content.length });
+        return;
+      case CT.heartbeat:
+        // RFC 6520: we never negotiate heartbeat, so a heartbeat message is unexpected (OpenSSL answers the same).
+        throw new ProtocolError('unexpected_message', 'a heartbeat record, though heartbeat was not negotiated (RFC 6520 section 2)', { message: 'heartbeat' });
+      default:
+        throw new ProtocolError('unexpected_message', `unexpected content type ${type} (${contentTypeName(type)})`, { message: 'record' });
+    }
+  }
+
   /** Server: 0-RTT application data under client_early_traffic_secret, delivered marked as early. */
   private onEarlyData(content: Uint8Array): void {
     const e = this.earlyIn;
@@ -405,7 +489,7 @@ export class TlsConnection implements SansIoConnection {
       const raw = messages[i]!;
       let msg: Handshake;
       try {
-        msg = decodeHandshake(raw, { version: 'tls13' });
+        msg = decodeHandshake(raw, this.decodeOptions());
       } catch (e) {
         throw asProtocolError(e, handshakeTypeName(raw[0]!));
       }
@@ -457,6 +541,13 @@ export class TlsConnection implements SansIoConnection {
       this.countEmpty(); // user_canceled: a close_notify follows (RFC 8446 section 6.1)
       return;
     }
+    if (this.legacyVersion !== undefined && alert.level === 1) {
+      // TLS 1.2 and older (RFC 5246 section 7.2): a warning does not end the connection (no_renegotiation,
+      // unrecognized_name...); the state machine hears of it through the trace. A flood of them does.
+      if (++this.warningsInARow > MAX_WARNINGS_IN_A_ROW)
+        throw new ProtocolError('unexpected_message', `more than ${MAX_WARNINGS_IN_A_ROW} warning alerts in a row (limit MAX_WARNINGS_IN_A_ROW)`, { message: 'alert' });
+      return;
+    }
     // TLS 1.3: every other alert is fatal, whatever its level says (RFC 8446 section 6).
     this.error = new PeerAlertError(alertName(alert.description), alert.description, alert.level);
     this.setStatus('failed');
@@ -465,13 +556,19 @@ export class TlsConnection implements SansIoConnection {
   private writeRecord(type: number, content: Uint8Array, dirEpoch: Epoch = this.writeEpoch): void {
     let record: Uint8Array;
     const prot = this.writeProt;
-    if (prot && type !== CT.change_cipher_spec) {
+    if (prot instanceof Tls12Protector) {
+      // TLS 1.2 and older: the record keeps its type; a renegotiation's CCS is protected too.
+      const seq = prot.seq;
+      record = prot.seal(type, content);
+      this.emit({ kind: 'record', dir: 'out', contentType: type, contentTypeName: contentTypeName(type), version: prot.recordVersion, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+    } else if (prot && type !== CT.change_cipher_spec) {
       const seq = prot.seq;
       record = prot.seal(type, content);
       this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else {
       // RFC 8446 section 5.1: 0x0301 is allowed in an initial ClientHello for compatibility; 0x0303 otherwise.
-      const version = this.side === 'client' && this.writeEpoch === 'plaintext' && type === CT.handshake && this.driver.state === 'wait_sh' ? 0x0301 : 0x0303;
+      // TLS 1.2 and older: the negotiated version once known (RFC 5246 appendix E.1).
+      const version = this.legacyVersion ?? (this.side === 'client' && this.writeEpoch === 'plaintext' && type === CT.handshake && (this.driver.state === 'wait_sh' || this.driver.state === 'start') ? 0x0301 : 0x0303);
       record = new Uint8Array(5 + content.length);
       record.set(recordHeader(type, version, content.length));
       record.set(content, 5);
@@ -525,12 +622,16 @@ export class TlsConnection implements SansIoConnection {
     this.onEvent?.({ ...e, t: this.now() - this.t0, side: this.side } as TraceEvent);
   }
 
+  private decodeOptions(): DecodeOptions {
+    return this.driver.decodeOptions?.() ?? { version: 'tls13' };
+  }
+
   private traceHandshake(dir: Direction, msg: Handshake): void {
     const { raw, ...fields } = msg as Handshake & { raw: Uint8Array };
     if (!this.onEvent) return;
     // Decoded a second time, noting each field's bytes, so the panel can show which bytes are which field.
-    const spans = collectSpans(raw, () => decodeHandshake(raw, { version: 'tls13' }));
-    this.emit({ kind: 'handshake', dir, msgType: raw[0]!, name: msg.type === 'unknown' ? handshakeTypeName(raw[0]!) : msg.type, length: raw.length - 4, raw, fields, spans });
+    const spans = collectSpans(raw, () => decodeHandshake(raw, this.decodeOptions()));
+    this.emit({ kind: 'handshake', dir, msgType: raw[0]!, name: msg.type === 'unknown' ? handshakeTypeName(raw[0]!) : msg.type.replace(/12$/, ''), length: raw.length - 4, raw, fields, spans });
   }
 
   private installKeys(dir: 'read' | 'write', epoch: Exclude<Epoch, 'plaintext'>, suite: CipherSuite, secret: Uint8Array): void {
@@ -557,7 +658,7 @@ export class TlsConnection implements SansIoConnection {
         return this.sendBytes(encodeHandshake(msg));
       },
       sendBytes(bytes: Uint8Array): Handshake {
-        const built = decodeHandshake(bytes, { version: 'tls13' });
+        const built = decodeHandshake(bytes, self.decodeOptions());
         self.traceHandshake('out', built);
         const step = self.writeProt ? self.writeFragment : MAX_FRAGMENT;
         for (let off = 0; off < bytes.length; off += step) self.writeRecord(CT.handshake, bytes.subarray(off, Math.min(bytes.length, off + step)));
@@ -606,6 +707,26 @@ export class TlsConnection implements SansIoConnection {
         if (dir === 'write') self.writeFragment = Math.max(1, Math.min(MAX_FRAGMENT, limit - 1));
         else self.readLimit = limit;
       },
+      setLegacyVersion(version: number): void {
+        self.legacyVersion = version;
+        self.framer.maxCiphertext = MAX_CIPHERTEXT;
+      },
+      setProtector12(dir: 'read' | 'write', prot: Tls12Protector): void {
+        if (dir === 'read') {
+          if (self.hsReader.hasPartial)
+            throw new ProtocolError('unexpected_message', 'a handshake message spans the ChangeCipherSpec (RFC 5246 section 7.1)', { message: 'change_cipher_spec' });
+          self.readProt = prot;
+          self.readEpoch = 'application';
+        } else {
+          self.writeProt = prot;
+          self.writeEpoch = 'application';
+        }
+        self.emit({ kind: 'keys', dir, epoch: 'application', generation: self.generation[dir]++, suite: prot.suiteName });
+      },
+      replaceDriver(next: HandshakeDriver): void {
+        self.driver = next;
+      },
+      sendWarning: (name) => this.sendAlert('warning', name),
       peerAuthenticated(chain: Uint8Array[]): void {
         if (self.negotiated) self.negotiated.peerCertificates = chain;
         self.postHandshakeAuths++;

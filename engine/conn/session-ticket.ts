@@ -19,16 +19,28 @@ export interface ClientSession {
   maxEarlyData: number;
   serverName?: string;
   alpn?: string;
+  /**
+   * TLS 1.2 and older (version below 0x0304): `psk` holds the master secret, `ticket` the RFC 5077 ticket (empty
+   * when the server gave none), and these say how to offer it again (RFC 5246 section 7.4.1.2).
+   */
+  sessionId?: Uint8Array;
+  extendedMasterSecret?: boolean;
+  /** The server's chain, for a resumed session's report (a resumption does not send it again). */
+  peerCertificates?: Uint8Array[];
 }
 
 export function sessionToJson(s: ClientSession): string {
-  return JSON.stringify({ ...s, psk: hex(s.psk), ticket: hex(s.ticket) });
+  return JSON.stringify({ ...s, psk: hex(s.psk), ticket: hex(s.ticket), ...(s.sessionId ? { sessionId: hex(s.sessionId) } : {}), ...(s.peerCertificates ? { peerCertificates: s.peerCertificates.map(hex) } : {}) });
 }
 
 export function sessionFromJson(text: string): ClientSession {
   const o = JSON.parse(text) as Record<string, unknown>;
   if (typeof o.psk !== 'string' || typeof o.ticket !== 'string' || typeof o.cipherSuite !== 'number') throw new Error('not a TLS Lens session file');
-  return { ...(o as unknown as ClientSession), psk: unhex(o.psk), ticket: unhex(o.ticket) };
+  return {
+    ...(o as unknown as ClientSession), psk: unhex(o.psk), ticket: unhex(o.ticket),
+    ...(typeof o.sessionId === 'string' ? { sessionId: unhex(o.sessionId) } : {}),
+    ...(Array.isArray(o.peerCertificates) ? { peerCertificates: (o.peerCertificates as string[]).map(unhex) } : {}),
+  };
 }
 
 /** obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32 (RFC 8446 section 4.2.11.1). */

@@ -30,6 +30,8 @@ export interface NegotiatedSession {
   earlyData?: 'accepted' | 'rejected' | 'not offered';
   /** Client: the stapled OCSP response (RFC 8446 section 4.4.2.1), decoded. */
   ocsp?: OcspInfo;
+  /** TLS 1.2 and older: what the hellos agreed beyond the suite (RFC 7627, RFC 7366, RFC 5746) and the Finished data renegotiation binds to. */
+  legacy?: { extendedMasterSecret: boolean; encryptThenMac: boolean; secureRenegotiation: boolean; clientVerifyData: Uint8Array; serverVerifyData: Uint8Array };
   /** Client: the signed certificate timestamps the server sent with its certificate (RFC 6962 section 3.3). */
   scts?: SctInfo[];
   /** record_size_limit (RFC 8449) when both sides sent it: ours, and the peer's (the limit on what we send). */

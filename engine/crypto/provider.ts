@@ -69,6 +69,12 @@ export interface Signer {
   sign(scheme: number, message: Uint8Array): Uint8Array;
   /** The same signature from an asynchronous implementation (WebCrypto, a key held elsewhere), if there is one. */
   signAsync?(scheme: number, message: Uint8Array): Promise<Uint8Array>;
+  /** TLS 1.0/1.1 and SSL 3.0 signatures, which name no scheme: RSA over MD5||SHA-1, ECDSA over SHA-1 (RFC 2246 section 7.4.3). */
+  signLegacy?(message: Uint8Array): Uint8Array;
+  /** RSA keys: the server's side of the RSA key exchange, with implicit rejection (RFC 5246 section 7.4.7.1). */
+  decryptPremaster?(encrypted: Uint8Array, clientVersion: number, random: (n: number) => Uint8Array): Uint8Array;
+  /** The key's type, for choosing TLS 1.2 cipher suites by authentication: 'RSA', 'ECDSA', 'EdDSA'. */
+  keyKind?: 'RSA' | 'ECDSA' | 'EdDSA' | 'RSA-PSS';
 }
 
 export type BlockCipherName = 'AES-128-CBC' | 'AES-256-CBC' | '3DES-EDE-CBC';

@@ -9,6 +9,7 @@ import { ed448 } from '@noble/curves/ed448.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { PrivateKeyHandle } from './node-keys';
 import type { Signer } from './provider';
+import { rsaDecryptPremaster, signLegacy } from './tls12-kx';
 
 type RsaHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
@@ -63,6 +64,8 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     const schemes = [row.scheme];
     return {
       schemes,
+      keyKind: 'ECDSA',
+      signLegacy: (message) => signLegacy(key, message),
       sign(scheme, message) {
         if (scheme !== row.scheme) unsupported(scheme, schemes);
         return row.curve.sign(row.hash(message), d, { prehash: false, format: 'der', lowS: true });
@@ -76,6 +79,7 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     const schemes = [type === 'ed25519' ? 0x0807 : 0x0808];
     return {
       schemes,
+      keyKind: 'EdDSA',
       sign(scheme, message) {
         if (scheme !== schemes[0]) unsupported(scheme, schemes);
         return curve.sign(message, seed);
@@ -107,6 +111,11 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     const schemes = [...table.keys()];
     return {
       schemes,
+      keyKind: type === 'rsa' ? 'RSA' : 'RSA-PSS',
+      ...(type === 'rsa' ? {
+        signLegacy: (message: Uint8Array) => signLegacy(key, message),
+        decryptPremaster: (encrypted: Uint8Array, clientVersion: number, random: (n: number) => Uint8Array) => rsaDecryptPremaster(key, encrypted, clientVersion, random),
+      } : {}),
       sign(scheme, message) {
         const row = table.get(scheme);
         if (!row) unsupported(scheme, schemes);

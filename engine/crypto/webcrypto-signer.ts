@@ -52,7 +52,7 @@ export function withWebCrypto(base: Signer, key: KeyObject): Signer {
   const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
   const cache = new Map<number, Promise<CryptoKey>>();
   return {
-    schemes: base.schemes,
+    ...base,
     sign: (scheme, message) => base.sign(scheme, message),
     async signAsync(scheme: number, message: Uint8Array): Promise<Uint8Array> {
       const algo = algoFor(key, scheme);

@@ -4,9 +4,9 @@
 // transcript hashes those, never a re-encoding, RFC 8446 section 4.4.1) and, where it has extensions, `ext`
 // (their typed values, see extensions.ts). `decodeHandshake(raw, { version })` dispatches on the type byte and
 // returns the `Handshake` union, `{ type: 'unknown' }` for types it does not model.
-// Version: ClientHello and ServerHello are shared by all versions and decode the same way; Certificate,
-// CertificateRequest and NewSessionTicket change shape in TLS 1.3. With `version: 'tls12'` only the shared
-// messages (and Finished) are decoded for now; the TLS 1.2 forms (ServerKeyExchange, ...) will join here.
+// Version: ClientHello, ServerHello and Finished are shared by all versions and decode the same way; the
+// TLS 1.2 family (TLS 1.2, 1.1, 1.0, SSL 3.0) has its own forms of the rest, coded in handshake12.ts (re-exported
+// here) and chosen by `version: 'tls12'` (with `protocolVersion` and `keyExchange` where the shape needs them).
 // `HandshakeReader` reassembles messages from record payloads.
 import { handshakeLabel, HandshakeType } from '../registry/handshake-types';
 import {
@@ -22,14 +22,35 @@ import {
   type NewSessionTicketExtensions,
   type ServerHelloExtensions,
 } from './extensions';
+import {
+  decodeHandshake12,
+  encodeCertificate12,
+  encodeHandshake12,
+  type Handshake12,
+  type Handshake12Init,
+  type KeyExchange12,
+} from './handshake12';
 import { DecodeError, MissingData, Reader, TrailingData } from './reader';
 import { EncodeError, Writer } from './writer';
+
+export * from './handshake12';
 
 export type HandshakeVersion = 'tls13' | 'tls12';
 
 export interface DecodeOptions {
-  /** Which protocol's message shapes to use; the hellos decode the same under both. */
+  /** Which protocol's message shapes to use; the hellos decode the same under both. 'tls12' covers TLS 1.2 and older. */
   version: HandshakeVersion;
+  /**
+   * With 'tls12': the negotiated key exchange, which alone decides how ServerKeyExchange and ClientKeyExchange
+   * read (RFC 5246, Sections 7.4.3 and 7.4.7). Without it (or without protocolVersion) they decode as 'unknown'.
+   */
+  keyExchange?: KeyExchange12;
+  /**
+   * With 'tls12': the negotiated ProtocolVersion, 0x0300 (SSL 3.0) .. 0x0303 (TLS 1.2). Only TLS 1.2 has
+   * signature algorithms in CertificateRequest, CertificateVerify and ServerKeyExchange; only SSL 3.0 sends an
+   * RSA ClientKeyExchange without its length. CertificateRequest and CertificateVerify default to TLS 1.2.
+   */
+  protocolVersion?: number;
 }
 
 /** ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest") (RFC 8446, Section 4.1.3). */
@@ -130,6 +151,11 @@ export interface CertificateEntry extends CertificateEntryInit {
 }
 export interface CertificateInit {
   type: 'certificate';
+  /**
+   * Wire form: absent or 'tls13' for RFC 8446's; 'tls12' for RFC 5246's bare certificate list (no request
+   * context, no extensions), as decodeHandshake gives with `version: 'tls12'`.
+   */
+  form?: 'tls13' | 'tls12';
   /** Empty in the server's Certificate; echoes the CertificateRequest's in the client's. */
   certificateRequestContext?: Uint8Array;
   certificateList: readonly CertificateEntryInit[];
@@ -239,6 +265,7 @@ export type Handshake =
   | EndOfEarlyData
   | KeyUpdate
   | MessageHash
+  | Handshake12
   | UnknownHandshake;
 
 /** A handshake message to encode (a decoded one is one too). */
@@ -255,6 +282,7 @@ export type HandshakeInit =
   | EndOfEarlyDataInit
   | KeyUpdateInit
   | MessageHashInit
+  | Handshake12Init
   | UnknownHandshakeInit;
 
 // --- framing -----------------------------------------------------------------------------------------------------
@@ -377,6 +405,7 @@ export function decodeEncryptedExtensions(raw: Uint8Array): EncryptedExtensions 
 // --- Certificate (TLS 1.3 form), RFC 8446 Section 4.4.2 -----------------------------------------------------------
 
 export function encodeCertificate(m: CertificateInit): Uint8Array {
+  if (m.form === 'tls12') return encodeCertificate12(m);
   let size = 64;
   for (const e of m.certificateList) size += e.data.length + 16;
   return message(HandshakeType.certificate, (w) => {
@@ -539,6 +568,15 @@ export function encodeHandshake(m: HandshakeInit): Uint8Array {
     case 'key_update': return encodeKeyUpdate(m);
     case 'message_hash': return encodeMessageHash(m);
     case 'unknown': return encodeUnknown(m);
+    case 'hello_request':
+    case 'server_hello_done':
+    case 'server_key_exchange':
+    case 'client_key_exchange':
+    case 'certificate_request12':
+    case 'certificate_verify12':
+    case 'new_session_ticket12':
+    case 'certificate_status':
+      return encodeHandshake12(m);
   }
 }
 
@@ -553,7 +591,7 @@ export function decodeHandshake(raw: Uint8Array, opts: DecodeOptions = { version
     case HandshakeType.server_hello: return decodeServerHello(raw);
     case HandshakeType.finished: return decodeFinished(raw);
   }
-  if (opts.version === 'tls12') return decodeUnknown(raw, msgType); // TLS 1.2 forms: a later task
+  if (opts.version === 'tls12') return decodeHandshake12(raw, msgType, opts) ?? decodeUnknown(raw, msgType);
   switch (msgType) {
     case HandshakeType.encrypted_extensions: return decodeEncryptedExtensions(raw);
     case HandshakeType.certificate: return decodeCertificate(raw);

@@ -110,6 +110,8 @@ export class Tls12Protector {
   readonly version: number;
   readonly recordVersion: number;
   readonly encryptThenMac: boolean;
+  /** The suite's IANA name, for the trace. */
+  readonly suiteName: string;
 
   private readonly p: CryptoProvider;
   private readonly mode: Mode;
@@ -130,6 +132,7 @@ export class Tls12Protector {
     if (!suiteAllowed(version, suite))
       throw new RangeError(`${suite.iana} cannot protect records of version 0x${version.toString(16).padStart(4, '0')}`);
     this.p = provider;
+    this.suiteName = suite.iana;
     this.version = version;
     this.recordVersion = opts.recordVersion ?? version;
     this.ssl3 = version === SSL3;

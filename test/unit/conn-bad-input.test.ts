@@ -583,16 +583,22 @@ describe('a server receiving bad bytes', () => {
     assert.match(f.error.message, /twice/);
   });
 
-  test('supported_versions without 0x0304 ends in protocol_version (RFC 8446 sections 4.2.1 and 6.2)', () => {
+  test('supported_versions without 0x0304 at a TLS 1.3-only server ends in protocol_version (RFC 8446 sections 4.2.1 and 6.2)', () => {
     const h = chParts();
     h.exts = setExt(h.exts, EXT.supported_versions, vec8(cat(u16(0x0303), u16(0x0302))));
+    expectFatal(freshServer({ minVersion: 0x0304 }), chRecord(buildClientHello(h)), 'protocol_version', { place: 'ClientHello' });
+  });
+
+  test('supported_versions offering only TLS 1.1 and 1.0 ends in protocol_version at a server whose minimum is TLS 1.2', () => {
+    const h = chParts();
+    h.exts = setExt(h.exts, EXT.supported_versions, vec8(cat(u16(0x0302), u16(0x0301))));
     expectFatal(freshServer(), chRecord(buildClientHello(h)), 'protocol_version', { place: 'ClientHello' });
   });
 
-  test('a ClientHello without supported_versions (a TLS 1.2 client) ends in protocol_version (RFC 8446 sections 4.2.1 and D.2)', () => {
+  test('a ClientHello without supported_versions (a TLS 1.2 client) ends in protocol_version at a TLS 1.3-only server (RFC 8446 sections 4.2.1 and D.2)', () => {
     const h = chParts();
     h.exts = withoutExt(h.exts, EXT.supported_versions);
-    expectFatal(freshServer(), chRecord(buildClientHello(h)), 'protocol_version', { place: 'ClientHello' });
+    expectFatal(freshServer({ minVersion: 0x0304 }), chRecord(buildClientHello(h)), 'protocol_version', { place: 'ClientHello' });
   });
 
   test('ClientHello.legacy_version 0x0300 ends in protocol_version (RFC 8446 appendix D.5)', () => {

@@ -4,8 +4,9 @@ import { alertForVerifyError } from '../../x509/verify-alert';
 import { sctText } from '../../x509/sct';
 import fs from 'node:fs';
 import { connect, TlsSessionError, type TlsSession } from '../../net/session';
-import { loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, verifyChain } from '../../x509/verify';
-import type { VerifyResult } from '../../x509/verify';
+import { checkOcspResponse, loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, revocationPointers, verifyChain } from '../../x509/verify';
+import type { OcspVerdict, RevocationPointers, VCert, VerifyResult } from '../../x509/verify';
+import { V } from '../../registry/x509-verify-errors';
 import { isIpAddress } from '../../handshake/tls13/common';
 import { sessionFromJson, sessionToJson } from '../../conn/session-ticket';
 import { toJson, type TraceEvent } from '../../trace/events';
@@ -41,7 +42,7 @@ export const spec: CommandSpec = {
     { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
     { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
     { name: 'ct', kind: 'flag', help: 'ask for signed certificate timestamps (signed_certificate_timestamp) and show them (as s_client -ct; the logs\' signatures are not checked)' },
-    { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request) and show it (as s_client -status)' },
+    { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request), show it (as s_client -status) and check it against the chain (as openssl ocsp: "OCSP response verify OK"); also list each certificate\'s CRL and OCSP URLs' },
     { name: 'padding', kind: 'string', arg: 'N', help: 'pad the ClientHello to N bytes with the padding extension (RFC 7685), e.g. 512' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
@@ -50,6 +51,7 @@ export const spec: CommandSpec = {
     'Lines typed as "K" or "k" alone send a KeyUpdate (K asks the server to update too), as in s_client.',
     'With --cert the client offers post-handshake authentication, so the server may ask for the certificate later.',
     'Early data (0-RTT) can be replayed by an attacker: send only requests that are safe to repeat. If the server rejects it, it is not resent.',
+    'With --status the staple is checked as openssl ocsp -respin does: the responder must be the issuer or delegated by it, the signature must verify, the status must be for the leaf and current. Nothing is fetched.',
     'Exit status: 0 the handshake succeeded, 1 it failed or the connection broke, 2 an input could not be read.',
     'Example: tlslens connect example.com:443 --alpn h2,http/1.1   (like: openssl s_client -connect example.com:443 -alpn h2,http/1.1)',
   ],
@@ -79,10 +81,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const trusted = typeof values.CAfile === 'string' || typeof values.CApath === 'string'
     ? mergeCerts(...(typeof values.CAfile === 'string' ? [loadFile(values.CAfile)] : []), ...(typeof values.CApath === 'string' ? [loadDirectory(values.CApath)] : [])).certs
     : undefined;
+  // Loaded once: the chain verification and the stapled OCSP check use the same anchors.
+  let anchors: VCert[] | undefined;
+  const trustAnchors = () => (anchors ??= trusted ?? loadSystemStore().certs);
   const hostCheck = values.verify_hostname as string | undefined;
   settings.verifyPeer = (chain) => {
     const [leaf, ...rest] = chain.map((d) => loadCert(d));
-    verdict = verifyChain({ target: leaf!, untrusted: rest, trusted: trusted ?? loadSystemStore().certs }, { purpose: 'sslserver', ...(hostCheck ? (isIpAddress(hostCheck) ? { ip: hostCheck } : { hostname: hostCheck }) : {}) });
+    verdict = verifyChain({ target: leaf!, untrusted: rest, trusted: trustAnchors() }, { purpose: 'sslserver', ...(hostCheck ? (isIpAddress(hostCheck) ? { ip: hostCheck } : { hostname: hostCheck }) : {}) });
     const ok = verdict.ok || !values.verify_return_error;
     return { ok, code: verdict.code, reason: `${verdict.text} (${verdict.code}) at depth ${verdict.errorDepth}`, alert: alertForVerifyError(verdict.code) };
   };
@@ -140,8 +145,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       finish(EXIT.MISMATCH_OR_PROBLEM);
     });
     session.on('secure', (n: NegotiatedSession) => {
-      if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null }) + '\n');
-      else io.out(summaryText(n, verdict));
+      const rev = revocationOf(n, trustAnchors, { status: !!values.status, pointers: json || !!values.status });
+      if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null, ...(rev.ocsp ? { ocspVerify: rev.ocsp } : {}), ...(rev.pointers ? { revocationPointers: rev.pointers } : {}) }) + '\n');
+      else io.out(summaryText(n, verdict, rev));
       wireStdin(session, io, !!values.ign_eof);
     });
     session.on('data', (d: Uint8Array) => {
@@ -188,7 +194,58 @@ function peerSubject(der: Uint8Array | undefined): { subject: string; issuer: st
   }
 }
 
-export function summaryText(n: NegotiatedSession, verdict?: VerifyResult): string {
+/** What --status adds to the summary: the staple's verdict, whether one was asked for, and where each certificate points for revocation. */
+export interface RevocationExtras {
+  requested?: boolean;
+  ocsp?: OcspVerdict;
+  pointers?: RevocationPointers[];
+}
+
+/**
+ * The staple judged against the chain the server sent, the trust anchors added as possible issuers (a server that
+ * leaves out an intermediate the store has); the pointers of every certificate that loads. Anchors are only loaded
+ * when there is a staple to check.
+ */
+export function revocationOf(n: NegotiatedSession, anchors: () => VCert[], want: { status: boolean; pointers: boolean }): RevocationExtras {
+  const chain: VCert[] = [];
+  for (const d of n.peerCertificates) {
+    try {
+      chain.push(loadCert(d));
+    } catch {
+      // An undecodable leaf leaves the chain empty, which the verdict reports; a later one is only missing from the list.
+      if (!chain.length) break;
+    }
+  }
+  return {
+    requested: want.status,
+    ...(n.ocsp ? { ocsp: checkOcspResponse(n.ocsp.der, chain, { issuers: anchors() }) } : {}),
+    ...(want.pointers ? { pointers: revocationPointers(chain) } : {}),
+  };
+}
+
+/**
+ * The verdict in openssl ocsp's words ("Response verify OK" / "Response Verify Failure"), then ours: the status
+ * and who signed it, or the first problem with its cause and fix. A revoked or unknown status comes from a response
+ * that verified, so it is not a verify failure, as in openssl ocsp.
+ */
+export function ocspVerdictText(v: OcspVerdict): string[] {
+  const problem = v.findings.find((f) => f.code !== V.CERT_REVOKED && f.code !== V.OCSP_CERT_UNKNOWN);
+  const verdictLine = (f: { code: number; text: string }) => `X509_V_ERR ${f.code}: ${f.text}`;
+  if (problem) {
+    const lines = [`OCSP response verify failure: ${problem.text} (X509_V_ERR ${problem.code})`, `  why: ${problem.detail}`, `  fix: ${problem.fix}`];
+    const revoked = v.findings.find((f) => f.code === V.CERT_REVOKED);
+    if (revoked) lines.push(`  note: it also says: ${revoked.detail}`);
+    return lines;
+  }
+  const r = v.response;
+  const by = v.responder ? (v.responder.kind === 'issuer' ? `signed by the issuer "${v.responder.subject}"` : `signed by "${v.responder.subject}", delegated by the issuer "${v.issuer ?? '?'}"`) : '';
+  const when = r?.thisUpdate ? `; thisUpdate ${r.thisUpdate}${r.nextUpdate ? `, nextUpdate ${r.nextUpdate}` : ''}` : '';
+  if (v.ok) return ['OCSP response verify OK', `  "${v.subject ?? '?'}" is good (X509_V_OK), ${by}${when}`];
+  const f = v.findings[0];
+  return ['OCSP response verify OK', `  Cert Status: ${v.status} (${verdictLine(v)}): ${f?.detail ?? ''}`, ...(f ? [`  fix: ${f.fix}`] : [])];
+}
+
+export function summaryText(n: NegotiatedSession, verdict?: VerifyResult, rev: RevocationExtras = {}): string {
   const lines = ['---', 'Certificate chain'];
   n.peerCertificates.forEach((der, i) => {
     const p = peerSubject(der);
@@ -206,6 +263,8 @@ export function summaryText(n: NegotiatedSession, verdict?: VerifyResult): strin
     ...(n.recordSizeLimit ? [`Record limit  : ours ${n.recordSizeLimit.ours}, server's ${n.recordSizeLimit.peer} (record_size_limit, RFC 8449)`] : []),
     ...(n.certificateAuthorities ? ['Acceptable client certificate CA names', ...n.certificateAuthorities.map((c) => `  ${c}`)] : []),
     ...ocspText(n),
+    ...(rev.ocsp ? ocspVerdictText(rev.ocsp) : rev.requested ? ['OCSP response: no response sent'] : []),
+    ...(rev.pointers && rev.requested ? ['Revocation pointers (not fetched):', ...rev.pointers.map((p) => `  ${p.depth} ${p.label}: ${p.summary}`)] : []),
     ...(n.scts ? ['---', `SCTs present (${n.scts.length})`, '---', ...n.scts.flatMap((x) => sctText(x)), '---'] : []),
     ...(verdict ? [`Verify return code: ${verdict.code} (${verdict.ok ? 'ok' : verdict.text})`, ...(verdict.ok ? [] : [`  ${verdict.errors[0]?.fix ?? ''}`])] : [n.resumed ? 'Verification  : resumed session (the chain was checked when it was made)' : 'Verification  : not performed']),
     '---', '');

@@ -31,6 +31,11 @@ import type { NegotiatedSession } from '../../conn/types';
 import { EarlySecret, finishedVerifyData, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { decodeHandshake, encodeHandshake, patchBinders, truncateForBinders, type ClientHello } from '../../msgs/handshake';
 import { obfuscatedAge, sessionUsable, type ClientSession } from '../../conn/session-ticket';
+import { Client12, legacyHelloExtensions, type HelloOffer } from '../tls12/client';
+import { DEFAULT_SUITES_12 } from '../tls12/common';
+import { suiteAllowed } from '../tls12/prf';
+import { ExtensionType } from '../../registry/extensions';
+import { versionName } from '../../registry/versions';
 
 export type Client13State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
 
@@ -76,11 +81,22 @@ export class Client13 implements HandshakeDriver {
   private scts?: SctInfo[];
   private recordLimits?: { ours: number; peer: number };
   private certificateAuthorities?: string[];
+  /** The first ClientHello as sent: a TLS 1.2 server's transcript starts with it. */
+  private firstHello?: Uint8Array;
+
+  /** Lowest version offered: below TLS 1.3, the hello offers TLS 1.2 and older too, and a TLS 1.2 answer goes to Client12. */
+  private readonly minVersion: number;
+  /** What the ClientHello offered for TLS 1.2 and older, when it did. */
+  private legacyOffer?: Omit<HelloOffer, 'raw'>;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
     this.transcript = new Transcript(this.p);
-    this.offeredSuites = host.cfg.cipherSuites ?? DEFAULT_SUITES;
+    this.minVersion = host.cfg.minVersion ?? 0x0303;
+    const suites13 = host.cfg.cipherSuites ?? DEFAULT_SUITES;
+    this.offeredSuites = this.minVersion <= 0x0303
+      ? [...suites13, ...(host.cfg.cipherSuites12 ?? DEFAULT_SUITES_12).filter((c) => { const s = suiteByCode(c); return !!s && s.versions !== 'tls13' && suiteAllowed(0x0303, s); })]
+      : suites13;
     this.offeredGroups = host.cfg.groups ?? DEFAULT_GROUPS;
     this.offeredSchemes = host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
   }
@@ -101,11 +117,11 @@ export class Client13 implements HandshakeDriver {
     this.sessionId = this.host.cfg.middleboxCompat === false ? new Uint8Array(0) : this.p.random(32);
     const s = this.host.cfg.session;
     const now = (this.host.cfg.now ?? Date.now)();
-    if (s && sessionUsable(s, now) && this.offeredSuites.includes(s.cipherSuite)) {
+    if (s && s.version === TLS13 && sessionUsable(s, now) && this.offeredSuites.includes(s.cipherSuite)) {
       this.offered = s;
       // The binder hashes the (truncated) ClientHello with the session's hash (RFC 8446 section 4.2.11.2).
       this.transcript.setHash(suiteByCode(s.cipherSuite)!.prfHash);
-    } else if (s) {
+    } else if (s && s.version === TLS13) {
       this.host.emit({ kind: 'info', message: sessionUsable(s, now) ? 'the saved session\'s cipher suite is not offered: a full handshake' : 'the saved session has expired: a full handshake' });
     }
     this.early = this.earlyDataToOffer();
@@ -164,9 +180,12 @@ export class Client13 implements HandshakeDriver {
   private sendClientHello(shares: KeyShareEntry[], cookie?: Uint8Array): void {
     const cfg = this.host.cfg;
     if (!this.helloRetry) this.offeredPha = this.wantsPostHandshakeAuth();
+    const versions = [TLS13, 0x0303, 0x0302, 0x0301, 0x0300].filter((v) => v >= this.minVersion);
+    const legacy = this.minVersion <= 0x0303 ? this.legacyExtensions() : [];
     const extensions = [
       ...(cfg.serverName && !isIpAddress(cfg.serverName) ? [ext.serverName([cfg.serverName])] : []),
-      ext.supportedVersionsClient([TLS13]),
+      ext.supportedVersionsClient(versions),
+      ...legacy,
       ext.supportedGroups(this.offeredGroups),
       ext.signatureAlgorithms(this.offeredSchemes),
       ext.keyShareClient(shares),
@@ -185,6 +204,7 @@ export class Client13 implements HandshakeDriver {
       this.padTo(extensions);
       const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
       this.transcript.add(ch.raw);
+      this.firstHello ??= ch.raw;
       return;
     }
     // pre_shared_key goes last, with a placeholder binder patched once the truncated hello is hashed.
@@ -201,6 +221,7 @@ export class Client13 implements HandshakeDriver {
     patchBinders(raw, [binder]);
     const ch = this.host.sendBytes(raw);
     this.transcript.add(ch.raw);
+    this.firstHello ??= ch.raw;
   }
 
   /**
@@ -301,7 +322,43 @@ export class Client13 implements HandshakeDriver {
     this.sendClientHello(shares, hrr.ext.cookie);
   }
 
+  /**
+   * The extensions only TLS 1.2 and older use, when the hello offers them too (RFC 5246 section 7.4.1.4): a TLS 1.2
+   * server needs them to agree on renegotiation, point formats, tickets, EMS and encrypt-then-MAC.
+   */
+  private legacyExtensions(): Extension[] {
+    const s = this.host.cfg.session && this.host.cfg.session.version <= 0x0303 ? this.host.cfg.session : undefined;
+    const hasCbc = this.offeredSuites.some((c) => { const x = suiteByCode(c); return !!x && x.versions !== 'tls13' && x.mac !== 'AEAD'; });
+    const { extensions, offered } = legacyHelloExtensions(this.host, { max: 0x0303, groups: this.offeredGroups, schemes: this.offeredSchemes, hasCbc, ...(s ? { session: s } : {}) });
+    // A TLS 1.2 session is offered by its ID, or with a ticket by an ID made up to recognise acceptance (RFC 5077 section 3.4).
+    if (s && !this.helloRetry) this.sessionId = s.ticket.length ? this.p.random(32) : s.sessionId ?? this.sessionId;
+    this.legacyOffer = {
+      random: this.random, clientVersion: 0x0303, minVersion: this.minVersion, offered13: true,
+      suites: this.offeredSuites, groups: this.offeredGroups, schemes: this.offeredSchemes, sessionId: this.sessionId,
+      ...(s ? { session: s } : {}), ext: offered,
+    };
+    // Those the TLS 1.3 hello already carries (server_name, signature_algorithms, ALPN, status_request, SCT) are not repeated.
+    const present = new Set<number>([ExtensionType.server_name, ExtensionType.signature_algorithms, ExtensionType.application_layer_protocol_negotiation, ExtensionType.status_request, ExtensionType.signed_certificate_timestamp, ExtensionType.supported_groups]);
+    return extensions.filter((e) => !present.has(e.type));
+  }
+
+  /** A TLS 1.2 (or older) ServerHello: Client12 carries on from our ClientHello (RFC 8446 appendix D.1). */
+  private downgrade(sh: ServerHello): void {
+    if (!this.legacyOffer || sh.legacyVersion > 0x0303 || sh.legacyVersion < this.minVersion)
+      throw new ProtocolError('protocol_version', `the server answered with ${versionName(sh.legacyVersion)} (no supported_versions), and we offered only ${versionName(this.minVersion)} and up`, { message: 'ServerHello', field: 'legacy_version' });
+    if (this.helloRetry) throw new ProtocolError('illegal_parameter', 'a TLS 1.2 ServerHello after a HelloRetryRequest (RFC 8446 section 4.1.4)', { message: 'ServerHello' });
+    if (this.early) {
+      this.earlyStatus = 'rejected';
+      this.host.emit({ kind: 'info', message: 'the server speaks TLS 1.2: our 0-RTT data was not delivered' });
+    }
+    this.host.emit({ kind: 'info', message: `the server chose ${versionName(sh.legacyVersion)}: continuing with the TLS 1.2-and-older handshake (RFC 8446 appendix D.1)` });
+    const next = Client12.fromHello(this.host, { ...this.legacyOffer, sessionId: this.sessionId, raw: this.firstHello! });
+    this.host.replaceDriver(next);
+    next.handle(sh);
+  }
+
   private onServerHello(sh: ServerHello): void {
+    if (sh.ext.supportedVersions === undefined && sh.legacyVersion <= 0x0303) return this.downgrade(sh);
     const suite = this.checkHello(sh, 'ServerHello');
     const share = sh.ext.keyShare;
     if (!share) throw new ProtocolError('missing_extension', 'the ServerHello has no key_share: PSK-only resumption is not offered by this client', { message: 'ServerHello', field: 'key_share' });

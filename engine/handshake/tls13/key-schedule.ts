@@ -29,7 +29,9 @@ export function deriveSecret(p: CryptoProvider, hash: HashName, secret: Uint8Arr
 export type SecretLabel =
   | 'CLIENT_EARLY_TRAFFIC_SECRET' | 'EARLY_EXPORTER_MASTER_SECRET'
   | 'CLIENT_HANDSHAKE_TRAFFIC_SECRET' | 'SERVER_HANDSHAKE_TRAFFIC_SECRET'
-  | 'CLIENT_TRAFFIC_SECRET_0' | 'SERVER_TRAFFIC_SECRET_0' | 'EXPORTER_SECRET';
+  | 'CLIENT_TRAFFIC_SECRET_0' | 'SERVER_TRAFFIC_SECRET_0' | 'EXPORTER_SECRET'
+  /** TLS 1.2 and older: the master secret, by client random (NSS key log format). */
+  | 'CLIENT_RANDOM';
 
 export type SecretSink = (label: SecretLabel, secret: Uint8Array) => void;
 

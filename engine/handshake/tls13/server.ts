@@ -17,6 +17,8 @@ import { groupName } from '../../registry/groups';
 import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { Transcript } from '../transcript';
+import { Server12 } from '../tls12/server';
+import { versionName } from '../../registry/versions';
 import { bytesEqual, certificateVerifyContent, unexpected, receiveKeyUpdate, sendKeyUpdate } from './common';
 import { EarlySecret, finishedVerifyData, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
 import { truncateForBinders } from '../../msgs/handshake';
@@ -131,6 +133,10 @@ export class Server13 implements HandshakeDriver {
   }
 
   private onClientHello(ch: ClientHello): void {
+    return this.onClientHelloChecked(ch);
+  }
+
+  private onClientHelloChecked(ch: ClientHello): void {
     const cfg = this.host.cfg;
     if (cfg.clientHelloCallback) {
       // SSL_CTX_set_client_hello_cb: asked before anything changes, so a retry sees the same state.
@@ -143,11 +149,19 @@ export class Server13 implements HandshakeDriver {
       if (r === 0) throw new ProtocolError('handshake_failure', 'the ClientHello callback refused this ClientHello', { message: 'ClientHello' });
     }
     this.host.clientRandom = ch.random;
-    if (ch.legacyVersion <= 0x0300)
-      throw new ProtocolError('protocol_version', `ClientHello.legacy_version is 0x${ch.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: 'ClientHello', field: 'legacy_version' });
     const versions = ch.ext.supportedVersions;
-    if (!versions?.includes(TLS13)) {
-      throw new ProtocolError('protocol_version', `the client does not offer TLS 1.3 (${versions ? 'supported_versions lacks 0x0304' : 'no supported_versions: a TLS 1.2-or-older client'}); this engine speaks only TLS 1.3 so far`, { message: 'ClientHello', field: 'supported_versions' });
+    // RFC 8446 appendix D.5: a client that speaks TLS 1.3 (it sent supported_versions) never says SSL 3.0.
+    if (versions && ch.legacyVersion <= 0x0300)
+      throw new ProtocolError('protocol_version', `ClientHello.legacy_version is 0x${ch.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: 'ClientHello', field: 'legacy_version' });
+    if (this.state === 'wait_ch') {
+      const chosen = negotiateVersion(ch, cfg.minVersion ?? 0x0303, cfg.maxVersion ?? TLS13);
+      if (chosen < TLS13) {
+        // RFC 8446 appendix D.2: a TLS 1.2-or-older ClientHello (or our maximum below TLS 1.3): the older handshake.
+        Server12.fromClientHello(this.host, ch, chosen, cfg.maxVersion ?? TLS13);
+        return;
+      }
+    } else if (!versions?.includes(TLS13)) {
+      throw new ProtocolError('illegal_parameter', 'the ClientHello after a HelloRetryRequest no longer offers TLS 1.3', { message: 'ClientHello', field: 'supported_versions' });
     }
     if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0)
       throw new ProtocolError('illegal_parameter', 'legacy_compression_methods must be exactly [0] in TLS 1.3', { message: 'ClientHello', field: 'legacy_compression_methods' });
@@ -547,4 +561,19 @@ export class Server13 implements HandshakeDriver {
   keyUpdate(requestPeer: boolean): void {
     this.serverAppSecret = sendKeyUpdate(this.host, this.p, this.suite!, requestPeer, this.serverAppSecret!);
   }
+}
+
+/**
+ * The version a server picks (RFC 8446 section 4.2.1, RFC 5246 appendix E.1): the highest the client lists in
+ * supported_versions that we accept, or without that extension, the lower of its legacy_version and our maximum.
+ * Throws protocol_version, naming both ranges, when there is none.
+ */
+export function negotiateVersion(ch: ClientHello, min: number, max: number): number {
+  const listed = ch.ext.supportedVersions?.filter((v) => (v & 0xff00) === 0x0300 && v >= min && v <= max);
+  const chosen = ch.ext.supportedVersions ? Math.max(-1, ...(listed ?? [])) : Math.min(ch.legacyVersion, max);
+  if (chosen < min || chosen < 0x0300) {
+    const theirs = ch.ext.supportedVersions ? ch.ext.supportedVersions.filter((v) => (v & 0x0f0f) !== 0x0a0a).map((v) => versionName(v)).join(', ') : `up to ${versionName(ch.legacyVersion)}`;
+    throw new ProtocolError('protocol_version', `no protocol version in common: the client offers ${theirs}; we accept ${versionName(min)} to ${versionName(max)}`, { message: 'ClientHello', field: ch.ext.supportedVersions ? 'supported_versions' : 'legacy_version' });
+  }
+  return chosen;
 }
