@@ -7,6 +7,7 @@ import path from 'node:path';
 import { scanPem } from '../engine/pem/blocks';
 import { decodePemBlock, decodeText } from '../engine/x509/decode';
 import { checkKey } from '../engine/tools/check-key';
+import { loadSystemStore, systemBundlePath } from '../engine/x509/verify/trust-store';
 import { hoverMarkdown } from '../extension/hover-markdown';
 import { benchTls } from './tls';
 
@@ -65,5 +66,18 @@ const ckOpenssl = time(() => {
 }, 9);
 console.log(`check-key RSA 2048: ours ${ck.toFixed(1)} ms in-process (with a signature proof), openssl x509 -pubkey + pkey -pubout ${ckOpenssl.toFixed(1)} ms as processes, ratio ${(ck / ckOpenssl).toFixed(2)}`);
 fs.rmSync(dir, { recursive: true, force: true });
+
+// The system trust store as Connect to Host, connect and verify load it (once per process): every anchor of the
+// Debian bundle decoded into the verifier's form, against openssl parsing the same bundle into X509 objects.
+const caBundle = systemBundlePath();
+if (caBundle) {
+  const label = caBundle === '/etc/ssl/certs/ca-certificates.crt' ? 'Debian CA bundle' : `CA bundle ${caBundle}`;
+  const anchors = loadSystemStore().certs.length;
+  const load = time(() => loadSystemStore(), 5);
+  const loadOpenssl = time(() => {
+    execFileSync('sh', ['-c', `openssl crl2pkcs7 -nocrl -certfile ${caBundle} | openssl pkcs7 -print_certs -noout > /dev/null`]);
+  }, 5);
+  console.log(`${label}: load and decode ${anchors} anchors in ${load.toFixed(1)} ms (in-process), openssl crl2pkcs7|pkcs7 -print_certs -noout ${loadOpenssl.toFixed(1)} ms (processes), ratio ours/openssl ${(load / loadOpenssl).toFixed(2)}`);
+} else console.log('CA bundle: none installed (apt-get install ca-certificates), skipped');
 
 await benchTls();

@@ -93,6 +93,8 @@ export class SSL {
   verifyDepth: number;
   /** SSL_set1_host: the name (or IP address) the peer's certificate must match. */
   verifyHost?: string;
+  /** SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp): ask for a stapled OCSP response. */
+  requestOcsp = false;
   /** SSL_get_verify_result; X509_V_OK until a chain fails (as OpenSSL, also when no chain was verified). */
   verifyResult = X509_V_OK;
   verified?: PeerVerification;
@@ -158,6 +160,7 @@ export class SSL {
       ...(!this.server && this.session ? { session: this.session.data } : {}),
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
       ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),
+      ...(!this.server && this.requestOcsp ? { requestOcsp: true } : {}),
     };
     this.conn = new TlsConnection(cfg);
     this.conn.onEvent = (e) => this.traceCallback?.(e);
@@ -931,4 +934,23 @@ export function SSL_get_min_proto_version(s: SSL): number {
 
 export function SSL_get_max_proto_version(s: SSL): number {
   return s.maxVersion;
+}
+
+// ---- OCSP stapling (SSL_set_tlsext_status_type) ----
+
+export const TLSEXT_STATUSTYPE_ocsp = 1;
+
+/** Asks the server for a stapled OCSP response (status_request, RFC 6066 section 8), as s_client -status does. 1 on success. */
+export function SSL_set_tlsext_status_type(s: SSL, type: number): number {
+  if (type !== TLSEXT_STATUSTYPE_ocsp) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_set_tlsext_status_type: status type ${type} is not ocsp (1)`);
+    return 0;
+  }
+  s.requestOcsp = true;
+  return 1;
+}
+
+/** The DER OCSPResponse the server stapled, or undefined (SSL_get_tlsext_status_ocsp_resp returns its length, -1 without). */
+export function SSL_get_tlsext_status_ocsp_resp(s: SSL): Uint8Array | undefined {
+  return s.conn?.negotiated?.ocsp?.der;
 }

@@ -15,7 +15,8 @@ import type { TraceEvent } from '../../engine/trace/events';
 import { handshakePhases } from '../../engine/trace/phases';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
-import { EventBatcher, summarize, verificationView, type RunnerListener, type RunnerState } from './session-runner';
+import { loadCert } from '../../engine/x509/verify';
+import { EventBatcher, revocationView, summarize, verificationView, type RunnerListener, type RunnerState } from './session-runner';
 
 export interface ApiClientOptions {
   serverName?: string;
@@ -95,6 +96,8 @@ export class ApiClientRunner {
     const ssl = api.SSL_new(ctx)!;
     api.SSL_set_trace_callback(ssl, (e) => this.push(e));
     if (o.serverName && !isIpAddress(o.serverName)) api.SSL_set_tlsext_host_name(ssl, o.serverName);
+    // As s_client -status: ask for a stapled OCSP response, checked against the chain in the panel.
+    api.SSL_set_tlsext_status_type(ssl, api.TLSEXT_STATUSTYPE_ocsp);
     // As s_client -verify_hostname: the name dialled must be in the certificate; SSL_VERIFY_NONE keeps it a report.
     api.SSL_set1_host(ssl, o.serverName ?? this.target.host);
     this.bio = BIO_new_connect(`${this.target.host}:${this.target.port}`);
@@ -201,7 +204,24 @@ export class ApiClientRunner {
       { label: 'session so far', ms: Date.now() - this.t0 },
     ];
     const sock = this.bio?.socket;
-    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}), verification: this.verification() }));
+    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}), verification: this.verification(), ...this.revocation() }));
+  }
+
+  private revocationCache?: SessionSummary['revocation'];
+
+  /**
+   * The staple and the chain's revocation pointers, computed once after the handshake (a summary goes out on every
+   * read). The verified path's certificates are the staple's further issuer candidates: they include the anchor.
+   * No staple is asked for yet: the facade has no SSL_set_tlsext_status_type.
+   */
+  private revocation(): { revocation?: SessionSummary['revocation'] } {
+    const n = this.ssl?.conn?.negotiated;
+    if (!n || n.resumed) return {};
+    if (!this.revocationCache) {
+      const issuers = api.SSL_get0_verified_chain(this.ssl!).map((x) => loadCert(x.der));
+      this.revocationCache = revocationView(n.peerCertificates, n.ocsp?.der, issuers, true);
+    }
+    return { revocation: this.revocationCache };
   }
 
   /** What the SSL's own verification found (SSL_get_verify_result and the path it built), in the panel's words. */

@@ -12,7 +12,8 @@ import { versionName } from '../../engine/registry/versions';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import type { CertificateInfo } from '../../engine/x509/types';
-import { loadCert, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
+import { checkOcspResponse, loadCert, revocationPointers, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
+import { V } from '../../engine/registry/x509-verify-errors';
 import { systemAnchors } from '../../engine/x509/system-anchors';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
@@ -95,7 +96,41 @@ export function verificationView(r: VerifyResult, storeName: string, host: strin
   };
 }
 
-export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError; host?: string; verification?: SessionSummary['verification'] }): SessionSummary {
+/**
+ * Revocation as the panel shows it: the staple (if any) judged against the peer's chain with `issuers` (the trust
+ * anchors or verified path) as further candidates for its issuer, and each certificate's CRL/OCSP pointers. Nothing
+ * is fetched. `depth` follows the chain's certificates that load, as the cards do.
+ */
+export function revocationView(peer: Uint8Array[], staple: Uint8Array | undefined, issuers: VCert[], requested: boolean, time?: Date): NonNullable<SessionSummary['revocation']> {
+  const chain: VCert[] = [];
+  for (const d of peer) {
+    try {
+      chain.push(loadCert(d));
+    } catch {
+      // not decodable: the cards skip it too
+    }
+  }
+  const out: NonNullable<SessionSummary['revocation']> = {
+    requested,
+    pointers: revocationPointers(chain).map((p) => ({ depth: p.depth, subject: p.label, crl: p.crlUrls, ocsp: p.ocspUrls, summary: p.summary })),
+  };
+  if (!staple) return out;
+  const v = checkOcspResponse(staple, chain, { issuers, ...(time ? { time } : {}) });
+  // A revoked or unknown status comes from a response that verified (as openssl ocsp: "Response verify OK", then the status).
+  const problem = v.findings.find((f) => f.code !== V.CERT_REVOKED && f.code !== V.OCSP_CERT_UNKNOWN);
+  const signer = v.responder ? (v.responder.kind === 'issuer' ? `signed by the issuer "${v.responder.subject}"` : `signed by "${v.responder.subject}" (delegated responder)`) : '';
+  const text = problem ? `OCSP response verify failure: ${problem.text} (X509_V_ERR ${problem.code})`
+    : `OCSP response verify OK: ${v.status}${v.ok ? '' : ` (X509_V_ERR ${v.code}: ${v.text})`}, ${signer}`;
+  out.stapled = {
+    status: v.status, code: v.code, verified: !problem, text,
+    ...(v.response?.thisUpdate ? { thisUpdate: v.response.thisUpdate } : {}),
+    ...(v.response?.nextUpdate ? { nextUpdate: v.response.nextUpdate } : {}),
+    findings: v.findings.map((f) => `${f.detail.charAt(0).toUpperCase()}${f.detail.slice(1)} ${f.fix}`),
+  };
+  return out;
+}
+
+export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Uint8Array[]; timings: { label: string; ms: number }[]; bytesIn: number; bytesOut: number; error?: TlsSessionError; host?: string; verification?: SessionSummary['verification']; revocation?: SessionSummary['revocation'] }): SessionSummary {
   const s: SessionSummary = {
     ok: !!n && !base.error,
     chain: decodeChain(n?.peerCertificates ?? base.chainDer),
@@ -103,6 +138,7 @@ export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Ui
     timings: base.timings,
     bytesIn: base.bytesIn,
     bytesOut: base.bytesOut,
+    ...(base.revocation ? { revocation: base.revocation } : {}),
   };
   if (n) {
     s.version = versionName(n.version);

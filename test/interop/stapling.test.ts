@@ -2,6 +2,8 @@
 // (requestOcsp, CLI --status) against `openssl s_server -status_file`, and `openssl s_client -status` against our
 // server (ocspResponse, CLI serve --status_file). The OCSP responses are made here by `openssl ocsp` from a
 // throwaway index on the fixture intermediate CA (test/fixtures/pki/README.md), good and revoked.
+// `tlslens connect --status` also judges the staple against the chain the server sent, in openssl ocsp's words
+// ("OCSP response verify OK" / "... verify failure: ... (X509_V_ERR n)"), for good, revoked, foreign and wrongly signed responses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -196,5 +198,112 @@ test('CLI: openssl s_client -status against tlslens serve --status_file', { time
   } finally {
     proc.kill();
     fs.rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * `openssl ocsp` as a responder for `cert` (default leaf.crt), signed by `signer` (default the issuing intermediate);
+ * the index says good unless `revoked`.
+ */
+function makeResponse(o: { cert?: string; signer?: string; revoked?: boolean } = {}): { file: string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-ocsp-'));
+  const cert = PKI(o.cert ?? 'leaf.crt');
+  const serial = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-serial'], { encoding: 'utf8' }).trim().split('=')[1]!;
+  fs.writeFileSync(path.join(dir, 'index.txt'), o.revoked ? `R\t21260101000000Z\t250102030405Z,keyCompromise\t${serial}\tunknown\t/CN=x\n` : `V\t21260101000000Z\t\t${serial}\tunknown\t/CN=x\n`);
+  const file = path.join(dir, 'resp.der');
+  const signer = o.signer ?? 'intermediate-ca';
+  execFileSync('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-rsigner', PKI(`${signer}.crt`), '-rkey', PKI(`${signer}.key`),
+    '-CA', PKI('intermediate-ca.crt'), '-issuer', PKI('intermediate-ca.crt'), '-cert', cert, '-respout', file, '-ndays', '36500'], { stdio: 'pipe' });
+  return { file, dir };
+}
+
+/** `tlslens connect --status` to s_server stapling `resp`, the server sending leaf and intermediate (-cert_chain). */
+async function cliStatus(resp: string, extra: string[] = []): Promise<{ code: number | null; out: string }> {
+  const server = await opensslServer(['-tls1_3', '-cert', PKI('leaf.crt'), '-cert_chain', PKI('intermediate-ca.crt'), '-key', PKI('leaf.key'), '-status_file', resp]);
+  try {
+    return await runCli(['connect', `127.0.0.1:${server.port}`, '--status', '--servername', 'localhost', '--CAfile', PKI('root-ca.crt'), ...extra]);
+  } finally {
+    await server.stop();
+  }
+}
+
+test('CLI: tlslens connect --status checks a good staple as openssl ocsp does: "OCSP response verify OK", and lists the revocation pointers', { timeout: 30_000 }, async () => {
+  const r = makeResponse();
+  try {
+    // what openssl ocsp says of the same bytes, so the wording is the one users know
+    const theirs = execFileSync('openssl', ['ocsp', '-respin', r.file, '-no_nonce', '-issuer', PKI('intermediate-ca.crt'), '-cert', PKI('leaf.crt'), '-CAfile', PKI('root-ca.crt')], { encoding: 'utf8', stdio: 'pipe' });
+    assert.match(theirs, /: good/);
+    const { code, out } = await cliStatus(r.file);
+    assert.equal(code, 0, out);
+    assert.match(out, /^OCSP response verify OK\n {2}"leaf\.example\.com" is good \(X509_V_OK\), signed by the issuer "TLS Lens Test Intermediate CA"; thisUpdate \S+, nextUpdate 21\d\d-/m, out);
+    assert.match(out, /^Revocation pointers \(not fetched\):\n {2}0 leaf\.example\.com: OCSP http:\/\/ocsp\.example\.com\/; CRL http:\/\/crl\.example\.com\/intermediate\.crl\n {2}1 TLS Lens Test Intermediate CA: CRL http:\/\/crl\.example\.com\/root\.crl$/m, out);
+    assert.match(out, /Verify return code: 0 \(ok\)/, out);
+
+    const j = await cliStatus(r.file, ['--json']);
+    const summary = JSON.parse(j.out.split('\n').find((l) => l.includes('"kind":"summary"'))!) as { ocspVerify: { ok: boolean; code: number; status: string; responder: { kind: string } }; revocationPointers: { ocspUrls: string[] }[] };
+    assert.equal(summary.ocspVerify.ok, true);
+    assert.equal(summary.ocspVerify.code, 0);
+    assert.equal(summary.ocspVerify.responder.kind, 'issuer');
+    assert.deepEqual(summary.revocationPointers.map((p) => p.ocspUrls), [['http://ocsp.example.com/'], []]);
+  } finally {
+    fs.rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: tlslens connect --status on a staple for another certificate: verify failure, X509_V_ERR 100', { timeout: 30_000 }, async () => {
+  const r = makeResponse({ cert: 'revoked-1.crt' });
+  try {
+    const { code, out } = await cliStatus(r.file);
+    assert.equal(code, 0, 'a bad staple is reported, the handshake stands (as s_client)');
+    assert.match(out, /^OCSP response verify failure: no OCSP response available for certificate \(X509_V_ERR 100\)\n {2}why: none of the 1 status\(es\) in the response is for "leaf\.example\.com" .*it has serial\(s\) 1001\.\n {2}fix: /m, out);
+  } finally {
+    fs.rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: tlslens connect --status on a staple signed by the wrong key (the root, not the issuer): verify failure, X509_V_ERR 97', { timeout: 30_000 }, async () => {
+  const r = makeResponse({ signer: 'root-ca' });
+  try {
+    const theirs = spawnSyncText('openssl', ['ocsp', '-respin', r.file, '-no_nonce', '-issuer', PKI('intermediate-ca.crt'), '-cert', PKI('leaf.crt'), '-CAfile', PKI('root-ca.crt')]);
+    assert.match(theirs, /Response Verify Failure/, theirs);
+    const { out } = await cliStatus(r.file);
+    assert.match(out, /^OCSP response verify failure: OCSP response signature verification failure \(X509_V_ERR 97\)\n {2}why: the responder "TLS Lens Test Root CA" is not the issuer "TLS Lens Test Intermediate CA" and was not issued by it/m, out);
+    const j = await cliStatus(r.file, ['--json']);
+    const v = (JSON.parse(j.out.split('\n').find((l) => l.includes('"kind":"summary"'))!) as { ocspVerify: { code: number; code30: number } }).ocspVerify;
+    assert.deepEqual([v.code, v.code30], [97, 74], 'OpenSSL 3.0 reports every failure to verify as 74');
+  } finally {
+    fs.rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: tlslens connect --status on a revoked staple: the response verifies, the status is X509_V_ERR 23', { timeout: 30_000 }, async () => {
+  const r = makeResponse({ revoked: true });
+  try {
+    const { out } = await cliStatus(r.file);
+    assert.match(out, /^OCSP response verify OK\n {2}Cert Status: revoked \(X509_V_ERR 23: certificate revoked\): the responder says "leaf\.example\.com" was revoked at 2025-01-02T03:04:05\.000Z, reason: Key Compromise\.\n {2}fix: /m, out);
+  } finally {
+    fs.rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+/** openssl's output whatever its exit status (ocsp exits 1 on a verify failure). */
+function spawnSyncText(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string };
+    return `${x.stdout ?? ''}${x.stderr ?? ''}`;
+  }
+}
+
+test('CLI: tlslens connect --status when the server staples nothing: "OCSP response: no response sent", as s_client', { timeout: 30_000 }, async () => {
+  const server = await opensslServer(['-tls1_3', '-cert', PKI('leaf.crt'), '-cert_chain', PKI('intermediate-ca.crt'), '-key', PKI('leaf.key')]);
+  try {
+    const { code, out } = await runCli(['connect', `127.0.0.1:${server.port}`, '--status', '--servername', 'localhost', '--CAfile', PKI('root-ca.crt')]);
+    assert.equal(code, 0, out);
+    assert.match(out, /^OCSP response: no response sent\nRevocation pointers \(not fetched\):\n {2}0 leaf\.example\.com: OCSP /m, out);
+    assert.doesNotMatch(out, /OCSP response verify/);
+  } finally {
+    await server.stop();
   }
 });

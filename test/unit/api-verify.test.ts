@@ -166,3 +166,16 @@ test('server: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT judges the clien
   assert.equal(api.SSL_get_verify_result(server), 0);
   assert.equal(api.SSL_get0_verified_chain(server).length, 3);
 });
+
+test('SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp) sends status_request; another type is refused with 0', () => {
+  const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  const { client, server } = pair(cctx);
+  assert.equal(api.SSL_set_tlsext_status_type(client, 2), 0);
+  ERR_clear_error();
+  assert.equal(api.SSL_set_tlsext_status_type(client, api.TLSEXT_STATUSTYPE_ocsp), 1);
+  let offered = false;
+  api.SSL_set_trace_callback(server, (e) => { if (e.kind === 'handshake' && e.name === 'client_hello') offered = JSON.stringify(e.fields).includes('statusRequest'); });
+  assert.deepEqual(run(client, server), { c: 1, s: 1 });
+  assert.ok(offered, 'the ClientHello carried status_request');
+  assert.equal(api.SSL_get_tlsext_status_ocsp_resp(client), undefined, 'this server staples nothing');
+});

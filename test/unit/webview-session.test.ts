@@ -268,3 +268,98 @@ test('send box hex: spaces, colons, 0x and lines accepted; a bad digit or a miss
   assert.match(err('474'), /odd number: a digit is missing/);
   assert.match(err('   '), /nothing to send/);
 });
+
+test('Revocation section: the staple\'s verdict as a badge and a headline, or why there is none', async () => {
+  const { pointerRows, revocationSection } = await import('../../webview/views/session-format');
+  assert.equal(revocationSection(undefined), undefined, 'serve sessions carry none: no section');
+  const pointers = [
+    { depth: 0, subject: 'leaf.example.com', crl: ['http://crl.example.com/intermediate.crl'], ocsp: ['http://ocsp.example.com/'], summary: 'OCSP http://ocsp.example.com/; CRL http://crl.example.com/intermediate.crl' },
+    { depth: 1, subject: 'Root', crl: [], ocsp: [], summary: 'a root: no revocation pointers (roots are trusted or not, not revoked)' },
+  ];
+
+  const none = revocationSection({ requested: false, pointers })!;
+  assert.deepEqual(none.badge, { word: 'no staple', state: 'not-performed' });
+  assert.match(none.headline, /No stapled OCSP response was asked for/);
+  assert.deepEqual(none.lines.map((l) => l.tone), ['muted'], 'a pointer to the cards, muted');
+  assert.match(revocationSection({ requested: true, pointers: [] })!.headline, /stapled no OCSP response, though one was asked for/);
+  assert.equal(revocationSection({ requested: true, pointers: [] })!.lines.length, 0, 'no cards to point at');
+
+  const good = revocationSection({ requested: true, pointers, stapled: { status: 'good', code: 0, verified: true, text: 'OCSP response verify OK: good, signed by the issuer "CA"', thisUpdate: '2026-01-01T00:00:00.000Z', nextUpdate: '2026-01-08T00:00:00.000Z', findings: [] } })!;
+  assert.deepEqual(good.badge, { word: 'good', state: 'ok' });
+  assert.equal(good.headline, 'OCSP response verify OK: good, signed by the issuer "CA"');
+  assert.deepEqual(good.lines[0], { text: 'This update 2026-01-01T00:00:00.000Z, next update 2026-01-08T00:00:00.000Z', tone: 'muted' });
+
+  const revoked = revocationSection({ requested: true, pointers: [], stapled: { status: 'revoked', code: 23, verified: true, text: 'OCSP response verify OK: revoked (X509_V_ERR 23: certificate revoked)', thisUpdate: '2026-01-01T00:00:00.000Z', findings: ['The responder says "leaf" was revoked. Replace "leaf".'] } })!;
+  assert.deepEqual(revoked.badge, { word: 'revoked', state: 'failed' });
+  assert.deepEqual(revoked.lines.map((l) => [l.tone, l.text.slice(0, 20)]), [['muted', 'This update 2026-01-'], ['error', 'The responder says "']]);
+  assert.match(revoked.lines[0]!.text, /no next update given/);
+
+  const unknown = revocationSection({ requested: true, pointers: [], stapled: { status: 'unknown', code: 75, verified: true, text: 'x', findings: ['The responder does not know "leaf".'] } })!;
+  assert.deepEqual(unknown.badge, { word: 'unknown', state: 'not-performed' });
+  assert.equal(unknown.lines[0]!.tone, 'warn');
+
+  const invalid = revocationSection({ requested: true, pointers: [], stapled: { status: 'invalid', code: 97, verified: false, text: 'OCSP response verify failure: OCSP response signature verification failure (X509_V_ERR 97)', findings: ['Bad.'] } })!;
+  assert.deepEqual(invalid.badge, { word: 'staple invalid', state: 'failed' });
+  assert.equal(invalid.lines[0]!.tone, 'error');
+
+  // data from across the boundary: wrong types are dropped, not thrown on
+  const junk = revocationSection({ pointers: 'x', stapled: { status: 5, verified: 'yes', text: null, findings: [3, 'Kept.'] } })!;
+  assert.deepEqual(junk.badge, { word: 'staple invalid', state: 'failed' });
+  assert.equal(junk.headline, 'OCSP: 5');
+  assert.deepEqual(junk.lines.map((l) => l.text), ['Kept.']);
+
+  // each card's rows
+  assert.deepEqual(pointerRows({ pointers }, 0), [['OCSP', 'http://ocsp.example.com/'], ['CRL', 'http://crl.example.com/intermediate.crl']]);
+  assert.deepEqual(pointerRows({ pointers }, 1), [['Revocation', 'a root: no revocation pointers (roots are trusted or not, not revoked)']]);
+  assert.deepEqual(pointerRows({ pointers }, 2), []);
+  assert.deepEqual(pointerRows(undefined, 0), []);
+  assert.deepEqual(pointerRows({ pointers: [{ depth: 0, crl: ['http://a/', 7], ocsp: 'x' }] }, 0), [['CRL', 'http://a/']]);
+});
+
+test('Revocation from the host: a staple made by openssl ocsp judged against the chain, and the chain\'s pointers', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { revocationView } = await import('../../extension/sessions/session-runner');
+  const { certsFromBytes } = await import('../../engine/x509/verify/trust-store');
+  const P = (n: string) => path.resolve('test/fixtures/pki', n);
+  const der = (n: string) => certsFromBytes(new Uint8Array(fs.readFileSync(P(n))), n).certs[0]!.der;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-rev-'));
+  try {
+    const serial = execFileSync('openssl', ['x509', '-in', P('leaf.crt'), '-noout', '-serial'], { encoding: 'utf8' }).trim().split('=')[1]!;
+    fs.writeFileSync(path.join(dir, 'index.txt'), `V\t21260101000000Z\t\t${serial}\tunknown\t/CN=leaf\n`);
+    const respond = (signer: string, out: string) => {
+      execFileSync('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-rsigner', P(`${signer}.crt`), '-rkey', P(`${signer}.key`), '-CA', P('intermediate-ca.crt'),
+        '-issuer', P('intermediate-ca.crt'), '-cert', P('leaf.crt'), '-respout', path.join(dir, out), '-ndays', '36500'], { stdio: 'pipe' });
+      return new Uint8Array(fs.readFileSync(path.join(dir, out)));
+    };
+    const chain = [der('leaf.crt'), der('intermediate-ca.crt')];
+
+    const good = revocationView(chain, respond('intermediate-ca', 'good.der'), [], true);
+    assert.equal(good.requested, true);
+    assert.deepEqual({ ...good.stapled, text: undefined, thisUpdate: undefined, nextUpdate: undefined }, { status: 'good', code: 0, verified: true, text: undefined, thisUpdate: undefined, nextUpdate: undefined, findings: [] });
+    assert.equal(good.stapled!.text, 'OCSP response verify OK: good, signed by the issuer "TLS Lens Test Intermediate CA"');
+    assert.match(good.stapled!.nextUpdate ?? '', /^21\d\d-/);
+    assert.deepEqual(good.pointers.map((p) => [p.depth, p.subject, p.ocsp, p.crl]), [
+      [0, 'leaf.example.com', ['http://ocsp.example.com/'], ['http://crl.example.com/intermediate.crl']],
+      [1, 'TLS Lens Test Intermediate CA', [], ['http://crl.example.com/root.crl']],
+    ]);
+
+    // signed by the root, which did not issue the leaf: not an authorized responder (OpenSSL 3.6's code 97)
+    const wrong = revocationView(chain, respond('root-ca', 'root.der'), [], true);
+    assert.equal(wrong.stapled?.verified, false);
+    assert.equal(wrong.stapled?.code, 97);
+    assert.equal(wrong.stapled?.text, 'OCSP response verify failure: OCSP response signature verification failure (X509_V_ERR 97)');
+    assert.match(wrong.stapled?.findings[0] ?? '', /^The responder "TLS Lens Test Root CA" is not the issuer/);
+
+    // the server left the intermediate out: the issuers given (the verified path) supply it
+    const leafOnly = revocationView([chain[0]!], respond('intermediate-ca', 'good.der'), [], true);
+    assert.equal(leafOnly.stapled?.code, 74, 'no issuer, no CertID');
+    assert.equal(revocationView([chain[0]!], respond('intermediate-ca', 'good.der'), certsFromBytes(new Uint8Array(fs.readFileSync(P('intermediate-ca.crt'))), 'i').certs, true).stapled?.code, 0);
+
+    assert.equal(revocationView(chain, undefined, [], false).stapled, undefined, 'no staple: pointers only');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

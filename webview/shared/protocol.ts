@@ -57,6 +57,30 @@ export interface SessionSummary {
     /** Per certificate of the path, leaf first: the verdict and what would fix each finding. */
     links?: { subject: string; source: string; verdict: 'ok' | 'warning' | 'error'; findings: { name: string; text: string; fix: string }[] }[];
   };
+  /**
+   * Revocation, as far as it can be known without fetching anything: the stapled OCSP response judged against the
+   * peer's chain (RFC 6960, as `openssl ocsp` does), and where each certificate says its status can be asked.
+   */
+  revocation?: {
+    /** Whether the client asked for a staple (status_request); without it no staple can come. */
+    requested: boolean;
+    stapled?: {
+      /** good, revoked, unknown, or invalid (the response itself does not verify or is not about this certificate). */
+      status: string;
+      /** X509_V_ERR: 0 good, 23 revoked, 75 unknown, 96-100 the response's own faults. */
+      code: number;
+      /** The response itself verified (signature, responder, CertID, times), whatever status it gives. */
+      verified: boolean;
+      /** One line: openssl ocsp's verdict with ours, e.g. `OCSP response verify OK: good, signed by the issuer "X"`. */
+      text: string;
+      thisUpdate?: string;
+      nextUpdate?: string;
+      /** Each problem: what was found, then what would fix it. */
+      findings: string[];
+    };
+    /** Per certificate of `chain` (`depth` its index there): CRL distribution points and OCSP responders, not fetched. */
+    pointers: { depth: number; subject: string; crl: string[]; ocsp: string[]; summary: string }[];
+  };
   /** Milliseconds: TCP connect, handshake, whole session so far. */
   timings: { label: string; ms: number }[];
   /** The error that ended the session, in plain words, with the alert and its likely causes. */

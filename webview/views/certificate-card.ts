@@ -20,8 +20,8 @@ export const CERTIFICATE_CARD_STYLE = `
 
 const FLAG: Record<string, string> = { expired: 'Expired', 'not-yet-valid': 'Not yet valid' };
 
-/** Validity bar, an expired / not-yet-valid mark, and the fields as a definition list. */
-export function certificateDetails(ci: CertificateInfo, now: Date): Node[] {
+/** Validity bar, an expired / not-yet-valid mark, and the fields as a definition list; `extra` rows (e.g. revocation URLs) end it. */
+export function certificateDetails(ci: CertificateInfo, now: Date, extra: [string, string][] = []): Node[] {
   const from = Date.parse(ci.validity.notBefore);
   const to = Date.parse(ci.validity.notAfter);
   const share = Math.min(1, Math.max(0, (now.getTime() - from) / Math.max(1, to - from)));
@@ -39,6 +39,7 @@ export function certificateDetails(ci: CertificateInfo, now: Date): Node[] {
     ['Names', ci.subjectAltNames.map((n) => `${n.type}:${n.value}`).join(', ') || '(none)'],
     ['Key', ci.publicKey.description], ['Signature', ci.signatureAlgorithm],
     ['SHA-256', ci.fingerprints.sha256], ['SPKI pin', ci.publicKey.pin],
+    ...extra,
   ];
   out.push(bar, definitionList(rows));
   return out;

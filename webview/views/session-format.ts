@@ -435,6 +435,57 @@ export function formatMs(ms: number): string {
   return !Number.isFinite(ms) ? '?' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
+// ---- revocation: the stapled OCSP verdict and each certificate's pointers ----------------------------------------
+
+export interface RevocationSection {
+  /** The badge: its word and the verification state class it borrows (verif-ok / -failed / -not-performed). */
+  badge: { word: string; state: 'ok' | 'failed' | 'not-performed' };
+  headline: string;
+  lines: { text: string; tone: Tone }[];
+}
+
+/**
+ * The summary's Revocation section from SessionSummary.revocation; undefined when there is none (serve sessions).
+ * Read as data (it crosses the webview boundary): a malformed field shows as missing, never throws.
+ */
+export function revocationSection(rev: unknown): RevocationSection | undefined {
+  if (!rev || typeof rev !== 'object') return undefined;
+  const r = obj(rev);
+  const pointers = arr(r.pointers);
+  const lines: RevocationSection['lines'] = [];
+  const where = pointers.length ? 'Each certificate\'s CRL and OCSP addresses are on its card (not fetched).' : '';
+  const st = r.stapled && typeof r.stapled === 'object' ? obj(r.stapled) : undefined;
+  if (!st) {
+    if (where) lines.push({ text: where, tone: 'muted' });
+    return {
+      badge: { word: 'no staple', state: 'not-performed' },
+      headline: r.requested === true ? 'The server stapled no OCSP response, though one was asked for (status_request).' : 'No stapled OCSP response was asked for, so the status of the certificate is not known here.',
+      lines,
+    };
+  }
+  const status = str(st.status, 'invalid');
+  const verified = st.verified === true;
+  const badge: RevocationSection['badge'] = !verified ? { word: 'staple invalid', state: 'failed' }
+    : status === 'good' ? { word: 'good', state: 'ok' }
+      : status === 'revoked' ? { word: 'revoked', state: 'failed' } : { word: str(status), state: 'not-performed' };
+  if (typeof st.thisUpdate === 'string') lines.push({ text: `This update ${st.thisUpdate}${typeof st.nextUpdate === 'string' ? `, next update ${st.nextUpdate}` : ' (no next update given)'}`, tone: 'muted' });
+  for (const f of arr(st.findings)) if (typeof f === 'string') lines.push({ text: f, tone: badge.state === 'failed' ? 'error' : 'warn' });
+  if (where) lines.push({ text: where, tone: 'muted' });
+  return { badge, headline: str(st.text, `OCSP: ${status}`), lines };
+}
+
+/** A certificate card's revocation rows (`depth`: its place in the chain): its OCSP and CRL URLs, or why there are none. */
+export function pointerRows(rev: unknown, depth: number): [string, string][] {
+  const p = arr(obj(rev).pointers).map(obj).find((x) => x.depth === depth);
+  if (!p) return [];
+  const urls = (v: unknown) => arr(v).filter((u): u is string => typeof u === 'string');
+  const rows: [string, string][] = [];
+  if (urls(p.ocsp).length) rows.push(['OCSP', urls(p.ocsp).join(', ')]);
+  if (urls(p.crl).length) rows.push(['CRL', urls(p.crl).join(', ')]);
+  if (!rows.length && typeof p.summary === 'string') rows.push(['Revocation', p.summary]);
+  return rows;
+}
+
 // ---- byte spans: which bytes are which field ----
 
 /** A named byte range [start, end) of a record or message, for the linked hex view. */

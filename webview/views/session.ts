@@ -16,6 +16,8 @@ import {
   formatMs,
   formatTime,
   lineText,
+  pointerRows,
+  revocationSection,
   sanitizeFilter,
   type Category,
   type EventLine,
@@ -560,6 +562,11 @@ export class SessionView {
         const word = { ok: 'verified', failed: 'failed', 'not-performed': 'not performed' }[v.state] ?? String(v.state);
         out.push(el('h2', {}, 'Verification'), el('span', { class: `badge verif-${v.state}` }, word));
         if (v.text) out.push(el('p', { class: 'verif-text' }, v.text));
+        const rev = revocationSection(s.revocation);
+        if (rev) {
+          out.push(el('h2', {}, 'Revocation'), el('span', { class: `badge verif-${rev.badge.state}` }, rev.badge.word), el('p', { class: 'verif-text' }, rev.headline));
+          for (const l of rev.lines) out.push(el('p', { class: l.tone === 'error' ? 'problem' : l.tone === 'normal' ? 'verif-text' : 'muted' }, l.text));
+        }
         out.push(el('h2', {}, `Peer certificates (${chain.length})`));
         if (!chain.length) out.push(el('p', { class: 'muted' }, 'The peer sent no certificate.'));
       }
@@ -574,7 +581,7 @@ export class SessionView {
           for (const f of link.findings) card.append(el('p', { class: link.verdict === 'error' ? 'problem' : 'muted' }, `${f.text}: ${f.fix}`));
         }
         try {
-          card.append(...certificateDetails(ci, now));
+          card.append(...certificateDetails(ci, now, pointerRows(s.revocation, i)));
         } catch (e) {
           card.append(el('p', { class: 'problem' }, `This certificate could not be shown: ${String(e)}`));
         }
