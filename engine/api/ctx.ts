@@ -16,6 +16,7 @@ import type { CryptoProvider } from '../crypto/provider';
 import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
 import { suiteByName } from '../registry/suites';
+import { parseCipherList } from '../handshake/tls12/cipher-list';
 
 export type pem_password_cb = (rwflag: number, userdata: unknown) => string | undefined;
 
@@ -38,6 +39,8 @@ export class SSL_CTX {
   minVersion = 0;
   maxVersion = 0;
   cipherSuites?: number[];
+  /** SSL_CTX_set_cipher_list: TLS 1.2-and-older suites. */
+  cipherSuites12?: number[];
   groups?: number[];
   sigalgs?: number[];
   alpn?: string[];
@@ -98,15 +101,19 @@ export const SSL_VERIFY_NONE = 0;
 export const SSL_VERIFY_PEER = 1;
 export const SSL_VERIFY_FAIL_IF_NO_PEER_CERT = 2;
 
-/** 0 means "the lowest/highest the library supports". The engine speaks TLS 1.3 so far. */
+/** 0 means "the lowest/highest the library supports" (SSL 3.0 / TLS 1.3). */
 export function SSL_CTX_set_min_proto_version(ctx: SSL_CTX, version: number): number {
+  if (version !== 0 && (version < 0x0300 || version > 0x0304) && ctx.method.family === 'tls') {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `min version 0x${version.toString(16)}: not a TLS version`);
+    return 0;
+  }
   ctx.minVersion = version;
   return 1;
 }
 
 export function SSL_CTX_set_max_proto_version(ctx: SSL_CTX, version: number): number {
-  if (version !== 0 && version < 0x0304 && ctx.method.family === 'tls') {
-    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: only TLS 1.3 is built so far`);
+  if (version !== 0 && (version < 0x0300 || version > 0x0304) && ctx.method.family === 'tls') {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: not a TLS version`);
     return 0;
   }
   ctx.maxVersion = version;
@@ -132,6 +139,17 @@ function parseList(list: string, find: (n: string) => number | undefined, what: 
     out.push(code);
   }
   return out.length ? out : undefined;
+}
+
+/** TLS 1.2-and-older suites in OpenSSL's cipher list syntax (SSL_CTX_set_cipher_list): 1 when at least one suite is set. */
+export function SSL_CTX_set_cipher_list(ctx: SSL_CTX, str: string): number {
+  try {
+    ctx.cipherSuites12 = parseCipherList(str);
+    return 1;
+  } catch (e) {
+    ERR_raise(R.SSL_R_NO_CIPHER_MATCH, `SSL_CTX_set_cipher_list: ${(e as Error).message}`);
+    return 0;
+  }
 }
 
 /** TLS 1.3 suites, colon-separated (OpenSSL's SSL_CTX_set_ciphersuites). */

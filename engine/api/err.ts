@@ -38,6 +38,7 @@ export const R = {
   EVP_R_UNSUPPORTED_PRIVATE_KEY_ALGORITHM: { lib: ERR_LIB_EVP, reason: 118, text: 'unsupported private key algorithm' },
   SSL_R_BAD_EXTENSION: { lib: ERR_LIB_SSL, reason: 110, text: 'bad extension' },
   SSL_R_CERTIFICATE_VERIFY_FAILED: { lib: ERR_LIB_SSL, reason: 134, text: 'certificate verify failed' },
+  SSL_R_NO_CIPHER_MATCH: { lib: ERR_LIB_SSL, reason: 185, text: 'no cipher match' },
   SSL_R_BAD_SIGNATURE: { lib: ERR_LIB_SSL, reason: 123, text: 'bad signature' },
   SSL_R_DATA_LENGTH_TOO_LONG: { lib: ERR_LIB_SSL, reason: 146, text: 'data length too long' },
   SSL_R_LENGTH_MISMATCH: { lib: ERR_LIB_SSL, reason: 159, text: 'length mismatch' },

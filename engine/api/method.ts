@@ -12,12 +12,12 @@ export interface SSL_METHOD {
 const m = (name: string, family: 'tls' | 'dtls', version: number, side: SSL_METHOD['side'], built: boolean): SSL_METHOD =>
   Object.freeze({ name, family, version, side, built });
 
-// Protocol engines land issue by issue: the version-flexible TLS methods negotiate TLS 1.3 today; the
-// fixed-version methods of TLS 1.2 and older, SSL 3.0 and DTLS are refused by SSL_CTX_new until built.
+// The version-flexible TLS methods negotiate SSL 3.0 to TLS 1.3 within SSL_CTX_set_min/max_proto_version; the
+// fixed-version ones speak their one version. DTLS is refused by SSL_CTX_new until built.
 const TLS_BUILT = true;
-const TLS12_BUILT = false;
+const TLS12_BUILT = true;
 const DTLS_BUILT = false;
-const SSL3_BUILT = false;
+const SSL3_BUILT = true;
 
 export const TLS_method = () => m('TLS_method', 'tls', 0, 'both', TLS_BUILT);
 export const TLS_client_method = () => m('TLS_client_method', 'tls', 0, 'client', TLS_BUILT);

@@ -125,6 +125,11 @@ export class SSL {
       side: this.server ? 'server' : 'client',
       provider: ctx.provider ?? nobleProvider(),
       ...(ctx.cipherSuites ? { cipherSuites: ctx.cipherSuites } : {}),
+      ...(ctx.cipherSuites12 ? { cipherSuites12: ctx.cipherSuites12 } : {}),
+      // OpenSSL's defaults: TLS 1.0 to 1.3 for the flexible methods would be what OpenSSL 3.0 allows at level 1; we
+      // start at TLS 1.2 unless told lower, as most deployments do.
+      ...(this.minVersion ? { minVersion: this.minVersion } : {}),
+      ...(this.maxVersion ? { maxVersion: this.maxVersion } : {}),
       ...(ctx.groups ? { groups: ctx.groups, keyShareGroups: [ctx.groups[0]!] } : {}),
       ...(ctx.sigalgs ? { signatureSchemes: ctx.sigalgs } : {}),
       ...(ctx.alpn ? { alpn: ctx.alpn } : {}),
@@ -920,8 +925,8 @@ export function SSL_set_min_proto_version(s: SSL, version: number): number {
 }
 
 export function SSL_set_max_proto_version(s: SSL, version: number): number {
-  if (version !== 0 && version < 0x0304 && s.ctx.method.family === 'tls') {
-    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: only TLS 1.3 is built so far`);
+  if (version !== 0 && (version < 0x0300 || version > 0x0304) && s.ctx.method.family === 'tls') {
+    ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `max version 0x${version.toString(16)}: not a TLS version`);
     return 0;
   }
   s.maxVersion = version;

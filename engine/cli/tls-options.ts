@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
-import { suiteByName, SUITES } from '../registry/suites';
-import { DEFAULT_SUITES_12 } from '../handshake/tls12/common';
+import { suiteByName } from '../registry/suites';
+import { parseCipherList } from '../handshake/tls12/cipher-list';
 import { versionByName } from '../registry/versions';
 import type { SessionOptions } from '../net/session';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
@@ -63,7 +63,13 @@ export function tlsSettings(values: Record<string, string | boolean | undefined>
   if (values.no_tls1_3) out.maxVersion = Math.min(out.maxVersion ?? 0x0303, 0x0303);
   if ((out.minVersion ?? 0x0303) > (out.maxVersion ?? 0x0304)) throw new UsageError('the minimum version is above the maximum');
   if (out.maxVersion !== undefined && out.maxVersion < 0x0303 && out.minVersion === undefined) out.minVersion = out.maxVersion;
-  if (typeof values.cipher === 'string') out.cipherSuites12 = parseCipherList(values.cipher);
+  if (typeof values.cipher === 'string') {
+    try {
+      out.cipherSuites12 = parseCipherList(values.cipher);
+    } catch (e) {
+      throw new UsageError(`--cipher: ${(e as Error).message}`);
+    }
+  }
   if (typeof values.ciphersuites === 'string') {
     out.cipherSuites = split(values.ciphersuites).map((n) => {
       const s = suiteByName(n);
@@ -118,30 +124,3 @@ export function identityFromOptions(values: Record<string, string | boolean | un
   return identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
 }
 
-/**
- * OpenSSL's cipher list syntax, the part people use: names (OpenSSL or IANA) separated by ':' ',' or spaces,
- * DEFAULT and ALL, !NAME to remove one for good, and @SECLEVEL=N (accepted; our engine has no security levels,
- * and every suite we implement is allowed when named).
- */
-export function parseCipherList(list: string): number[] {
-  const out: number[] = [];
-  const banned = new Set<number>();
-  for (const tok of list.split(/[:,\s]+/).filter(Boolean)) {
-    if (/^@SECLEVEL=\d$/i.test(tok)) continue;
-    if (tok === 'DEFAULT' || tok === 'ALL' || tok === 'HIGH') {
-      for (const c of tok === 'DEFAULT' ? DEFAULT_SUITES_12 : SUITES.filter((s) => s.versions !== 'tls13' && s.cipher.name !== 'RC4-128' && s.cipher.name !== 'NULL').map((s) => s.code)) if (!out.includes(c)) out.push(c);
-      continue;
-    }
-    const name = tok.replace(/^[!-]/, '');
-    const s = suiteByName(name);
-    if (!s || !('versions' in s) || s.versions === 'tls13') throw new UsageError(`--cipher: "${name}" is not a TLS 1.2-or-older cipher suite (TLS 1.3 suites go in --ciphersuites)`);
-    if (tok.startsWith('!') || tok.startsWith('-')) {
-      banned.add(s.code);
-      continue;
-    }
-    if (!out.includes(s.code)) out.push(s.code);
-  }
-  const result = out.filter((c) => !banned.has(c));
-  if (!result.length) throw new UsageError(`--cipher ${list}: no cipher suite left`);
-  return result;
-}

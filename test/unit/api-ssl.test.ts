@@ -67,11 +67,10 @@ test('SSL_new / SSL_up_ref / SSL_free count references; SSL_new(NULL) returns NU
   assert.match(ERR_error_string(ERR_get_error()), /null ssl ctx/);
 });
 
-test('SSL_CTX_new refuses fixed-version methods that are not built yet, with a reason', () => {
-  for (const m of [TLSv1_2_method(), DTLS_method()]) {
-    assert.equal(ctxApi.SSL_CTX_new(m), null);
-    assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/);
-  }
+test('SSL_CTX_new refuses the DTLS methods, not built yet, with a reason; TLSv1_2_method makes a context', () => {
+  assert.equal(ctxApi.SSL_CTX_new(DTLS_method()), null);
+  assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/);
+  assert.ok(ctxApi.SSL_CTX_new(TLSv1_2_method()));
 });
 
 test('SSL_is_server follows the method until SSL_set_connect_state / SSL_set_accept_state', () => {
@@ -443,14 +442,15 @@ test('SSL_library_init and OpenSSL_add_ssl_algorithms always return 1 (seed: SSL
   assert.equal(api.OpenSSL_add_ssl_algorithms(), 1);
 });
 
-test('SSL_set_min/max_proto_version: copied from the context, changed per SSL; a max below TLS 1.3 is refused until TLS 1.2 is built', () => {
+test('SSL_set_min/max_proto_version: copied from the context, changed per SSL; a value that is no TLS version is refused', () => {
   const ctx = ctxApi.SSL_CTX_new(TLS_method())!;
   assert.equal(ctxApi.SSL_CTX_set_min_proto_version(ctx, 0x0304), 1);
   const s = api.SSL_new(ctx)!;
   assert.equal(api.SSL_get_min_proto_version(s), 0x0304);
   assert.equal(api.SSL_set_max_proto_version(s, 0x0304), 1);
   assert.equal(api.SSL_get_max_proto_version(s), 0x0304);
-  assert.equal(api.SSL_set_max_proto_version(s, 0x0303), 0);
+  assert.equal(api.SSL_set_max_proto_version(s, 0x0303), 1);
+  assert.equal(api.SSL_set_max_proto_version(s, 0x0200), 0, 'SSL 2.0 is not a version this engine speaks');
   assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol/);
 });
 
@@ -487,11 +487,11 @@ test('BIO_new(BIO_s_accept()) + BIO_set_accept_name + BIO_do_accept: 1 to listen
   b.socket?.socket.destroy();
 });
 
-test('every method of the seed: the version-flexible ones make a context; fixed versions and DTLS say they are not built yet', () => {
-  const flexible = ['TLS_method', 'TLS_client_method', 'TLS_server_method', 'SSLv23_method', 'SSLv23_client_method', 'SSLv23_server_method'] as const;
-  const notBuilt = ['TLSv1_2_method', 'TLSv1_2_client_method', 'TLSv1_2_server_method', 'TLSv1_1_method', 'TLSv1_1_client_method', 'TLSv1_1_server_method',
-    'TLSv1_method', 'TLSv1_client_method', 'TLSv1_server_method', 'SSLv3_method', 'SSLv3_client_method', 'SSLv3_server_method',
-    'DTLS_method', 'DTLS_client_method', 'DTLS_server_method', 'DTLSv1_method', 'DTLSv1_client_method', 'DTLSv1_server_method',
+test('every method of the seed: TLS ones make a context; DTLS ones say they are not built yet', () => {
+  const flexible = ['TLS_method', 'TLS_client_method', 'TLS_server_method', 'SSLv23_method', 'SSLv23_client_method', 'SSLv23_server_method',
+    'TLSv1_2_method', 'TLSv1_2_client_method', 'TLSv1_2_server_method', 'TLSv1_1_method', 'TLSv1_1_client_method', 'TLSv1_1_server_method',
+    'TLSv1_method', 'TLSv1_client_method', 'TLSv1_server_method', 'SSLv3_method', 'SSLv3_client_method', 'SSLv3_server_method'] as const;
+  const notBuilt = ['DTLS_method', 'DTLS_client_method', 'DTLS_server_method', 'DTLSv1_method', 'DTLSv1_client_method', 'DTLSv1_server_method',
     'DTLSv1_2_method', 'DTLSv1_2_client_method', 'DTLSv1_2_server_method'] as const;
   for (const name of flexible) {
     const ctx = ctxApi.SSL_CTX_new(methods[name]());
@@ -542,4 +542,47 @@ test('SSL_use_certificate (an X509) and SSL_use_certificate_chain_file (leaf the
   handshake(client, ssl);
   assert.equal(api.SSL_get_peer_cert_chain(client)!.length, 2, 'the leaf and the intermediate from the chain file were sent');
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('fixed-version methods really restrict the version: each pair speaks its one version, SSL_get_version says which', () => {
+  const cases = [
+    ['TLSv1_2_client_method', 'TLSv1_2_server_method', 'TLSv1.2'],
+    ['TLSv1_1_client_method', 'TLSv1_1_server_method', 'TLSv1.1'],
+    ['TLSv1_client_method', 'TLSv1_server_method', 'TLSv1'],
+    ['SSLv3_client_method', 'SSLv3_server_method', 'SSLv3'],
+  ] as const;
+  for (const [cm, sm, want] of cases) {
+    const sctx = ctxApi.SSL_CTX_new(methods[sm]())!;
+    assert.equal(ctxApi.SSL_CTX_use_certificate_file(sctx, F('rsa2048.crt'), SSL_FILETYPE_PEM), 1);
+    assert.equal(ctxApi.SSL_CTX_use_PrivateKey_file(sctx, F('rsa2048.key'), SSL_FILETYPE_PEM), 1);
+    const { client, server } = pair({ serverCtx: sctx, clientCtx: ctxApi.SSL_CTX_new(methods[cm]())! });
+    handshake(client, server);
+    assert.equal(api.SSL_get_version(client), want, cm);
+    assert.equal(api.SSL_get_version(server), want, sm);
+    api.SSL_write(client, text('hello old world'), 15);
+    const buf = new Uint8Array(32);
+    assert.equal(api.SSL_read(server, buf, 32), 15, `${want}: data arrives`);
+  }
+});
+
+test('a TLS 1.2-only client to a TLS 1.3-only server: SSL_ERROR_SSL on both sides, protocol_version', () => {
+  const sctx = serverCtx();
+  assert.equal(ctxApi.SSL_CTX_set_min_proto_version(sctx, 0x0304), 1);
+  const { client, server } = pair({ serverCtx: sctx, clientCtx: ctxApi.SSL_CTX_new(methods.TLSv1_2_client_method())! });
+  assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_WANT_READ);
+  ERR_clear_error();
+  assert.equal(api.SSL_get_error(server, api.SSL_accept(server)), api.SSL_ERROR_SSL);
+  assert.match(ERR_error_string(ERR_get_error()), /unsupported protocol|ssl handshake failure/);
+  assert.equal(api.SSL_get_error(client, api.SSL_connect(client)), api.SSL_ERROR_SSL);
+  assert.match(ERR_error_string(ERR_get_error()), /alert protocol version/);
+});
+
+test('SSL_CTX_set_cipher_list: OpenSSL names select the TLS 1.2 suite; a list with no known suite returns 0 ("no cipher match")', () => {
+  const cctx = ctxApi.SSL_CTX_new(methods.TLSv1_2_client_method())!;
+  assert.equal(ctxApi.SSL_CTX_set_cipher_list(cctx, 'NOT-A-CIPHER'), 0);
+  assert.match(ERR_error_string(ERR_get_error()), /no cipher match/);
+  assert.equal(ctxApi.SSL_CTX_set_cipher_list(cctx, 'ECDHE-ECDSA-CHACHA20-POLY1305:@SECLEVEL=1'), 1);
+  const { client, server } = pair({ clientCtx: cctx });
+  handshake(client, server);
+  assert.equal(api.SSL_get_cipher_name(client), 'ECDHE-ECDSA-CHACHA20-POLY1305');
 });

@@ -237,6 +237,8 @@ export class Client12 implements HandshakeDriver {
   /** RFC 5246 section 7.4.1.4: a server may only answer extensions we sent. */
   private checkServerExtensions(list: Extension[]): void {
     const offered = new Set(this.offeredExtensionTypes());
+    // RFC 5746 section 3.6: the SCSV asks for renegotiation_info as much as the extension does.
+    if (this.offer.suites.includes(EMPTY_RENEGOTIATION_INFO_SCSV) || this.offer.clientVersion === SSL3) offered.add(0xff01);
     for (const e of list) {
       if (!offered.has(e.type)) throw new ProtocolError('unsupported_extension', `the ServerHello carries extension ${e.type}, which we did not offer (RFC 5246 section 7.4.1.4)`, { message: 'ServerHello', field: `extensions` });
     }
