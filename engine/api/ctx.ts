@@ -17,6 +17,7 @@ import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
 import { suiteByName } from '../registry/suites';
 import { parseCipherList } from '../handshake/tls12/cipher-list';
+import { SessionCache12 } from '../handshake/tls12/session';
 
 export type pem_password_cb = (rwflag: number, userdata: unknown) => string | undefined;
 
@@ -57,6 +58,8 @@ export class SSL_CTX {
   clientHelloArg?: unknown;
   /** SSL_CTX_set_client_cert_cb: (ssl, out) -> 1 with out.x509/out.pkey set, 0 for none, -1 to be called again. */
   clientCertCb?: (ssl: unknown, out: { x509?: X509; pkey?: EVP_PKEY }) => number;
+  /** TLS 1.2 sessions by ID, for clients that take no ticket (SSL_CTX's session cache). */
+  readonly sessionCache = new SessionCache12();
   /** Seals this context's session tickets, so any SSL made from it can resume another's sessions. */
   readonly ticketKey = globalThis.crypto.getRandomValues(new Uint8Array(32));
   constructor(readonly method: SSL_METHOD) {

@@ -161,7 +161,7 @@ export class SSL {
         this.verified = record;
         return verdict;
       },
-      ...(this.server ? { ticketKey: ctx.ticketKey } : {}),
+      ...(this.server ? { ticketKey: ctx.ticketKey, sessionCache: ctx.sessionCache } : {}),
       ...(!this.server && this.session ? { session: this.session.data } : {}),
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
       ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),

@@ -6,6 +6,7 @@ import { SignatureScheme } from '../registry/sigschemes';
 import { TLS13_SUITES } from '../registry/suites';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { ClientSession, SingleUseTicketCache } from './session-ticket';
+import type { SessionCache12 } from '../handshake/tls12/session';
 
 export interface PeerVerdict {
   ok: boolean;
@@ -58,6 +59,8 @@ export interface ConnectionConfig {
   ticketsToSend?: number;
   /** Server: the 32-byte key that seals our stateless tickets; without it no tickets are issued or accepted. */
   ticketKey?: Uint8Array;
+  /** Server: TLS 1.2 sessions by session ID, shared by the server's connections (clients that take no ticket resume with these). */
+  sessionCache?: SessionCache12;
   /** Client: a session to resume (from onSession of an earlier connection, or a --sess-in file). */
   session?: ClientSession;
   /** Client: called with each resumable session the server gives us (SSL_CTX_sess_set_new_cb). */

@@ -1,5 +1,6 @@
 // The idiomatic API over the sans-IO connection: `connect()` and `createServer()` on Node sockets, for the
 // CLI and the extension. Every trace event is re-emitted as 'trace'; peer silence ends in a timeout error.
+import { SessionCache12 } from '../handshake/tls12/session';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { TlsConnection } from '../conn/connection';
@@ -209,6 +210,7 @@ export function createServer(opts: SessionOptions, onSession: (s: TlsSession) =>
     ...opts,
     ...(opts.ticketKey ? {} : { ticketKey: globalThis.crypto.getRandomValues(new Uint8Array(32)) }),
     ...((opts.maxEarlyData ?? 0) > 0 && !opts.antiReplay ? { antiReplay: new SingleUseTicketCache() } : {}),
+    ...(opts.sessionCache ? {} : { sessionCache: new SessionCache12() }),
   };
   return net.createServer((socket) => {
     const s = new TlsSession(socket, 'server', withKey);

@@ -64,6 +64,9 @@ function describe(name: string, f: Record<string, unknown>): string {
     case 'server_hello':
       parts.push(`${suiteName(f.cipherSuite as number)}`);
       if (ext.supportedVersions !== undefined) parts.push(`version ${versionName(ext.supportedVersions as number)}`);
+      else parts.push(`version ${versionName(f.legacyVersion as number)}`);
+      if (ext.extendedMasterSecret !== undefined) parts.push('extended master secret');
+      if (ext.encryptThenMac !== undefined) parts.push('encrypt-then-MAC');
       if (ext.keyShare) parts.push(`key_share ${groupName((ext.keyShare as { group: number }).group)}`);
       break;
     case 'hello_retry_request':
@@ -78,13 +81,28 @@ function describe(name: string, f: Record<string, unknown>): string {
       parts.push(`${(f.certificateList as unknown[]).length} certificate(s)`);
       break;
     case 'certificate_verify':
-      parts.push(sigSchemeName(f.algorithm as number));
+      parts.push(f.algorithm !== undefined ? sigSchemeName(f.algorithm as number) : 'MD5+SHA-1 / SHA-1 (TLS 1.1 and older)');
+      break;
+    case 'server_key_exchange':
+      if (f.keyExchange === 'ECDHE') parts.push(`ECDHE ${groupName(f.namedCurve as number)}, public ${(f.point as Uint8Array).length} bytes`);
+      else if (f.keyExchange === 'DHE') parts.push(`DHE ${(f.dhP as Uint8Array).length * 8}-bit group`);
+      parts.push(`signed ${f.algorithm !== undefined ? sigSchemeName(f.algorithm as number) : 'MD5+SHA-1 / SHA-1'}`);
+      break;
+    case 'client_key_exchange':
+      parts.push(f.keyExchange === 'RSA' ? `RSA-encrypted premaster, ${(f.encryptedPreMasterSecret as Uint8Array).length} bytes` : f.keyExchange === 'ECDHE' ? `ECDHE public ${(f.point as Uint8Array).length} bytes` : `DHE public ${(f.dhYc as Uint8Array).length} bytes`);
+      break;
+    case 'certificate_request':
+      if (Array.isArray(f.supportedSignatureAlgorithms)) parts.push(`sigalgs ${list(f.supportedSignatureAlgorithms, sigSchemeName)}`);
+      if (Array.isArray(f.certificateAuthorities)) parts.push(`${(f.certificateAuthorities as unknown[]).length} CA name(s)`);
+      break;
+    case 'certificate_status':
+      parts.push(`OCSP response ${(f.ocspResponse as Uint8Array).length} bytes`);
       break;
     case 'key_update':
       parts.push(f.requestUpdate ? 'update_requested' : 'update_not_requested');
       break;
     case 'new_session_ticket':
-      parts.push(`lifetime ${f.ticketLifetime} s`);
+      parts.push(`lifetime ${f.ticketLifetime ?? f.ticketLifetimeHint} s`);
       break;
   }
   return parts.length ? `: ${parts.join('; ')}` : '';

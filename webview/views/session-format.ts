@@ -208,6 +208,9 @@ function handshakeParts(name: string, f: Record<string, unknown>): string[] {
     case 'server_hello':
       parts.push(suiteName(num(f.cipherSuite) ?? -1));
       if (ext.supportedVersions !== undefined) parts.push(`version ${versionName(num(ext.supportedVersions) ?? -1)}`);
+      else if (num(f.legacyVersion) !== undefined) parts.push(`version ${versionName(num(f.legacyVersion)!)}`);
+      if (ext.extendedMasterSecret !== undefined) parts.push('extended master secret');
+      if (ext.encryptThenMac !== undefined) parts.push('encrypt-then-MAC');
       if (ext.keyShare) parts.push(`key_share ${groupOf(obj(ext.keyShare).group)}`);
       if (ext.preSharedKey !== undefined) parts.push(`PSK ${str(ext.preSharedKey)}`);
       break;
@@ -230,15 +233,34 @@ function handshakeParts(name: string, f: Record<string, unknown>): string[] {
     case 'certificate_request':
       if (ext.signatureAlgorithms) parts.push(`sigalgs ${codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))}`);
       if (ext.certificateAuthorities) parts.push(`${arr(ext.certificateAuthorities).length} CA name(s)`);
+      if (Array.isArray(f.supportedSignatureAlgorithms)) parts.push(`sigalgs ${codes(f.supportedSignatureAlgorithms, (s) => sigSchemeName(s))}`);
+      if (Array.isArray(f.certificateAuthorities)) parts.push(`${f.certificateAuthorities.length} CA name(s)`);
       break;
     case 'certificate_verify':
-      parts.push(sigSchemeName(num(f.algorithm) ?? -1));
+      parts.push(num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : 'MD5+SHA-1 / SHA-1 (TLS 1.1 and older)');
+      break;
+    case 'server_key_exchange':
+      // RFC 8422 section 5.4 / RFC 5246 section 7.4.3: the server's ephemeral key, signed over both randoms.
+      if (f.keyExchange === 'ECDHE') parts.push(`ECDHE ${groupOf(f.namedCurve)}`, `public ${typeof f.point === 'string' ? f.point.length / 2 : '?'} bytes`);
+      else if (f.keyExchange === 'DHE') parts.push(`DHE ${typeof f.dhP === 'string' ? Math.round((f.dhP.length / 2) * 8) : '?'}-bit group`, `g ${typeof f.dhG === 'string' ? parseInt(f.dhG.slice(0, 8) || '0', 16) : '?'}`);
+      parts.push(`signed ${num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : 'MD5+SHA-1 / SHA-1'}`);
+      break;
+    case 'client_key_exchange':
+      if (f.keyExchange === 'RSA') parts.push(`RSA-encrypted premaster, ${typeof f.encryptedPreMasterSecret === 'string' ? f.encryptedPreMasterSecret.length / 2 : '?'} bytes`);
+      else if (f.keyExchange === 'ECDHE') parts.push(`ECDHE public ${typeof f.point === 'string' ? f.point.length / 2 : '?'} bytes`);
+      else if (f.keyExchange === 'DHE') parts.push(`DHE public ${typeof f.dhYc === 'string' ? f.dhYc.length / 2 : '?'} bytes`);
+      break;
+    case 'certificate_status':
+      parts.push(`OCSP response ${typeof f.ocspResponse === 'string' ? f.ocspResponse.length / 2 : '?'} bytes`);
+      break;
+    case 'finished':
+      if (typeof f.verifyData === 'string') parts.push(`verify_data ${f.verifyData.length / 2} bytes ${f.verifyData.slice(0, 24)}`);
       break;
     case 'key_update':
       parts.push(f.requestUpdate ? 'update_requested' : 'update_not_requested');
       break;
     case 'new_session_ticket':
-      parts.push(`lifetime ${str(f.ticketLifetime)} s`);
+      parts.push(`lifetime ${str(f.ticketLifetime ?? f.ticketLifetimeHint)} s`);
       if (typeof f.ticket === 'string') parts.push(`ticket ${f.ticket.length / 2} bytes`);
       if (ext.earlyData !== undefined) parts.push(`early data up to ${str(ext.earlyData)} bytes`);
       break;

@@ -8,7 +8,7 @@ import { checkOcspResponse, loadCert, loadDirectory, loadFile, loadSystemStore, 
 import type { OcspVerdict, RevocationPointers, VCert, VerifyResult } from '../../x509/verify';
 import { V } from '../../registry/x509-verify-errors';
 import { isIpAddress } from '../../handshake/tls13/common';
-import { sessionFromJson, sessionToJson } from '../../conn/session-ticket';
+import { sessionFromJson, sessionToJson, type ClientSession } from '../../conn/session-ticket';
 import { toJson, type TraceEvent } from '../../trace/events';
 import { formatEvent } from '../../trace/format-text';
 import { decodeCertificate } from '../../x509/certificate';
@@ -41,6 +41,7 @@ export const spec: CommandSpec = {
     { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
     { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
     { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
+    { name: 'reconnect', kind: 'flag', help: 'after the handshake, drop the connection and reconnect 5 times resuming the session, printing New or Reused each time (as s_client -reconnect)' },
     { name: 'ct', kind: 'flag', help: 'ask for signed certificate timestamps (signed_certificate_timestamp) and show them (as s_client -ct; the logs\' signatures are not checked)' },
     { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request), show it (as s_client -status) and check it against the chain (as openssl ocsp: "OCSP response verify OK"); also list each certificate\'s CRL and OCSP URLs' },
     { name: 'padding', kind: 'string', arg: 'N', help: 'pad the ClientHello to N bytes with the padding extension (RFC 7685), e.g. 512' },
@@ -109,7 +110,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       throw new UsageError(`--early_data ${earlyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  if (sessOut) settings.onSession = (s) => fs.writeFileSync(sessOut, sessionToJson(s) + '\n', { mode: 0o600 });
+  let latest: ClientSession | undefined;
+  settings.onSession = (s) => {
+    latest = s;
+    if (sessOut) fs.writeFileSync(sessOut, sessionToJson(s) + '\n', { mode: 0o600 });
+  };
   const serverName = values.noservername ? undefined : ((values.servername as string | undefined) ?? host);
   const json = !!values.json;
   const print = (e: TraceEvent) => {
@@ -148,6 +153,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const rev = revocationOf(n, trustAnchors, { status: !!values.status, pointers: json || !!values.status });
       if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null, ...(rev.ocsp ? { ocspVerify: rev.ocsp } : {}), ...(rev.pointers ? { revocationPointers: rev.pointers } : {}) }) + '\n');
       else io.out(summaryText(n, verdict, rev));
+      if (values.reconnect) {
+        // As s_client -reconnect: give the server a moment to send its tickets, then five resumptions.
+        setTimeout(() => {
+          session.end();
+          void reconnectRounds({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs }, () => latest, io, json).then((ok) => finish(ok ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM));
+        }, 200);
+        return;
+      }
       wireStdin(session, io, !!values.ign_eof);
     });
     session.on('data', (d: Uint8Array) => {
@@ -158,9 +171,32 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (!json && !values.quiet) io.out('closed by peer (close_notify)\n');
       session.end();
     });
-    session.on('close', () => finish(session.conn.negotiated ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM));
+    session.on('close', () => { if (!values.reconnect || !session.conn.negotiated) finish(session.conn.negotiated ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM); });
     session.begin();
   });
+}
+
+/** s_client -reconnect: five more connections, each offering the latest session; one line each, "Reused" or "New". */
+async function reconnectRounds(opts: Parameters<typeof connect>[0], latest: () => ClientSession | undefined, io: CliIO, json: boolean): Promise<boolean> {
+  let ok = true;
+  for (let i = 0; i < 5; i++) {
+    const session = latest();
+    if (!json) io.out('drop connection and then reconnect\n');
+    try {
+      const s = await connect({ ...opts, ...(session ? { session } : {}) });
+      const failure = new Promise<never>((_, reject) => s.on('error', reject));
+      s.begin();
+      const n = await Promise.race([s.handshake(), failure]);
+      const line = `${n.resumed ? 'Reused' : 'New'}, ${versionName(n.version)}, Cipher is ${suiteName(n.cipherSuite, 'openssl')}`;
+      io.out(json ? JSON.stringify({ kind: 'reconnect', round: i + 1, resumed: n.resumed, version: versionName(n.version), cipher: suiteName(n.cipherSuite, 'openssl') }) + '\n' : `${line}\n`);
+      await new Promise((r) => setTimeout(r, 100)); // the server's tickets for the next round
+      s.end();
+    } catch (e) {
+      io.err(`connect: reconnect ${i + 1}: ${(e as Error).message}\n`);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 function wireStdin(session: TlsSession, io: CliIO, ignoreEof: boolean): void {
@@ -258,7 +294,7 @@ export function summaryText(n: NegotiatedSession, verdict?: VerifyResult, rev: R
     ...(n.signatureScheme !== undefined ? [`Peer signature: ${sigSchemeName(n.signatureScheme)}`] : []),
     `ALPN          : ${n.alpn ?? '(none)'}`,
     `HelloRetry    : ${n.helloRetry ? 'yes' : 'no'}`,
-    `Resumed       : ${n.resumed ? 'yes (PSK from a session ticket)' : 'no'}`,
+    `Resumed       : ${n.resumed ? (n.resumedBy === 'session-id' ? 'yes (session ID, RFC 5246)' : n.resumedBy === 'ticket' ? 'yes (session ticket, RFC 5077)' : 'yes (PSK from a session ticket)') : 'no'}`,
     `Early data    : ${earlyDataText(n.earlyData)}`,
     ...(n.recordSizeLimit ? [`Record limit  : ours ${n.recordSizeLimit.ours}, server's ${n.recordSizeLimit.peer} (record_size_limit, RFC 8449)`] : []),
     ...(n.certificateAuthorities ? ['Acceptable client certificate CA names', ...n.certificateAuthorities.map((c) => `  ${c}`)] : []),

@@ -445,6 +445,7 @@ export class Client12 implements HandshakeDriver {
     }
     const n: NegotiatedSession = {
       version: this.version, cipherSuite: suite.code, resumed: this.resumed, helloRetry: false, peerCertificates: this.peerChain,
+      ...(this.resumed ? { resumedBy: this.offer.session?.ticket.length ? 'ticket' as const : 'session-id' as const } : {}),
       ...(this.group !== undefined ? { group: this.group } : {}),
       ...(this.peerScheme !== undefined ? { signatureScheme: this.peerScheme } : {}),
       ...(this.alpn ? { alpn: this.alpn } : {}),

@@ -149,7 +149,8 @@ export class Server12 implements HandshakeDriver {
       // RFC 5077 section 3.4: the server echoes the client's session ID to say it accepted the ticket.
       this.sessionId = ch.legacySessionId;
     } else {
-      this.sessionId = this.sendTicket ? new Uint8Array(0) : this.p.random(32);
+      // RFC 5077 section 3.3: with a ticket to issue, the session ID may stay empty; otherwise one for our cache.
+      this.sessionId = this.sendTicket || !cfg.sessionCache ? new Uint8Array(0) : this.p.random(32);
     }
     const extensions: Extension[] = [
       ...(secureReneg ? [ext.renegotiationInfo(new Uint8Array(0))] : []),
@@ -201,10 +202,16 @@ export class Server12 implements HandshakeDriver {
     return this.ch.ext.statusRequest?.statusType === 1 && r?.length ? r : undefined;
   }
 
-  /** A session the client offers by ticket that we can open and still use. */
+  /** A session the client offers by ticket that we can open, or by an ID in our cache, and still use. */
   private resumable(ch: ClientHello, version: number): SessionState12 | undefined {
     const cfg = this.host.cfg;
     const t = ch.ext.sessionTicket;
+    if (!t?.length && ch.legacySessionId.length && cfg.sessionCache) {
+      const st = cfg.sessionCache.get(ch.legacySessionId, (cfg.now ?? Date.now)());
+      if (st && st.version === version && ch.cipherSuites.includes(st.cipherSuite)) return st;
+      if (st) this.host.emit({ kind: 'info', message: 'the client offered a cached session for another version or suite: a full handshake' });
+      return undefined;
+    }
     if (!t?.length || !cfg.ticketKey) return undefined;
     const st = openTicket12(this.p, cfg.ticketKey, t);
     const now = (cfg.now ?? Date.now)();
@@ -331,6 +338,10 @@ export class Server12 implements HandshakeDriver {
     this.clientVerifyData = fin.verifyData;
     if (!this.resumed) {
       if (this.sendTicket) this.issueTicket();
+      else if (this.sessionId.length && this.host.cfg.sessionCache) {
+        const now = (this.host.cfg.now ?? Date.now)();
+        this.host.cfg.sessionCache.set(this.sessionId, { version: this.version, cipherSuite: this.suite!.code, masterSecret: this.master!, extendedMasterSecret: this.ems, issuedAt: now, lifetime: 7200, peerCertificates: this.peerChain }, now);
+      }
       const { server } = this.protectors();
       this.host.sendChangeCipherSpec();
       this.host.setProtector12('write', server);
@@ -364,6 +375,7 @@ export class Server12 implements HandshakeDriver {
   private done(): void {
     const n: NegotiatedSession = {
       version: this.version, cipherSuite: this.suite!.code, resumed: this.resumed, helloRetry: false, peerCertificates: this.peerChain,
+      ...(this.resumed ? { resumedBy: this.ch.ext.sessionTicket?.length ? 'ticket' as const : 'session-id' as const } : {}),
       ...(this.group !== undefined && !this.resumed ? { group: this.group } : {}),
       ...(this.scheme !== undefined ? { signatureScheme: this.scheme } : {}),
       ...(this.alpn ? { alpn: this.alpn } : {}),

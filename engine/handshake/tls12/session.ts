@@ -56,3 +56,40 @@ export function openTicket12(p: CryptoProvider, key: Uint8Array, ticket: Uint8Ar
     return undefined;
   }
 }
+
+/**
+ * A server's TLS 1.2 session cache (RFC 5246 section 7.4.1.2 session IDs): shared by every connection of one
+ * server, bounded, entries dropped when they expire. Used when the client takes no ticket.
+ */
+export class SessionCache12 {
+  private readonly entries = new Map<string, SessionState12>();
+
+  constructor(readonly maxEntries = 20_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: Uint8Array, now: number): SessionState12 | undefined {
+    const k = key(id);
+    const st = this.entries.get(k);
+    if (st && now - st.issuedAt > st.lifetime * 1000) {
+      this.entries.delete(k);
+      return undefined;
+    }
+    return st;
+  }
+
+  set(id: Uint8Array, st: SessionState12, now: number): void {
+    if (this.entries.size >= this.maxEntries) {
+      for (const [k, v] of this.entries) if (now - v.issuedAt > v.lifetime * 1000) this.entries.delete(k);
+      // Still full: forget the oldest (Map keeps insertion order), as OpenSSL's cache does.
+      while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(key(id), st);
+  }
+}
+
+function key(id: Uint8Array): string {
+  return Array.from(id, (b) => b.toString(16).padStart(2, '0')).join('');
+}
