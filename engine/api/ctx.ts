@@ -37,6 +37,8 @@ export class SSL_CTX {
   passwdUserdata: unknown;
   /** SSL_CTX_set_mode; SSL_new copies it. */
   mode = 0;
+  /** SSL_CTX_set_options: the SSL_OP_* bits this engine acts on (others are kept and reported back). */
+  options = 0;
   minVersion = 0;
   maxVersion = 0;
   cipherSuites?: number[];
@@ -436,4 +438,26 @@ export function SSL_CTX_set_client_hello_cb(ctx: SSL_CTX, cb: SSL_CTX['clientHel
 
 export function SSL_CTX_set_client_cert_cb(ctx: SSL_CTX, cb: SSL_CTX['clientCertCb']): void {
   ctx.clientCertCb = cb;
+}
+
+// ---- options (SSL_CTX_set_options) ----
+
+/** OpenSSL 3's values for the options the engine acts on. */
+export const SSL_OP_NO_TICKET = 0x00004000;
+export const SSL_OP_ALLOW_CLIENT_RENEGOTIATION = 0x00000100;
+export const SSL_OP_NO_RENEGOTIATION = 0x40000000;
+
+/** Adds options; returns the new set (uint64_t in OpenSSL, a number here). */
+export function SSL_CTX_set_options(ctx: SSL_CTX, op: number): number {
+  ctx.options = (ctx.options | op) >>> 0;
+  return ctx.options;
+}
+
+export function SSL_CTX_clear_options(ctx: SSL_CTX, op: number): number {
+  ctx.options = (ctx.options & ~op) >>> 0;
+  return ctx.options;
+}
+
+export function SSL_CTX_get_options(ctx: SSL_CTX): number {
+  return ctx.options;
 }

@@ -39,6 +39,8 @@ export const R = {
   SSL_R_BAD_EXTENSION: { lib: ERR_LIB_SSL, reason: 110, text: 'bad extension' },
   SSL_R_CERTIFICATE_VERIFY_FAILED: { lib: ERR_LIB_SSL, reason: 134, text: 'certificate verify failed' },
   SSL_R_NO_CIPHER_MATCH: { lib: ERR_LIB_SSL, reason: 185, text: 'no cipher match' },
+  SSL_R_WRONG_SSL_VERSION: { lib: ERR_LIB_SSL, reason: 266, text: 'wrong ssl version' },
+  SSL_R_NO_RENEGOTIATION: { lib: ERR_LIB_SSL, reason: 339, text: 'no renegotiation' },
   SSL_R_BAD_SIGNATURE: { lib: ERR_LIB_SSL, reason: 123, text: 'bad signature' },
   SSL_R_DATA_LENGTH_TOO_LONG: { lib: ERR_LIB_SSL, reason: 146, text: 'data length too long' },
   SSL_R_LENGTH_MISMATCH: { lib: ERR_LIB_SSL, reason: 159, text: 'length mismatch' },

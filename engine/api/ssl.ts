@@ -25,6 +25,7 @@ import {
 import type { EVP_PKEY } from './objects';
 import { ERR_clear_error, ERR_peek_error, ERR_raise, peerAlertReason, R, type Reason } from './err';
 import { X509 } from './objects';
+import { SSL_OP_ALLOW_CLIENT_RENEGOTIATION, SSL_OP_NO_RENEGOTIATION, SSL_OP_NO_TICKET } from './ctx';
 import { verifyPeerChain, X509_V_OK, type PeerVerification, type VerifyCallback } from './x509-store';
 
 export const SSL_ERROR_NONE = 0;
@@ -161,7 +162,9 @@ export class SSL {
         this.verified = record;
         return verdict;
       },
-      ...(this.server ? { ticketKey: ctx.ticketKey, sessionCache: ctx.sessionCache } : {}),
+      ...(this.server ? { ...(ctx.options & SSL_OP_NO_TICKET ? { ticketsToSend: 0 } : { ticketKey: ctx.ticketKey }), sessionCache: ctx.sessionCache } : {}),
+      // SSL_OP_NO_RENEGOTIATION refuses every renegotiation; a server accepts the client's only with SSL_OP_ALLOW_CLIENT_RENEGOTIATION.
+      ...(ctx.options & SSL_OP_NO_RENEGOTIATION ? { renegotiation: false } : this.server && ctx.options & SSL_OP_ALLOW_CLIENT_RENEGOTIATION ? { renegotiation: true } : {}),
       ...(!this.server && this.session ? { session: this.session.data } : {}),
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
       ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),
@@ -440,7 +443,67 @@ function inJob(s: SSL, fn: () => number): number {
 export function SSL_do_handshake(s: SSL): number {
   ERR_clear_error();
   if (!ready(s, 'SSL_do_handshake')) return s.api('SSL_do_handshake(ssl)', -1);
+  if (s.conn?.renegotiating) return s.api('SSL_do_handshake(ssl)', continueRenegotiation(s));
   return s.api('SSL_do_handshake(ssl)', inJob(s, () => handshake(s)));
+}
+
+/**
+ * A renegotiation under way (TLS 1.2 and older): sends what is due and reads until it completes. 1 when done;
+ * -1 with WANT_READ / WANT_WRITE while it waits, as OpenSSL's handshake function does when SSL_read or SSL_write
+ * find one in progress.
+ */
+function continueRenegotiation(s: SSL): number {
+  const conn = s.conn!;
+  for (;;) {
+    if (!s.flush()) {
+      s.outcome = writeBlocked(s);
+      return s.outcome === 'syscall' ? 0 : -1;
+    }
+    if (conn.status === 'failed') {
+      s.outcome = s.failure();
+      return -1;
+    }
+    if (!conn.renegotiating) {
+      s.outcome = 'none';
+      return 1;
+    }
+    const stop = s.pull();
+    if (stop) {
+      s.outcome = stop;
+      return stop === 'syscall' ? 0 : -1;
+    }
+  }
+}
+
+/**
+ * int SSL_renegotiate(SSL *s): TLS 1.2 and older, RFC 5746. A client sends a new ClientHello, a server a
+ * HelloRequest; SSL_do_handshake (or SSL_read/SSL_write) carries it through. 1 when started, 0 when it cannot be
+ * (TLS 1.3, a peer without secure renegotiation, a handshake not done).
+ */
+export function SSL_renegotiate(s: SSL): number {
+  ERR_clear_error();
+  const conn = s.conn;
+  if (!conn?.negotiated) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, 'SSL_renegotiate: the handshake is not done');
+    return s.api('SSL_renegotiate(ssl)', 0);
+  }
+  if (conn.negotiated.version >= 0x0304) {
+    ERR_raise(R.SSL_R_WRONG_SSL_VERSION, 'SSL_renegotiate: TLS 1.3 has no renegotiation (use SSL_key_update)');
+    return s.api('SSL_renegotiate(ssl)', 0);
+  }
+  try {
+    conn.renegotiate();
+  } catch (e) {
+    ERR_raise(R.SSL_R_NO_RENEGOTIATION, `SSL_renegotiate: ${(e as Error).message}`);
+    return s.api('SSL_renegotiate(ssl)', 0);
+  }
+  s.flush();
+  return s.api('SSL_renegotiate(ssl)', 1);
+}
+
+/** 1 while a renegotiation is under way, else 0. */
+export function SSL_renegotiate_pending(s: SSL): number {
+  return s.conn?.renegotiating ? 1 : 0;
 }
 
 export function SSL_connect(s: SSL): number {
@@ -562,6 +625,12 @@ function writeFrom(s: SSL, buf: Uint8Array, num: number): number {
     ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_write: the connection is ${conn.status}`);
     s.outcome = 'ssl';
     return -1;
+  }
+  // As OpenSSL: a write finds the renegotiation in progress and drives it first; while it waits for the peer,
+  // SSL_write returns -1 with SSL_ERROR_WANT_READ (the seed's "SSL_write may need to read").
+  if (conn.renegotiating) {
+    const r = continueRenegotiation(s);
+    if (r <= 0) return r;
   }
   const partial = (s.mode & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
   let written = 0;

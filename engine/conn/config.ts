@@ -59,6 +59,12 @@ export interface ConnectionConfig {
   ticketsToSend?: number;
   /** Server: the 32-byte key that seals our stateless tickets; without it no tickets are issued or accepted. */
   ticketKey?: Uint8Array;
+  /**
+   * TLS 1.2 and older: whether to renegotiate when the peer asks (RFC 5746, only when it is secure). Client: answer
+   * a HelloRequest (default true, as OpenSSL). Server: accept a client's renegotiation (default false, as OpenSSL 3's
+   * servers, since client-initiated renegotiation is a cheap way to make a server work hard).
+   */
+  renegotiation?: boolean;
   /** Server: TLS 1.2 sessions by session ID, shared by the server's connections (clients that take no ticket resume with these). */
   sessionCache?: SessionCache12;
   /** Client: a session to resume (from onSession of an earlier connection, or a --sess-in file). */

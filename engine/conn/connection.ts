@@ -95,6 +95,14 @@ export interface HandshakeDriver {
   decodeOptions?(): DecodeOptions;
   /** TLS 1.2 and older: a ChangeCipherSpec arrived (the driver installs the pending read keys or refuses it). */
   onChangeCipherSpec?(): void;
+  /** TLS 1.2 and older, client: start a renegotiation (RFC 5746). */
+  renegotiate?(): void;
+  /** TLS 1.2 and older, server: ask the client to renegotiate (HelloRequest). */
+  requestRenegotiation?(): void;
+  /** A renegotiation (or the first handshake) is under way. */
+  readonly handshaking?: boolean;
+  /** TLS 1.2 and older: a warning alert arrived (no_renegotiation answers a renegotiation attempt). */
+  onWarning?(code: number): void;
   /** Server: sends a post-handshake CertificateRequest; throws an Error saying why when it cannot. */
   requestClientCertificate?(): void;
 }
@@ -287,6 +295,25 @@ export class TlsConnection implements SansIoConnection {
     if (this.status === 'closed' || this.status === 'closing' || this.status === 'failed') return;
     this.sendAlert('warning', 'close_notify');
     this.status = this.status === 'peer-closed' ? 'closed' : 'closing';
+  }
+
+  /**
+   * TLS 1.2 and older: renegotiate (RFC 5746). A client sends a new ClientHello; a server sends a HelloRequest.
+   * Application data keeps flowing meanwhile. Throws, saying why, when it cannot (TLS 1.3, the peer lacks secure
+   * renegotiation, or a handshake is already under way).
+   */
+  renegotiate(): void {
+    if (this.status !== 'open' || !this.negotiated) throw new Error(`renegotiation needs an established connection (it is ${this.status})`);
+    if (this.legacyVersion === undefined) throw new Error('TLS 1.3 has no renegotiation (RFC 8446 section 4.1.2): use KeyUpdate or post-handshake authentication');
+    const d = this.driver;
+    const fn = this.side === 'client' ? d.renegotiate : d.requestRenegotiation;
+    if (!fn) throw new Error('this connection cannot renegotiate');
+    fn.call(d);
+  }
+
+  /** A renegotiation is under way (TLS 1.2 and older). */
+  get renegotiating(): boolean {
+    return this.status === 'open' && !!this.negotiated && !!this.driver.handshaking;
   }
 
   keyUpdate(requestPeer: boolean): void {
@@ -546,6 +573,7 @@ export class TlsConnection implements SansIoConnection {
       // unrecognized_name...); the state machine hears of it through the trace. A flood of them does.
       if (++this.warningsInARow > MAX_WARNINGS_IN_A_ROW)
         throw new ProtocolError('unexpected_message', `more than ${MAX_WARNINGS_IN_A_ROW} warning alerts in a row (limit MAX_WARNINGS_IN_A_ROW)`, { message: 'alert' });
+      this.driver.onWarning?.(alert.description);
       return;
     }
     // TLS 1.3: every other alert is fatal, whatever its level says (RFC 8446 section 6).

@@ -90,9 +90,17 @@ export class TlsSession extends EventEmitter {
   }
 
   private queued: Uint8Array[] = [];
+  /** The parameters 'secure' (or the last 'renegotiated') reported. */
+  private reported?: NegotiatedSession;
 
   keyUpdate(requestPeer: boolean): void {
     this.conn.keyUpdate(requestPeer);
+    this.pump();
+  }
+
+  /** TLS 1.2 and older: renegotiate (client) or ask the client to (server); 'secure' is emitted again when done. */
+  renegotiate(): void {
+    this.conn.renegotiate();
     this.pump();
   }
 
@@ -133,7 +141,12 @@ export class TlsSession extends EventEmitter {
     if ((status === 'open' || status === 'peer-closed' || status === 'closing' || status === 'closed') && this.conn.negotiated && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+      this.reported = this.conn.negotiated;
       this.emit('secure', this.conn.negotiated);
+    } else if (this.reported && this.conn.negotiated && this.conn.negotiated !== this.reported) {
+      // A renegotiation finished (TLS 1.2 and older): the new parameters.
+      this.reported = this.conn.negotiated;
+      this.emit('renegotiated', this.conn.negotiated);
     }
     if (this.queued.length && this.conn.canWrite) {
       for (const b of this.queued.splice(0)) this.conn.write(b);

@@ -586,3 +586,65 @@ test('SSL_CTX_set_cipher_list: OpenSSL names select the TLS 1.2 suite; a list wi
   handshake(client, server);
   assert.equal(api.SSL_get_cipher_name(client), 'ECDHE-ECDSA-CHACHA20-POLY1305');
 });
+
+/** A TLS 1.2 pair with an RSA server, established. */
+function pair12(serverOptions = 0) {
+  const sctx = ctxApi.SSL_CTX_new(methods.TLSv1_2_server_method())!;
+  assert.equal(ctxApi.SSL_CTX_use_certificate_file(sctx, F('rsa2048.crt'), SSL_FILETYPE_PEM), 1);
+  assert.equal(ctxApi.SSL_CTX_use_PrivateKey_file(sctx, F('rsa2048.key'), SSL_FILETYPE_PEM), 1);
+  if (serverOptions) ctxApi.SSL_CTX_set_options(sctx, serverOptions);
+  const p = pair({ serverCtx: sctx, clientCtx: ctxApi.SSL_CTX_new(methods.TLSv1_2_client_method())! });
+  handshake(p.client, p.server);
+  return p;
+}
+
+test('SSL_renegotiate (client, RFC 5746): SSL_write returns WANT_READ while it is pending, the server carries it, then both go on', () => {
+  const { client, server } = pair12(ctxApi.SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+  assert.equal(api.SSL_renegotiate(client), 1);
+  assert.equal(api.SSL_renegotiate_pending(client), 1);
+  const msg = text('during');
+  const w = api.SSL_write(client, msg, msg.length);
+  assert.equal(w, -1);
+  assert.equal(api.SSL_get_error(client, w), api.SSL_ERROR_WANT_READ, 'the write must first finish the handshake, which waits for the server');
+  const buf = new Uint8Array(64);
+  for (let i = 0; i < 6 && api.SSL_renegotiate_pending(client); i++) {
+    const r = api.SSL_read(server, buf, 64);
+    assert.equal(api.SSL_get_error(server, r), api.SSL_ERROR_WANT_READ);
+    api.SSL_do_handshake(client);
+  }
+  assert.equal(api.SSL_renegotiate_pending(client), 0, 'the renegotiation completed');
+  assert.equal(api.SSL_write(client, msg, msg.length), msg.length);
+  assert.equal(api.SSL_read(server, buf, 64), msg.length);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, msg.length)), 'during');
+});
+
+test('a server without SSL_OP_ALLOW_CLIENT_RENEGOTIATION declines with a no_renegotiation warning; the client goes on as before', () => {
+  const { client, server } = pair12();
+  assert.equal(api.SSL_renegotiate(client), 1);
+  const buf = new Uint8Array(64);
+  assert.equal(api.SSL_get_error(server, api.SSL_read(server, buf, 64)), api.SSL_ERROR_WANT_READ);
+  const msg = text('still here');
+  assert.equal(api.SSL_write(client, msg, msg.length), msg.length, 'the declined renegotiation no longer blocks writes');
+  assert.equal(api.SSL_renegotiate_pending(client), 0);
+  assert.equal(api.SSL_read(server, buf, 64), msg.length);
+});
+
+test('SSL_renegotiate on the server sends HelloRequest; SSL_read on the client renegotiates and delivers data; TLS 1.3 refuses it', () => {
+  const { client, server } = pair12();
+  let negotiated = 0;
+  api.SSL_set_trace_callback(client, (e) => { if (e.kind === 'negotiated') negotiated++; });
+  assert.equal(api.SSL_renegotiate(server), 1);
+  const buf = new Uint8Array(64);
+  for (let i = 0; i < 6; i++) {
+    api.SSL_read(client, buf, 64);
+    api.SSL_read(server, buf, 64);
+  }
+  assert.equal(negotiated, 1, 'the client completed a second handshake');
+  assert.equal(api.SSL_renegotiate_pending(server), 0);
+  assert.equal(api.SSL_write(server, text('after'), 5), 5);
+  assert.equal(api.SSL_read(client, buf, 64), 5);
+  const t13 = pair();
+  handshake(t13.client, t13.server);
+  assert.equal(api.SSL_renegotiate(t13.client), 0);
+  assert.match(ERR_error_string(ERR_get_error()), /wrong ssl version/);
+});

@@ -41,6 +41,7 @@ export const spec: CommandSpec = {
     { name: 'sess-in', kind: 'string', arg: 'FILE', help: 'same as --sess_in' },
     { name: 'early_data', kind: 'string', arg: 'FILE', help: 'send FILE as 0-RTT early data with the --sess_in session, if its ticket allows it (as s_client -early_data; also --early-data)' },
     { name: 'early-data', kind: 'string', arg: 'FILE', help: 'same as --early_data' },
+    { name: 'renegotiate', kind: 'flag', help: 'renegotiate once right after the handshake (TLS 1.2 and older, RFC 5746; as typing R to s_client)' },
     { name: 'reconnect', kind: 'flag', help: 'after the handshake, drop the connection and reconnect 5 times resuming the session, printing New or Reused each time (as s_client -reconnect)' },
     { name: 'ct', kind: 'flag', help: 'ask for signed certificate timestamps (signed_certificate_timestamp) and show them (as s_client -ct; the logs\' signatures are not checked)' },
     { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request), show it (as s_client -status) and check it against the chain (as openssl ocsp: "OCSP response verify OK"); also list each certificate\'s CRL and OCSP URLs' },
@@ -162,6 +163,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         return;
       }
       wireStdin(session, io, !!values.ign_eof);
+      if (values.renegotiate) {
+        try {
+          session.renegotiate();
+          if (!json) io.out('RENEGOTIATING\n');
+        } catch (e) {
+          io.err(`connect: --renegotiate: ${(e as Error).message}\n`);
+        }
+      }
+    });
+    session.on('renegotiated', (n: NegotiatedSession) => {
+      if (json) io.out(JSON.stringify({ kind: 'renegotiated', version: versionName(n.version), cipher: suiteName(n.cipherSuite, 'openssl') }) + '\n');
+      else io.out(`Renegotiated: ${versionName(n.version)}, Cipher is ${suiteName(n.cipherSuite, 'openssl')}\n`);
     });
     session.on('data', (d: Uint8Array) => {
       if (json) io.out(JSON.stringify({ kind: 'data', length: d.length, text: new TextDecoder().decode(d) }) + '\n');
@@ -207,6 +220,16 @@ function wireStdin(session: TlsSession, io: CliIO, ignoreEof: boolean): void {
     const cmd = text.trim();
     if (cmd === 'K' || cmd === 'k') {
       session.keyUpdate(cmd === 'K');
+      return;
+    }
+    if (cmd === 'R') {
+      // As s_client's R command: renegotiate (TLS 1.2 and older).
+      try {
+        session.renegotiate();
+        io.out('RENEGOTIATING\n');
+      } catch (e) {
+        io.err(`connect: ${(e as Error).message}\n`);
+      }
       return;
     }
     session.write(typeof chunk === 'string' ? chunk : new Uint8Array(chunk));

@@ -41,6 +41,7 @@ export const spec: CommandSpec = {
     { name: 'status-file', kind: 'string', arg: 'FILE', help: 'same as --status_file' },
     { name: 'serverinfo', kind: 'string', arg: 'FILE', help: 'PEM file of SERVERINFO(V2) blocks (as s_server -serverinfo): its signed_certificate_timestamp list is sent to clients that ask (SCTs, RFC 6962)' },
     { name: 'client_CA', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: send the subjects of the PEM certificates in FILE as certificate_authorities (RFC 8446 section 4.2.4; as s_server -client_CAfile)' },
+    { name: 'client_renegotiation', kind: 'flag', help: 'accept renegotiations the client starts (TLS 1.2 and older, RFC 5746; off by default, as in OpenSSL 3; s_server -client_renegotiation)' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
@@ -111,6 +112,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...settings, certificateChain: id.chain, signer: id.signer,
       clientAuth: values.Verify ? 'require' : values.verify ? 'request' : 'none',
       ...(values.hrr ? { forceHelloRetry: true } : {}),
+      ...(values.client_renegotiation ? { renegotiation: true } : {}),
     }, (s) => {
       accepted++;
       sessions.add(s);
@@ -173,6 +175,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
             if (!json && !values.quiet) io.out('post-handshake authentication requested\n');
           } catch (e) {
             io.err(`serve: cannot request a client certificate: ${(e as Error).message}\n`);
+          }
+        }
+        return;
+      }
+      if (text.trim() === 'r' || text.trim() === 'R') {
+        // As the s_server "r" command: ask each client to renegotiate (HelloRequest; TLS 1.2 and older, RFC 5746).
+        for (const s of sessions) {
+          if (s.conn.status !== 'open') continue;
+          try {
+            s.renegotiate();
+            if (!json && !values.quiet) io.out('SSL_renegotiate -> 1 (HelloRequest sent)\n');
+          } catch (e) {
+            io.err(`serve: cannot renegotiate: ${(e as Error).message}\n`);
           }
         }
         return;

@@ -23,7 +23,7 @@ import { decodeSpkiBytes } from '../../x509/public-key';
 import { decodeOcspResponse, ocspSummary } from '../../x509/ocsp';
 import { decodeSct, type SctInfo } from '../../x509/sct';
 import { bytesEqual, isIpAddress, unexpected } from '../tls13/common';
-import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, kxOf, protectorsFor, signFor, Transcript12, verifyFor } from './common';
+import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, kxOf, protectorsFor, signFor, Transcript12, verifyFor, type PreviousHandshake } from './common';
 import { extendedMasterSecret, finishedVerifyData, masterSecret, SSL3, suiteAllowed, TLS10, TLS12 } from './prf';
 import type { Tls12Protector } from '../../record/protect12';
 
@@ -76,8 +76,39 @@ export class Client12 implements HandshakeDriver {
   private clientVerifyData: Uint8Array = new Uint8Array(0);
   private serverVerifyData: Uint8Array = new Uint8Array(0);
 
+  /** Set when this handshake renegotiates an established connection (RFC 5746). */
+  private previous?: PreviousHandshake;
+  /** The established handshake being renegotiated: it takes the connection back if the server declines. */
+  private before?: Client12;
+
+  /** RFC 5746 section 4.2 / RFC 5246 section 7.2.2: a server may decline a renegotiation with no_renegotiation. */
+  onWarning(code: number): void {
+    if (code !== 100 || !this.before || this.state !== 'wait_sh') return;
+    this.host.emit({ kind: 'info', message: 'the server declined to renegotiate (no_renegotiation warning): the connection goes on with its current parameters' });
+    this.host.replaceDriver(this.before);
+  }
+
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
+  }
+
+  /**
+   * Renegotiates (RFC 5746 section 3.5): a new Client12 takes over the connection and sends a ClientHello under the
+   * current keys, bound to the last handshake by renegotiation_info. Throws if the server does not support it.
+   */
+  renegotiate(): void {
+    if (this.state !== 'connected') throw new Error(`cannot renegotiate in state ${this.state}: the handshake is not done`);
+    if (!this.secureRenegotiation) throw new Error('the server does not support secure renegotiation (no renegotiation_info, RFC 5746): renegotiating would be open to the 2009 prefix attack');
+    const next = new Client12(this.host);
+    next.previous = { version: this.version, clientVerifyData: this.clientVerifyData, serverVerifyData: this.serverVerifyData };
+    next.before = this;
+    this.host.replaceDriver(next);
+    this.host.emit({ kind: 'info', message: 'renegotiating: a new full handshake under the current keys, bound to the last one (RFC 5746)' });
+    next.start();
+  }
+
+  get handshaking(): boolean {
+    return this.state !== 'connected';
   }
 
   /** Continues a handshake whose ClientHello (offering TLS 1.3 and 1.2) was sent by a TLS 1.3 client. */
@@ -105,8 +136,10 @@ export class Client12 implements HandshakeDriver {
   /** On its own: a ClientHello offering only TLS 1.2 and older (RFC 5246 section 7.4.1.2). */
   start(): void {
     const cfg = this.host.cfg;
-    const max = Math.min(cfg.maxVersion ?? TLS12, TLS12);
-    const min = cfg.minVersion ?? TLS12;
+    const prev = this.previous;
+    // A renegotiation keeps the version (RFC 5246 section 7.4.1.2: the client offers what it offered before).
+    const max = prev ? prev.version : Math.min(cfg.maxVersion ?? TLS12, TLS12);
+    const min = prev ? prev.version : cfg.minVersion ?? TLS12;
     if (min > max) throw new ProtocolError('internal_error', `no protocol version to offer: the minimum ${versionName(min)} is above the maximum ${versionName(max)}`);
     const random = this.p.random(32);
     this.host.clientRandom = random;
@@ -115,16 +148,16 @@ export class Client12 implements HandshakeDriver {
       return s && (suiteAllowed(max, s) || suiteAllowed(min, s));
     });
     if (!suites.length) throw new ProtocolError('internal_error', `none of the configured cipher suites can be used with ${versionName(min)}..${versionName(max)}`);
-    const s = cfg.session && cfg.session.version <= TLS12 && cfg.session.version >= min && suites.includes(cfg.session.cipherSuite) ? cfg.session : undefined;
+    const s = !prev && cfg.session && cfg.session.version <= TLS12 && cfg.session.version >= min && suites.includes(cfg.session.cipherSuite) ? cfg.session : undefined;
     // RFC 5077 section 3.4: with a ticket, the client makes up a session ID to recognise the server's acceptance by.
     const sessionId = s ? (s.ticket.length ? this.p.random(32) : s.sessionId ?? new Uint8Array(0)) : new Uint8Array(0);
     const groups = cfg.groups ?? DEFAULT_GROUPS;
     const schemes = cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
     const hasCbc = suites.some((c) => suiteByCode(c)?.mac !== 'AEAD');
-    const { extensions, offered } = legacyHelloExtensions(this.host, { max, groups, schemes, hasCbc, ...(s ? { session: s } : {}) });
-    // SSL 3.0 has no extensions: the SCSV says we support secure renegotiation (RFC 5746 section 3.3).
-    const cipherSuites = max === SSL3 ? [...suites, EMPTY_RENEGOTIATION_INFO_SCSV] : suites;
-    const ch = this.host.send({ type: 'client_hello', legacyVersion: max, random, legacySessionId: sessionId, cipherSuites, extensions: max === SSL3 ? [] : extensions });
+    const { extensions, offered } = legacyHelloExtensions(this.host, { max, groups, schemes, hasCbc, ...(s ? { session: s } : {}), ...(prev ? { renegotiatedConnection: prev.clientVerifyData } : {}) });
+    // SSL 3.0 has no extensions: the SCSV says we support secure renegotiation (RFC 5746 section 3.3); never when renegotiating.
+    const cipherSuites = max === SSL3 && !prev ? [...suites, EMPTY_RENEGOTIATION_INFO_SCSV] : suites;
+    const ch = this.host.send({ type: 'client_hello', legacyVersion: max, random, legacySessionId: sessionId, cipherSuites, extensions: max === SSL3 && !prev ? [] : extensions });
     this.offer = { raw: ch.raw, random, clientVersion: max, minVersion: min, offered13: false, suites, groups, schemes, sessionId, ...(s ? { session: s } : {}), ext: offered };
     this.transcript.add(ch.raw);
     this.to('wait_sh');
@@ -166,8 +199,12 @@ export class Client12 implements HandshakeDriver {
         throw unexpected(this.state, msg, ['Finished']);
       case 'connected':
         if (msg.type === 'hello_request') {
-          // RFC 5746: we do not renegotiate on request (yet): say so with a warning, as OpenSSL does when it will not.
-          this.host.emit({ kind: 'info', message: 'the server asked to renegotiate (HelloRequest); declined with a no_renegotiation warning' });
+          // RFC 5246 section 7.4.1.1: HelloRequest is not part of any transcript. We renegotiate when it is secure.
+          if (this.secureRenegotiation && this.host.cfg.renegotiation !== false) {
+            this.host.emit({ kind: 'info', message: 'the server asked to renegotiate (HelloRequest)' });
+            return this.renegotiate();
+          }
+          this.host.emit({ kind: 'info', message: `the server asked to renegotiate (HelloRequest); declined with a no_renegotiation warning (${this.secureRenegotiation ? 'renegotiation is turned off' : 'the server lacks secure renegotiation, RFC 5746'})` });
           this.host.sendWarning('no_renegotiation');
           return;
         }
@@ -201,7 +238,14 @@ export class Client12 implements HandshakeDriver {
     this.sessionId = sh.legacySessionIdEcho;
     const e = sh.ext;
     this.secureRenegotiation = e.renegotiationInfo !== undefined;
-    if (e.renegotiationInfo !== undefined && e.renegotiationInfo.length !== 0)
+    const prev = this.previous;
+    if (prev) {
+      // RFC 5746 section 3.5: the server must echo both verify_data of the handshake being renegotiated.
+      const want = new Uint8Array([...prev.clientVerifyData, ...prev.serverVerifyData]);
+      if (!e.renegotiationInfo || !bytesEqual(e.renegotiationInfo, want))
+        throw new ProtocolError('handshake_failure', 'the renegotiation ServerHello\'s renegotiation_info does not carry both Finished verify_data of the last handshake (RFC 5746 section 3.5): this could be a prefix attack', { message: 'ServerHello', field: 'renegotiation_info' });
+      if (v !== prev.version) throw new ProtocolError('protocol_version', `the server changed the version from ${versionName(prev.version)} to ${versionName(v)} in a renegotiation`, { message: 'ServerHello' });
+    } else if (e.renegotiationInfo !== undefined && e.renegotiationInfo.length !== 0)
       throw new ProtocolError('handshake_failure', 'the initial ServerHello\'s renegotiation_info is not empty (RFC 5746 section 3.4)', { message: 'ServerHello', field: 'renegotiation_info' });
     if (!this.secureRenegotiation) this.host.emit({ kind: 'info', message: 'the server does not support secure renegotiation (RFC 5746): no renegotiation_info in its ServerHello' });
     this.ems = o.ext.ems && e.extendedMasterSecret !== undefined;
@@ -479,13 +523,13 @@ function keyAlgorithm(spki: Uint8Array): string {
  * The TLS 1.2-and-older ClientHello extensions (RFC 5246 section 7.4.1.4 and the RFCs of each), and what they
  * offer. Shared by this client and the TLS 1.3 client when it offers TLS 1.2 too.
  */
-export function legacyHelloExtensions(host: HandshakeHost, o: { max: number; groups: number[]; schemes: number[]; hasCbc: boolean; session?: ClientSession }): { extensions: Extension[]; offered: HelloOffer['ext'] } {
+export function legacyHelloExtensions(host: HandshakeHost, o: { max: number; groups: number[]; schemes: number[]; hasCbc: boolean; session?: ClientSession; renegotiatedConnection?: Uint8Array }): { extensions: Extension[]; offered: HelloOffer['ext'] } {
   const cfg = host.cfg;
   const ticket = o.session?.ticket.length ? o.session.ticket : new Uint8Array(0);
   const etm = o.hasCbc && o.max >= TLS10;
   const extensions: Extension[] = [
     ...(cfg.serverName && !isIpAddress(cfg.serverName) ? [ext.serverName([cfg.serverName])] : []),
-    ext.renegotiationInfo(new Uint8Array(0)),
+    ext.renegotiationInfo(o.renegotiatedConnection ?? new Uint8Array(0)),
     ext.supportedGroups(o.groups.filter((g) => g < 0x0200 || (g >= 0x0100 && g <= 0x01ff))),
     ext.ecPointFormats([0]),
     ext.sessionTicket(ticket),

@@ -123,3 +123,10 @@ export interface Session12 {
   createdAt: number;
   lifetime: number;
 }
+
+/** What a renegotiation binds to (RFC 5746 section 3): the version and both Finished verify_data of the handshake before. */
+export interface PreviousHandshake {
+  version: number;
+  clientVerifyData: Uint8Array;
+  serverVerifyData: Uint8Array;
+}

@@ -17,7 +17,7 @@ import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites'
 import { versionName } from '../../registry/versions';
 import { certificateSpki } from '../../x509/certificate';
 import { bytesEqual, unexpected } from '../tls13/common';
-import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, FALLBACK_SCSV, kxOf, protectorsFor, signFor, suiteFitsKey, Transcript12, verifyFor } from './common';
+import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, FALLBACK_SCSV, kxOf, protectorsFor, signFor, suiteFitsKey, Transcript12, verifyFor, type PreviousHandshake } from './common';
 import { extendedMasterSecret, finishedVerifyData, masterSecret, SSL3, TLS12 } from './prf';
 import { openTicket12, sealTicket12, type SessionState12 } from './session';
 import type { Tls12Protector } from '../../record/protect12';
@@ -51,8 +51,48 @@ export class Server12 implements HandshakeDriver {
   private clientVerifyData: Uint8Array = new Uint8Array(0);
   private serverVerifyData: Uint8Array = new Uint8Array(0);
 
+  /** Set when this handshake renegotiates an established connection (RFC 5746). */
+  private previous?: PreviousHandshake;
+  private ourMax = TLS12;
+  /** We sent a HelloRequest and wait for the client's ClientHello. */
+  private askedToRenegotiate = false;
+
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
+  }
+
+  get handshaking(): boolean {
+    return this.state !== 'connected';
+  }
+
+  /** Server-initiated renegotiation (RFC 5246 section 7.4.1.1): a HelloRequest; the client answers with a ClientHello. */
+  requestRenegotiation(): void {
+    if (this.state !== 'connected') throw new Error(`cannot renegotiate in state ${this.state}: the handshake is not done`);
+    if (!this.secureRenegotiation()) throw new Error('the client does not support secure renegotiation (RFC 5746)');
+    this.askedToRenegotiate = true;
+    this.host.send({ type: 'hello_request' });
+  }
+
+  private secureRenegotiation(): boolean {
+    return this.ch.ext.renegotiationInfo !== undefined || this.ch.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV);
+  }
+
+  /** A ClientHello on an established connection: a new Server12 runs the renegotiation, bound to this handshake. */
+  private onRenegotiation(ch: ClientHello): void {
+    const allowed = this.askedToRenegotiate || this.host.cfg.renegotiation === true;
+    const prev = { version: this.version, clientVerifyData: this.clientVerifyData, serverVerifyData: this.serverVerifyData };
+    if (!this.secureRenegotiation() || !allowed || !ch.ext.renegotiationInfo || !bytesEqual(ch.ext.renegotiationInfo, prev.clientVerifyData)) {
+      const why = !this.secureRenegotiation() ? 'the client lacks secure renegotiation (RFC 5746)' : !allowed ? 'client-initiated renegotiation is off (as in OpenSSL 3)' : 'its renegotiation_info does not carry our last client Finished (RFC 5746 section 3.7)';
+      if (allowed && this.secureRenegotiation()) throw new ProtocolError('handshake_failure', `renegotiation refused: ${why}`, { message: 'ClientHello', field: 'renegotiation_info' });
+      this.host.emit({ kind: 'info', message: `the client asked to renegotiate; declined with a no_renegotiation warning: ${why}` });
+      this.host.sendWarning('no_renegotiation');
+      return;
+    }
+    const next = new Server12(this.host);
+    next.previous = prev;
+    this.host.replaceDriver(next);
+    this.host.emit({ kind: 'info', message: 'renegotiating: a new full handshake under the current keys, bound to the last one (RFC 5746)' });
+    next.onClientHello(ch, this.version, this.ourMax);
   }
 
   private to(s: Server12State): void {
@@ -95,12 +135,7 @@ export class Server12 implements HandshakeDriver {
         if (msg.type === 'finished') return this.onFinished(msg);
         throw unexpected(this.state, msg, ['Finished']);
       case 'connected':
-        if (msg.type === 'client_hello') {
-          // A renegotiation request: refused with a warning, as OpenSSL servers do without secure renegotiation set up.
-          this.host.emit({ kind: 'info', message: 'the client asked to renegotiate (a ClientHello on an open connection); declined with a no_renegotiation warning' });
-          this.host.sendWarning('no_renegotiation');
-          return;
-        }
+        if (msg.type === 'client_hello') return this.onRenegotiation(msg);
         throw unexpected(this.state, msg, []);
       default:
         throw unexpected(this.state, msg, []);
@@ -110,6 +145,10 @@ export class Server12 implements HandshakeDriver {
   private onClientHello(ch: ClientHello, version: number, ourMax: number): void {
     const cfg = this.host.cfg;
     this.ch = ch;
+    this.ourMax = ourMax;
+    const prev = this.previous;
+    if (prev && ch.legacyVersion < prev.version)
+      throw new ProtocolError('protocol_version', `the renegotiation ClientHello offers ${versionName(ch.legacyVersion)}, below the ${versionName(prev.version)} in use`, { message: 'ClientHello' });
     this.version = version;
     this.host.setLegacyVersion(version);
     this.transcript.add(ch.raw);
@@ -119,12 +158,16 @@ export class Server12 implements HandshakeDriver {
     if (!ch.legacyCompressionMethods.includes(0))
       throw new ProtocolError('illegal_parameter', 'the ClientHello does not offer the null compression method (RFC 5246 section 7.4.1.2)', { message: 'ClientHello', field: 'compression_methods' });
     const e = ch.ext;
-    if (e.renegotiationInfo !== undefined && e.renegotiationInfo.length !== 0)
+    if (!prev && e.renegotiationInfo !== undefined && e.renegotiationInfo.length !== 0)
       throw new ProtocolError('handshake_failure', 'the initial ClientHello\'s renegotiation_info is not empty (RFC 5746 section 3.6)', { message: 'ClientHello', field: 'renegotiation_info' });
+    if (prev && ch.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV))
+      throw new ProtocolError('handshake_failure', 'the renegotiation ClientHello carries the SCSV (RFC 5746 section 3.7)', { message: 'ClientHello', field: 'cipher_suites' });
     const secureReneg = e.renegotiationInfo !== undefined || ch.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV);
+    // RFC 5746 section 3.7: in a renegotiation the extension carries both verify_data of the handshake before.
+    const renegInfo = prev ? new Uint8Array([...prev.clientVerifyData, ...prev.serverVerifyData]) : new Uint8Array(0);
 
     // Resumption first: a ticket we sealed, for this version and a suite the client still offers (RFC 5077 section 3.1).
-    const resumable = this.resumable(ch, version);
+    const resumable = prev ? undefined : this.resumable(ch, version);
     const signer = cfg.signer;
     const suite = resumable ? suiteByCode(resumable.cipherSuite)! : this.chooseSuite(ch, version);
     this.suite = suite;
@@ -153,7 +196,7 @@ export class Server12 implements HandshakeDriver {
       this.sessionId = this.sendTicket || !cfg.sessionCache ? new Uint8Array(0) : this.p.random(32);
     }
     const extensions: Extension[] = [
-      ...(secureReneg ? [ext.renegotiationInfo(new Uint8Array(0))] : []),
+      ...(secureReneg ? [ext.renegotiationInfo(renegInfo)] : []),
       ...(this.ems ? [ext.extendedMasterSecret()] : []),
       ...(this.etm ? [ext.encryptThenMac()] : []),
       ...(this.sendTicket ? [ext.sessionTicket(new Uint8Array(0))] : []),
