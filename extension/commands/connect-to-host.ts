@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { groupByName, GROUPS } from '../../engine/registry/groups';
 import { sigSchemeByName } from '../../engine/registry/sigschemes';
 import { suiteByName, SUITES } from '../../engine/registry/suites';
+import { versionByName } from '../../engine/registry/versions';
 import type { SessionOptions } from '../../engine/net/session';
 import type { Identity } from '../../engine/tools/identity';
 import { identityFromDocument } from '../identity';
@@ -28,6 +29,9 @@ export interface ConnectRequest {
   clientCertificate?: string;
   /** 'system' (default), 'none', or a PEM file / directory of anchors (s_client -CAfile / -CApath). */
   trustStore?: string;
+  /** Lowest and highest protocol versions, as OpenSSL spells them (SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3); default TLSv1.2..TLSv1.3. */
+  minVersion?: string;
+  maxVersion?: string;
   name?: string;
 }
 
@@ -62,7 +66,7 @@ function mustFind(code: number | undefined, what: string, name: string): number 
 function describe(req: ConnectRequest): { label: string; value: string }[] {
   return [
     { label: 'Protocol', value: req.protocol ?? 'TLS' },
-    { label: 'Versions', value: 'TLSv1.3' },
+    { label: 'Versions', value: versionRange(req) },
     { label: 'SNI', value: isIpAddress(req.serverName ?? req.host) ? '(none: the target is an IP address)' : (req.serverName ?? req.host) },
     { label: 'API', value: 'OpenSSL facade (SSL_connect, SSL_read, SSL_get_error)' },
     ...(req.alpn?.length ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []),
@@ -103,8 +107,8 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
   }
   const req: ConnectRequest = { host: t.host, port: t.port };
   const how = await vscode.window.showQuickPick([
-    { label: 'Connect', description: 'TLS 1.3, default suites, groups and signature schemes' },
-    { label: 'Customize…', description: 'SNI, ALPN, cipher suites, groups, client certificate, trust store' },
+    { label: 'Connect', description: 'TLS 1.2 and 1.3, default suites, groups and signature schemes' },
+    { label: 'Customize…', description: 'versions, SNI, ALPN, cipher suites, groups, client certificate, trust store' },
   ], { title: `Connect to ${t.host}:${t.port}` });
   if (!how) return undefined;
   if (how.label.startsWith('Customize')) return customize(req);
@@ -112,6 +116,7 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
 }
 
 async function customize(req: ConnectRequest): Promise<ConnectRequest | undefined> {
+  if (!(await pickVersions(req))) return undefined;
   const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
   if (sni === undefined) return undefined;
   req.serverName = sni;
@@ -131,6 +136,37 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
   }
   if (!(await pickTrust(req))) return undefined;
   return req;
+}
+
+function versionRange(req: ConnectRequest): string {
+  const min = req.minVersion ?? 'TLSv1.2';
+  const max = req.maxVersion ?? 'TLSv1.3';
+  return min === max ? min : `${min} to ${max}`;
+}
+
+/** OpenSSL's spelling to the code point; throws naming the value when it is not a version. */
+function versionCode(name: string | undefined, fallback: number): number {
+  if (name === undefined) return fallback;
+  const row = versionByName(name);
+  if (!row || row.code < 0x0300 || row.code > 0x0304) throw new Error(`"${name}" is not a protocol version (use SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)`);
+  return row.code;
+}
+
+async function pickVersions(req: ConnectRequest): Promise<boolean> {
+  const items: (vscode.QuickPickItem & { min: string; max: string })[] = [
+    { label: 'TLS 1.2 and 1.3', description: 'default, as browsers', min: 'TLSv1.2', max: 'TLSv1.3' },
+    { label: 'TLS 1.3 only', min: 'TLSv1.3', max: 'TLSv1.3' },
+    { label: 'TLS 1.2 only', min: 'TLSv1.2', max: 'TLSv1.2' },
+    { label: 'TLS 1.0 to 1.3', description: 'old servers and appliances', min: 'TLSv1', max: 'TLSv1.3' },
+    { label: 'TLS 1.1 only', min: 'TLSv1.1', max: 'TLSv1.1' },
+    { label: 'TLS 1.0 only', min: 'TLSv1', max: 'TLSv1' },
+    { label: 'SSL 3.0 only', description: 'broken (POODLE): to prove a server still speaks it', min: 'SSLv3', max: 'SSLv3' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Protocol versions to offer' });
+  if (!pick) return false;
+  req.minVersion = pick.min;
+  req.maxVersion = pick.max;
+  return true;
 }
 
 function trustLabel(t: string | undefined): string {
@@ -199,6 +235,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   try {
     toOptions(req); // names are checked here, before anything connects
     trust = trustOption(req.trustStore);
+    if (versionCode(req.minVersion, 0x0303) > versionCode(req.maxVersion, 0x0304)) throw new Error(`the minimum version ${req.minVersion} is above the maximum ${req.maxVersion ?? 'TLSv1.3'}`);
     identity = await clientIdentity(req);
   } catch (e) {
     void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
@@ -223,6 +260,8 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     ...(req.signatureAlgorithms?.length ? { signatureAlgorithms: req.signatureAlgorithms } : {}),
     ...(identity ? { identity: { chain: identity.chain, key: identity.key } } : {}),
     trust,
+    minVersion: versionCode(req.minVersion, 0x0303),
+    maxVersion: versionCode(req.maxVersion, 0x0304),
   }, panel);
   panel.attach(runner);
   void runner.start();

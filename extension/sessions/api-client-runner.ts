@@ -32,6 +32,9 @@ export interface ApiClientOptions {
    * a PEM file or a directory (SSL_CTX_load_verify_locations), or none (the chain is shown, not judged).
    */
   trust?: { kind: 'system' } | { kind: 'file' | 'dir'; path: string } | { kind: 'none' };
+  /** SSL_CTX_set_min/max_proto_version. */
+  minVersion?: number;
+  maxVersion?: number;
 }
 
 const RETRY = new Set([api.SSL_ERROR_WANT_READ, api.SSL_ERROR_WANT_WRITE, api.SSL_ERROR_WANT_CONNECT, api.SSL_ERROR_WANT_ACCEPT, api.SSL_ERROR_WANT_ASYNC]);
@@ -81,6 +84,8 @@ export class ApiClientRunner {
       if (!ok) this.fail(`${what} failed: ${ERR_drain_strings().join('; ') || 'no reason on the error queue'}`);
       return ok;
     };
+    if (o.minVersion && !check(ctxApi.SSL_CTX_set_min_proto_version(ctx, o.minVersion) === 1, 'SSL_CTX_set_min_proto_version')) return undefined;
+    if (o.maxVersion && !check(ctxApi.SSL_CTX_set_max_proto_version(ctx, o.maxVersion) === 1, 'SSL_CTX_set_max_proto_version')) return undefined;
     if (o.cipherSuites?.length && !check(ctxApi.SSL_CTX_set_ciphersuites(ctx, o.cipherSuites.join(':')) === 1, 'SSL_CTX_set_ciphersuites')) return undefined;
     if (o.groups?.length && !check(ctxApi.SSL_CTX_set1_groups_list(ctx, o.groups.join(':')) === 1, 'SSL_CTX_set1_groups_list')) return undefined;
     if (o.signatureAlgorithms?.length && !check(ctxApi.SSL_CTX_set1_sigalgs_list(ctx, o.signatureAlgorithms.join(':')) === 1, 'SSL_CTX_set1_sigalgs_list')) return undefined;

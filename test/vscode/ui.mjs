@@ -85,10 +85,10 @@ export default async function ui(page, { workspace, out }) {
   };
 
   // Connect to Host as a person does: the palette, host:port typed, then "Connect".
-  const opensslServer = async (versionFlag) => {
+  const opensslServer = async (...versionFlags) => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', path.join(workspace, 'server-cert.pem'),
-      '-key', path.join(workspace, 'server-key.pem'), versionFlag, '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      '-key', path.join(workspace, 'server-key.pem'), ...versionFlags, '-www'], { stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise((resolve, reject) => {
       let outText = '';
       proc.stdout.on('data', (b) => { outText += b; if (/ACCEPT/.test(outText)) resolve(); });
@@ -196,10 +196,10 @@ export default async function ui(page, { workspace, out }) {
     }
   });
 
-  // --- 6. a failure explained: the server speaks only TLS 1.2 -----------------
+  // --- 6. a failure explained: the server speaks only TLS 1.1, below our default minimum ---
   await check('connect-failure', async () => {
     await clearNotifications();
-    const server = await opensslServer('-tls1_2');
+    const server = await opensslServer('-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0');
     try {
       await connectFromPalette(server.port);
       const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');

@@ -332,6 +332,28 @@ const tests: Test[] = [
     },
   },
   {
+    name: 'Connect to Host against a TLS 1.2-only openssl s_server: TLS 1.2 negotiated and shown',
+    fn: async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
+          proc.on('error', reject);
+          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+        });
+        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', trustStore: fixture('server-cert.pem').fsPath })) as SessionPanelLike | undefined;
+        const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
+        assert(summary.ok, `the session failed: ${show(summary.error)}`);
+        assert(summary.version === 'TLSv1.2' && /^TLS_ECDHE_ECDSA_WITH_/.test(summary.suite ?? ''), `negotiated ${summary.version} ${summary.suite}`);
+        assert(summary.verification.state === 'ok', `verification ${show(summary.verification)}`);
+      } finally {
+        proc.kill();
+      }
+    },
+  },
+  {
     name: 'Connect to Host to a closed port ends in a clear error, not a hang',
     fn: async () => {
       const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: 1 })) as SessionPanelLike | undefined;
