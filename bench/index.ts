@@ -10,6 +10,7 @@ import { checkKey } from '../engine/tools/check-key';
 import { loadSystemStore, systemBundlePath } from '../engine/x509/verify/trust-store';
 import { hoverMarkdown } from '../extension/hover-markdown';
 import { benchTls } from './tls';
+import { benchTls12 } from './tls12';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,3 +82,4 @@ if (caBundle) {
 } else console.log('CA bundle: none installed (apt-get install ca-certificates), skipped');
 
 await benchTls();
+await benchTls12();

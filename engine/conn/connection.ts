@@ -424,7 +424,9 @@ export class TlsConnection implements SansIoConnection {
   private onRecord12(rec: RecordIn, base: Extract<TraceEvent, { kind: 'record' }> extends infer R ? Omit<R, 't' | 'side'> : never): void {
     let type = rec.type;
     let content = rec.fragment;
-    if (rec.version >> 8 !== 3 || (this.negotiated && rec.version !== this.legacyVersion))
+    // RFC 5246 appendix E.1: once the ServerHello settled the version, every record carries it (OpenSSL checks
+    // every record after the first; a client's first ClientHello record alone may say 0x0301).
+    if (rec.version >> 8 !== 3 || rec.version !== this.legacyVersion)
       throw new ProtocolError('protocol_version', `record version 0x${rec.version.toString(16)} is not the negotiated ${versionName(this.legacyVersion!)} (RFC 5246 appendix E.1)`, { message: 'record header', field: 'version' });
     const prot = this.readProt as Tls12Protector | undefined;
     if (prot) {
@@ -440,6 +442,8 @@ export class TlsConnection implements SansIoConnection {
     }
     if (type !== CT.handshake && this.hsReader.hasPartial)
       throw new ProtocolError('unexpected_message', `a ${contentTypeName(type)} record arrived in the middle of a fragmented handshake message (RFC 5246 section 6.2.1)`, { message: 'record' });
+    // OpenSSL resets its warning count on any record that is not an alert.
+    if (type !== CT.alert && content.length) this.warningsInARow = 0;
     switch (type) {
       case CT.change_cipher_spec:
         if (!(content.length === 1 && content[0] === 1))
@@ -568,7 +572,11 @@ export class TlsConnection implements SansIoConnection {
       this.countEmpty(); // user_canceled: a close_notify follows (RFC 8446 section 6.1)
       return;
     }
-    if (this.legacyVersion !== undefined && alert.level === 1) {
+    // In TLS 1.2 and older a warning does not end the connection; TLS 1.3 makes every alert fatal. Before the version
+    // is settled, only the warnings TLS 1.2 servers really send ahead of their ServerHello are let through
+    // (unrecognized_name for an unknown SNI name, RFC 6066 section 3; no_renegotiation).
+    const preVersion = this.readEpoch === 'plaintext' && !this.negotiated && (alert.description === 112 || alert.description === 100);
+    if (alert.level === 1 && (this.legacyVersion !== undefined || preVersion)) {
       // TLS 1.2 and older (RFC 5246 section 7.2): a warning does not end the connection (no_renegotiation,
       // unrecognized_name...); the state machine hears of it through the trace. A flood of them does.
       if (++this.warningsInARow > MAX_WARNINGS_IN_A_ROW)

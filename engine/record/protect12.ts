@@ -14,10 +14,14 @@
 // hash(key + pad_2 + hash(key + pad_1 + seq + type + length + data)) (RFC 6101 section 5.2.3.1).
 // Every failure to authenticate or decode a protected record is bad_record_mac: never decryption_failed, which
 // RFC 5246 section 7.2.2 reserves, since telling the two apart is the padding oracle.
+// DTLS mode (`dtls: true`, RFC 6347 section 4.1.2): the same transforms, but the sequence number that the MAC, the
+// AAD and the nonce use is the record's own epoch(2) || sequence_number(6) (section 4.1.2.1), given per record
+// to sealDtls/openDtls since records arrive out of order; the caller (engine/dtls/record.ts) writes and reads the
+// 13-byte header. CBC always takes an explicit IV: DTLS 1.0 is TLS 1.1 with changes (RFC 4347 section 1).
 import type { Aead, AeadKey, AeadName, BlockCipherKey, BlockCipherName, CryptoProvider, HashName } from '../crypto/provider';
 import { ProtocolError } from '../conn/errors';
 import type { CipherSuite } from '../registry/suites';
-import { SSL3, TLS10, suiteAllowed, type KeyBlock } from '../handshake/tls12/prf';
+import { SSL3, TLS10, TLS11, suiteAllowed, type KeyBlock } from '../handshake/tls12/prf';
 import { CT, recordHeader, type RecordIn } from './framer';
 import { concatBytes } from '../util/hex';
 
@@ -46,6 +50,23 @@ export interface Tls12ProtectorOptions {
   iv: Uint8Array;
   /** RFC 7366 encrypt_then_mac, when both hellos carried the extension; CBC suites of TLS 1.0+ only. */
   encryptThenMac?: boolean;
+  /**
+   * DTLS record protection (RFC 6347 section 4.1.2): `version` is the TLS version the DTLS version is based on
+   * (TLS11 for DTLS 1.0, TLS12 for DTLS 1.2), `recordVersion` the wire version (0xfeff, 0xfefd), which the
+   * MAC/AAD covers (section 4.1.2.1). Records are then sealed and opened with sealDtls/openDtls only.
+   */
+  dtls?: boolean;
+}
+
+/** A DTLS record as openDtls needs it: the header fields the MAC/AAD covers, and the protected body. */
+export interface DtlsRecordFields {
+  type: number;
+  /** The wire version from the header (0xfeff, 0xfefd). */
+  version: number;
+  epoch: number;
+  /** The 48-bit sequence_number. */
+  seq: number;
+  fragment: Uint8Array;
 }
 
 export interface SealOptions {
@@ -71,6 +92,16 @@ function u64(seq: bigint): Uint8Array {
     s >>= 8n;
   }
   return b;
+}
+
+/** What the MAC/AAD of a received record covers besides the sequence number. */
+type MacInput = Pick<RecordIn, 'type' | 'version' | 'fragment'>;
+
+/** RFC 6347 section 4.1.2.1: the 64-bit sequence number of DTLS is epoch(2) || sequence_number(6). */
+function dtlsSeq(epoch: number, seq: number): bigint {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffff) throw new RangeError(`DTLS epoch ${epoch} is not a uint16`);
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff_ffff) throw new RangeError(`DTLS sequence_number ${seq} is not a uint48`);
+  return (BigInt(epoch) << 48n) | BigInt(seq);
 }
 
 /** A copy that owns its memory (Buffer.prototype.slice would return a view into the caller's bytes). */
@@ -112,6 +143,10 @@ export class Tls12Protector {
   readonly encryptThenMac: boolean;
   /** The suite's IANA name, for the trace. */
   readonly suiteName: string;
+  /** DTLS mode: see Tls12ProtectorOptions.dtls. */
+  readonly dtls: boolean;
+  /** Bytes of record header: 5 in TLS, 13 in DTLS (RFC 6347 section 4.1). */
+  readonly headerLen: number;
 
   private readonly p: CryptoProvider;
   private readonly mode: Mode;
@@ -144,6 +179,14 @@ export class Tls12Protector {
     this.encryptThenMac = opts.encryptThenMac ?? false;
     if (this.encryptThenMac && (mode !== 'cbc' || this.ssl3))
       throw new RangeError('encrypt_then_mac applies to CBC suites of TLS 1.0 and later only (RFC 7366 sections 2.1 and 3)');
+    this.dtls = opts.dtls ?? false;
+    this.headerLen = this.dtls ? 13 : 5;
+    if (this.dtls) {
+      // DTLS 1.0 is based on TLS 1.1 (RFC 4347 section 1), DTLS 1.2 on TLS 1.2 (RFC 6347 section 1): no chained IVs.
+      if (version < TLS11) throw new RangeError('DTLS records are protected as TLS 1.1 (DTLS 1.0) or TLS 1.2 (DTLS 1.2), never older');
+      if (opts.recordVersion === undefined || opts.recordVersion >> 8 !== 0xfe)
+        throw new RangeError('DTLS mode needs the wire recordVersion (0xfeff for DTLS 1.0, 0xfefd for DTLS 1.2)');
+    }
 
     const expect = (what: string, got: Uint8Array, len: number): void => {
       if (!(got instanceof Uint8Array) || got.length !== len) throw new RangeError(`${suite.iana}: ${what} must be ${len} bytes, got ${got?.length}`);
@@ -188,7 +231,7 @@ export class Tls12Protector {
   /** A protector for `writer`'s direction from a derived key block. */
   static fromKeyBlock(
     provider: CryptoProvider, suite: CipherSuite, version: number, kb: KeyBlock, writer: 'client' | 'server',
-    opts: { recordVersion?: number; encryptThenMac?: boolean } = {},
+    opts: { recordVersion?: number; encryptThenMac?: boolean; dtls?: boolean } = {},
   ): Tls12Protector {
     const c = writer === 'client';
     return new Tls12Protector({
@@ -204,13 +247,13 @@ export class Tls12Protector {
     switch (this.mode) {
       case 'aead-explicit':
       case 'aead-xor':
-        return 5 + this.overhead + contentLen;
+        return this.headerLen + this.overhead + contentLen;
       case 'null':
-        return 5 + contentLen + this.macLen;
+        return this.headerLen + contentLen + this.macLen;
       case 'cbc': {
         const bl = this.blockLen;
         const padded = (n: number): number => n + bl - (n % bl); // n + padding + length byte, minimal
-        return 5 + this.explicitNonceLen + (this.encryptThenMac ? padded(contentLen) + this.macLen : padded(contentLen + this.macLen));
+        return this.headerLen + this.explicitNonceLen + (this.encryptThenMac ? padded(contentLen) + this.macLen : padded(contentLen + this.macLen));
       }
     }
   }
@@ -260,14 +303,49 @@ export class Tls12Protector {
    * record bytes, 5-byte header included. Content over 2^14 bytes is a caller error (RangeError).
    */
   seal(type: number, content: Uint8Array, opts: SealOptions = {}): Uint8Array {
+    this.notDtls('seal');
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
     if (opts.splitFirstByte && type === CT.application_data && this.mode === 'cbc' && this.chained && content.length > 1)
       return concat(this.sealOne(type, content.subarray(0, 1)), this.sealOne(type, content.subarray(1)));
     return this.sealOne(type, content);
   }
 
+  /** The TLS entry points count sequence numbers themselves; a DTLS protector takes each record's from its header. */
+  private notDtls(what: string): void {
+    if (this.dtls) throw new RangeError(`${what}: a DTLS protector seals and opens with sealDtls/openDtls (RFC 6347 section 4.1.2.1)`);
+  }
+
+  /**
+   * DTLS: protects `content` as the body of the record `epoch`/`seq` of `type` and returns that body (the
+   * caller writes the 13-byte header, whose length is the body's). The MAC/AAD/nonce sequence number is
+   * epoch || seq (RFC 6347 section 4.1.2.1); this protector's own `seq` counter is not used.
+   */
+  sealDtls(type: number, content: Uint8Array, epoch: number, seq: number): Uint8Array {
+    if (!this.dtls) throw new RangeError('sealDtls: this protector was not made for DTLS (dtls: true)');
+    if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
+    return this.sealFragment(dtlsSeq(epoch, seq), type, content);
+  }
+
+  /**
+   * DTLS: authenticates and decrypts one record body. Throws ProtocolError as `open` does (bad_record_mac,
+   * record_overflow); RFC 6347 section 4.1.2.7 has the caller drop the record rather than end the connection.
+   * The returned `seq` is the 64-bit epoch || sequence_number.
+   */
+  openDtls(rec: DtlsRecordFields): Opened12 {
+    if (!this.dtls) throw new RangeError('openDtls: this protector was not made for DTLS (dtls: true)');
+    const frag = rec.fragment;
+    if (frag.length > MAX_CIPHERTEXT)
+      throw new ProtocolError('record_overflow', `record of ${frag.length} bytes exceeds 2^14+2048 (RFC 6347 section 4.1, RFC 5246 section 6.2.3)`, { message: 'record', field: 'length' });
+    return this.openFragment(dtlsSeq(rec.epoch, rec.seq), rec.type, rec.version, frag);
+  }
+
   private sealOne(type: number, content: Uint8Array): Uint8Array {
-    const seq = this.nextSeq();
+    const fragment = this.sealFragment(this.nextSeq(), type, content);
+    return concat(recordHeader(type, this.recordVersion, fragment.length), fragment);
+  }
+
+  /** The protected record body for sequence number `seq` (TLS's implicit one, or DTLS's epoch || seq). */
+  private sealFragment(seq: bigint, type: number, content: Uint8Array): Uint8Array {
     const v = this.recordVersion;
     let fragment: Uint8Array;
     switch (this.mode) {
@@ -299,7 +377,7 @@ export class Tls12Protector {
         break;
       }
     }
-    return concat(recordHeader(type, v, fragment.length), fragment);
+    return fragment;
   }
 
   /** RFC 7905 section 2: the 12-byte IV xor the sequence number left-padded to 12 bytes. */
@@ -311,7 +389,12 @@ export class Tls12Protector {
   }
 
   private bad(seq: bigint, why: string): never {
-    throw new ProtocolError('bad_record_mac', `record ${seq} ${why}: wrong keys, or the bytes were changed in transit`, { message: 'record' });
+    throw new ProtocolError('bad_record_mac', `record ${this.seqLabel(seq)} ${why}: wrong keys, or the bytes were changed in transit`, { message: 'record' });
+  }
+
+  /** TLS: the sequence number; DTLS: `epoch/sequence_number` as the header shows them. */
+  private seqLabel(seq: bigint): string {
+    return this.dtls ? `${seq >> 48n}/${seq & 0xffff_ffff_ffffn}` : `${seq}`;
   }
 
   /**
@@ -320,10 +403,16 @@ export class Tls12Protector {
    * or content over 2^14; bad_record_mac for anything that does not authenticate or decode.
    */
   open(rec: RecordIn): Opened12 {
+    this.notDtls('open');
     const frag = rec.fragment;
     if (frag.length > MAX_CIPHERTEXT)
       throw new ProtocolError('record_overflow', `record of ${frag.length} bytes exceeds 2^14+2048 (RFC 5246 section 6.2.3)`, { message: 'record', field: 'length' });
-    const seq = this.nextSeq();
+    return this.openFragment(this.nextSeq(), rec.type, rec.version, frag);
+  }
+
+  /** Authenticates and decrypts the body `frag` of record `seq` (TLS's implicit one, or DTLS's epoch || seq). */
+  private openFragment(seq: bigint, type: number, version: number, frag: Uint8Array): Opened12 {
+    const rec = { type, version, fragment: frag };
     let content: Uint8Array;
     switch (this.mode) {
       case 'aead-explicit':
@@ -351,7 +440,7 @@ export class Tls12Protector {
         break;
     }
     if (content.length > MAX_PLAINTEXT)
-      throw new ProtocolError('record_overflow', `record ${seq} holds ${content.length} bytes of content, over 2^14 (RFC 5246 section 6.2.1)`, { message: 'record' });
+      throw new ProtocolError('record_overflow', `record ${this.seqLabel(seq)} holds ${content.length} bytes of content, over 2^14 (RFC 5246 section 6.2.1)`, { message: 'record' });
     return { type: rec.type, content, seq };
   }
 
@@ -372,7 +461,7 @@ export class Tls12Protector {
    * tiers, garbage collection, noble's hashes branching on input length, the MAC read at a secret offset), so
    * prefer AEAD suites or encrypt_then_mac where the peer allows.
    */
-  private openMte(rec: RecordIn, seq: bigint): Uint8Array {
+  private openMte(rec: MacInput, seq: bigint): Uint8Array {
     const frag = rec.fragment;
     const bl = this.blockLen;
     const ivLen = this.explicitNonceLen;
@@ -407,7 +496,7 @@ export class Tls12Protector {
   }
 
   /** Encrypt-then-MAC (RFC 7366 section 3): the MAC over IV || ciphertext is checked before anything is decrypted. */
-  private openEtm(rec: RecordIn, seq: bigint): Uint8Array {
+  private openEtm(rec: MacInput, seq: bigint): Uint8Array {
     const frag = rec.fragment;
     const bl = this.blockLen;
     const ivLen = this.explicitNonceLen;

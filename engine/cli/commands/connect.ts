@@ -20,6 +20,8 @@ import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
+import { buildReport, reportFormatFor, summaryFromNegotiated } from '../../export/report';
 
 export const spec: CommandSpec = {
   name: 'connect',
@@ -47,6 +49,8 @@ export const spec: CommandSpec = {
     { name: 'status', kind: 'flag', help: 'ask for a stapled OCSP response (status_request), show it (as s_client -status) and check it against the chain (as openssl ocsp: "OCSP response verify OK"); also list each certificate\'s CRL and OCSP URLs' },
     { name: 'padding', kind: 'string', arg: 'N', help: 'pad the ClientHello to N bytes with the padding extension (RFC 7685), e.g. 512' },
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
+    { name: 'pcap', kind: 'string', arg: 'FILE', help: 'when the connection ends, write it to FILE as pcapng for Wireshark: the bytes on the wire between the real endpoints, with the key log inside (Decryption Secrets Block), so Wireshark and tshark decrypt it with no set-up' },
+    { name: 'report', kind: 'string', arg: 'FILE', help: 'when the connection ends, write a report to FILE: summary, chain, verification and the decoded trace, as Markdown, or JSON if FILE ends in .json' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
   notes: [
@@ -54,6 +58,7 @@ export const spec: CommandSpec = {
     'With --cert the client offers post-handshake authentication, so the server may ask for the certificate later.',
     'Early data (0-RTT) can be replayed by an attacker: send only requests that are safe to repeat. If the server rejects it, it is not resent.',
     'With --status the staple is checked as openssl ocsp -respin does: the responder must be the issuer or delegated by it, the signature must verify, the status must be for the leaf and current. Nothing is fetched.',
+    'A --pcap file holds the session\'s secrets (to decrypt it): share it only as you would the traffic itself.',
     'Exit status: 0 the handshake succeeded, 1 it failed or the connection broke, 2 an input could not be read.',
     'Example: tlslens connect example.com:443 --alpn h2,http/1.1   (like: openssl s_client -connect example.com:443 -alpn h2,http/1.1)',
   ],
@@ -117,6 +122,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (sessOut) fs.writeFileSync(sessOut, sessionToJson(s) + '\n', { mode: 0o600 });
   };
   const serverName = values.noservername ? undefined : ((values.servername as string | undefined) ?? host);
+  // --pcap and --report: every connection's bytes, and the secrets (kept here, also still going to --keylog).
+  const pcapFile = typeof values.pcap === 'string' ? values.pcap : undefined;
+  const reportFile = typeof values.report === 'string' ? values.report : undefined;
+  const keyLog = new KeyLog();
+  if (pcapFile) settings.onSecret = keyLog.sink(settings.onSecret);
+  const captures: ConnectionCapture[] = [];
+  const traced: TraceEvent[] = [];
+  const track = (s: TlsSession, openedAt: number) => {
+    if (pcapFile) {
+      const c = ConnectionCapture.fromSocket('client', s.socket, { openedAt, establishedAt: preciseNow(), arrivals: true });
+      captures.push(c);
+      s.on('trace', c.listener);
+    }
+    if (reportFile) s.on('trace', (e: TraceEvent) => traced.push(e));
+  };
   const json = !!values.json;
   const print = (e: TraceEvent) => {
     if (json) io.out(toJson(e) + '\n');
@@ -127,6 +147,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
 
   let session: TlsSession;
+  const openedAt = preciseNow();
   try {
     session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
   } catch (e) {
@@ -135,17 +156,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (!json && !values.quiet) io.out(`CONNECTED(${host}:${port})\n`);
   session.on('trace', print);
+  track(session, openedAt);
+  let lastError: TlsSessionError | undefined;
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number) => {
       if (done) return;
       done = true;
+      if (pcapFile) writeExport(io, '--pcap', pcapFile, () => capturePcapng(captures, keyLog));
+      if (reportFile) {
+        const summary = summaryFromNegotiated(session.conn.negotiated, {
+          bytesIn: session.bytesIn, bytesOut: session.bytesOut, host: hostCheck ?? host,
+          ...(verdict ? { verify: verdict, storeName: [values.CAfile, values.CApath].filter((x) => typeof x === 'string').join(' and ') || 'the system trust store' } : {}),
+          ...(lastError ? { error: { message: lastError.message, ...(lastError.alert ? { alert: lastError.alert } : {}), fromPeer: lastError.fromPeer } } : {}),
+        });
+        writeExport(io, '--report', reportFile, () => buildReport({ title: `TLS ${host}:${port}`, target: { mode: 'connect', host, port, protocol: 'TLS', settings: reportSettings(values) }, summary, events: traced.map((e) => JSON.parse(toJson(e)) as Record<string, unknown> & { kind: string; t: number; side: 'client' | 'server' }) }, reportFormatFor(reportFile)));
+      }
       io.stdin?.removeAllListeners('data');
       io.stdin?.removeAllListeners('end');
       (io.stdin as { pause?: () => void } | undefined)?.pause?.();
       resolve(code);
     };
     session.on('error', (e: TlsSessionError) => {
+      lastError ??= e;
       io.err(`connect: ${e.message}\n`);
       if (json) io.out(JSON.stringify({ kind: 'summary', ok: false, error: e.message, ...(e.alert ? { alert: e.alert } : {}) }) + '\n');
       finish(EXIT.MISMATCH_OR_PROBLEM);
@@ -158,7 +191,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         // As s_client -reconnect: give the server a moment to send its tickets, then five resumptions.
         setTimeout(() => {
           session.end();
-          void reconnectRounds({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs }, () => latest, io, json).then((ok) => finish(ok ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM));
+          void reconnectRounds({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs }, () => latest, io, json, track).then((ok) => finish(ok ? EXIT.OK : EXIT.MISMATCH_OR_PROBLEM));
         }, 200);
         return;
       }
@@ -190,13 +223,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** s_client -reconnect: five more connections, each offering the latest session; one line each, "Reused" or "New". */
-async function reconnectRounds(opts: Parameters<typeof connect>[0], latest: () => ClientSession | undefined, io: CliIO, json: boolean): Promise<boolean> {
+async function reconnectRounds(opts: Parameters<typeof connect>[0], latest: () => ClientSession | undefined, io: CliIO, json: boolean, track?: (s: TlsSession, openedAt: number) => void): Promise<boolean> {
   let ok = true;
   for (let i = 0; i < 5; i++) {
     const session = latest();
     if (!json) io.out('drop connection and then reconnect\n');
     try {
+      const openedAt = preciseNow();
       const s = await connect({ ...opts, ...(session ? { session } : {}) });
+      track?.(s, openedAt);
       const failure = new Promise<never>((_, reject) => s.on('error', reject));
       s.begin();
       const n = await Promise.race([s.handshake(), failure]);
@@ -210,6 +245,23 @@ async function reconnectRounds(opts: Parameters<typeof connect>[0], latest: () =
     }
   }
   return ok;
+}
+
+/** The options given, as the report lists them (`--alpn h2`, `--tls1_2`...). */
+function reportSettings(values: Record<string, string | boolean | undefined>): { label: string; value: string }[] {
+  const skip = new Set(['connect', 'pcap', 'report', 'keylog', 'pass', 'json', 'quiet', 'msg', 'help', 'sess_out', 'sess-out']);
+  return Object.entries(values).filter(([k, v]) => v !== undefined && v !== false && !skip.has(k)).map(([k, v]) => ({ label: `--${k}`, value: v === true ? 'on' : String(v) }));
+}
+
+/** Writes an export file, saying so on standard error; a failure is reported, not thrown (the session's outcome stands). */
+function writeExport(io: CliIO, option: string, file: string, make: () => Uint8Array | string): void {
+  try {
+    const data = make();
+    fs.writeFileSync(file, data, option === '--pcap' ? { mode: 0o600 } : {});
+    io.err(`${option}: wrote ${file} (${typeof data === 'string' ? Buffer.byteLength(data) : data.length} bytes)\n`);
+  } catch (e) {
+    io.err(`connect: ${option} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+  }
 }
 
 function wireStdin(session: TlsSession, io: CliIO, ignoreEof: boolean): void {

@@ -19,6 +19,7 @@ import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
 
 export const spec: CommandSpec = {
   name: 'serve',
@@ -43,6 +44,7 @@ export const spec: CommandSpec = {
     { name: 'client_CA', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: send the subjects of the PEM certificates in FILE as certificate_authorities (RFC 8446 section 4.2.4; as s_server -client_CAfile)' },
     { name: 'client_renegotiation', kind: 'flag', help: 'accept renegotiations the client starts (TLS 1.2 and older, RFC 5746; off by default, as in OpenSSL 3; s_server -client_renegotiation)' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
+    { name: 'pcap', kind: 'string', arg: 'FILE', help: 'write every connection to FILE as pcapng for Wireshark (rewritten as each one closes): the bytes on the wire between the real endpoints, with the key log inside (Decryption Secrets Block), so Wireshark and tshark decrypt it with no set-up' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
   notes: [
@@ -104,6 +106,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (line) io.out(line + '\n');
     }
   };
+  // --pcap: each connection's bytes and every secret (which still go to --keylog too); the file is rewritten whole
+  // when a connection closes, so it is complete and readable between connections.
+  const pcapFile = typeof values.pcap === 'string' ? values.pcap : undefined;
+  const keyLog = new KeyLog();
+  if (pcapFile) settings.onSecret = keyLog.sink(settings.onSecret);
+  const captures: ConnectionCapture[] = [];
+  const writePcap = () => {
+    if (!pcapFile) return;
+    try {
+      const bytes = capturePcapng(captures, keyLog);
+      fs.writeFileSync(pcapFile, bytes, { mode: 0o600 });
+      if (!json && !values.quiet) io.err(`--pcap: wrote ${pcapFile} (${captures.length} connection${captures.length === 1 ? '' : 's'}, ${bytes.length} bytes)\n`);
+    } catch (e) {
+      io.err(`serve: --pcap ${pcapFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    }
+  };
   const limit = values.naccept ? Number(values.naccept) : Infinity;
   let accepted = 0;
   const sessions = new Set<TlsSession>();
@@ -116,6 +134,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }, (s) => {
       accepted++;
       sessions.add(s);
+      if (pcapFile) {
+        const at = preciseNow();
+        const c = ConnectionCapture.fromSocket('server', s.socket, { openedAt: at, establishedAt: at, arrivals: true });
+        captures.push(c);
+        s.on('trace', c.listener);
+      }
       if (accepted >= limit) server.close();
       s.on('trace', print);
       s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
@@ -151,6 +175,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       s.on('end', () => s.end());
       s.on('close', () => {
         sessions.delete(s);
+        writePcap();
         if (!json && !values.quiet) io.out('CLOSED\n');
       });
     });

@@ -317,6 +317,11 @@ export class Server12 implements HandshakeDriver {
         throw new ProtocolError('handshake_failure', 'the client sent no certificate, and we require one (RFC 5246 section 7.4.6)', { message: 'Certificate' });
       this.host.emit({ kind: 'info', message: 'the client sent no certificate (it had none to offer)' });
     } else {
+      try {
+        certificateSpki(this.peerChain[0]!);
+      } catch (e) {
+        throw new ProtocolError('bad_certificate', `the client's certificate does not parse: ${(e as Error).message}`, { message: 'Certificate' });
+      }
       const verdict = this.host.cfg.verifyPeer?.(this.peerChain, undefined);
       if (verdict && !verdict.ok) throw new ProtocolError(verdict.alert ?? 'bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
     }
