@@ -17,6 +17,7 @@ import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
 import { suiteByName } from '../registry/suites';
 import { parseCipherList } from '../handshake/tls12/cipher-list';
+import { providerByName } from '../crypto/node-provider';
 import { SessionCache12 } from '../handshake/tls12/session';
 
 export type pem_password_cb = (rwflag: number, userdata: unknown) => string | undefined;
@@ -460,4 +461,18 @@ export function SSL_CTX_clear_options(ctx: SSL_CTX, op: number): number {
 
 export function SSL_CTX_get_options(ctx: SSL_CTX): number {
   return ctx.options;
+}
+
+/**
+ * Chooses the crypto provider of the SSLs made from this context: 'noble' (pure JavaScript, the default) or 'node'
+ * (node:crypto). Our extension; OpenSSL picks its providers with OSSL_PROVIDER_load. 1 on success, 0 for an unknown name.
+ */
+export function SSL_CTX_set_crypto_provider(ctx: SSL_CTX, name: string): number {
+  try {
+    ctx.provider = providerByName(name);
+    return 1;
+  } catch (e) {
+    ERR_raise(R.SSL_R_UNINITIALIZED, `SSL_CTX_set_crypto_provider: ${(e as Error).message}`);
+    return 0;
+  }
 }

@@ -5,6 +5,7 @@ import { groupByName } from '../registry/groups';
 import { sigSchemeByName } from '../registry/sigschemes';
 import { suiteByName } from '../registry/suites';
 import { parseCipherList } from '../handshake/tls12/cipher-list';
+import { providerByName } from '../crypto/node-provider';
 import { versionByName } from '../registry/versions';
 import type { SessionOptions } from '../net/session';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
@@ -34,6 +35,7 @@ export const TLS_OPTIONS: Option[] = [
   { name: 'key', kind: 'string', arg: 'FILE', help: 'private key (PEM; default: from --cert\'s file)' },
   { name: 'pass', kind: 'string', arg: 'SPEC', help: 'passphrase of --key: pass:TEXT, env:VAR, file:PATH' },
   { name: 'record-size-limit', kind: 'string', arg: 'N', help: 'offer record_size_limit N (RFC 8449, 64..16385): when the peer offers one too, records keep to each side\'s limit' },
+  { name: 'crypto', kind: 'string', arg: 'NAME', help: 'crypto provider: noble (pure JavaScript, the default) or node (node:crypto: hardware AES, native curves)' },
   { name: 'keylog', kind: 'string', arg: 'FILE', help: 'append secrets in NSS key log format (SSLKEYLOGFILE) for Wireshark' },
   { name: 'msg', kind: 'flag', help: 'show records, key changes and states too (like -msg)' },
   { name: 'json', kind: 'flag', help: 'JSON lines: every trace event, then a summary' },
@@ -100,6 +102,13 @@ export function tlsSettings(values: Record<string, string | boolean | undefined>
     out.recordSizeLimit = n;
   }
   if (typeof values.keylog === 'string') out.onSecret = keyLogWriter(values.keylog);
+  if (typeof values.crypto === 'string') {
+    try {
+      out.provider = providerByName(values.crypto);
+    } catch (e) {
+      throw new UsageError(`--crypto: ${(e as Error).message}`);
+    }
+  }
   return out;
 }
 

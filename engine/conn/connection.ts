@@ -161,7 +161,13 @@ export class TlsConnection implements SansIoConnection {
   private pendingMessages: Uint8Array[] = [];
   private pendingAsync?: { settled: boolean; value?: unknown; error?: unknown; next: (v: unknown) => void; done: Promise<void> };
 
-  constructor(readonly cfg: ConnectionConfig) {
+  readonly cfg: ConnectionConfig;
+
+  constructor(config: ConnectionConfig) {
+    // On the node provider, a key that can also sign through node:crypto does so (RSA already does).
+    const native = config.provider.name === 'node' ? config.signer?.native : undefined;
+    this.cfg = native ? { ...config, signer: native } : config;
+    const cfg = this.cfg;
     this.side = cfg.side;
     this.now = cfg.now ?? (() => Date.now());
     this.t0 = this.now();
@@ -768,6 +774,7 @@ export class TlsConnection implements SansIoConnection {
         self.postHandshakeAuths++;
       },
       established(session: NegotiatedSession): void {
+        session.provider = self.cfg.provider.name ?? 'custom';
         self.negotiated = session;
         if (self.status === 'handshaking') self.status = 'open';
         self.emit({
@@ -776,6 +783,7 @@ export class TlsConnection implements SansIoConnection {
           ...(session.signatureScheme !== undefined ? { signatureScheme: sigSchemeName(session.signatureScheme) } : {}),
           ...(session.alpn ? { alpn: session.alpn } : {}), resumed: session.resumed, helloRetry: session.helloRetry,
           ...(session.earlyData ? { earlyData: session.earlyData } : {}),
+          provider: session.provider,
         });
       },
     };

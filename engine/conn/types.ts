@@ -24,6 +24,8 @@ export interface NegotiatedSession {
   signatureScheme?: number;
   alpn?: string;
   resumed: boolean;
+  /** Which crypto provider served the session: 'noble' (pure JavaScript) or 'node' (node:crypto). */
+  provider?: string;
   /** How a resumed session was offered: a TLS 1.3 PSK, a TLS 1.2 ticket (RFC 5077) or a TLS 1.2 session ID. */
   resumedBy?: 'psk' | 'ticket' | 'session-id';
   helloRetry: boolean;

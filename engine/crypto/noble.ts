@@ -885,5 +885,6 @@ export function nobleProvider(opts: { random?: (n: number) => Uint8Array } = {})
     keyExchange: (group) => keyExchangeFor(group, random),
     verify: (scheme, spki, message, signature) => verifySignature(scheme, spki, message, signature),
     random,
+    name: 'noble',
   };
 }

@@ -73,6 +73,8 @@ export interface Signer {
   signLegacy?(message: Uint8Array): Uint8Array;
   /** RSA keys: the server's side of the RSA key exchange, with implicit rejection (RFC 5246 section 7.4.7.1). */
   decryptPremaster?(encrypted: Uint8Array, clientVersion: number, random: (n: number) => Uint8Array): Uint8Array;
+  /** The same key signing through node:crypto (hardware, native code), used when the connection runs on the node provider. */
+  native?: Signer;
   /** The key's type, for choosing TLS 1.2 cipher suites by authentication: 'RSA', 'ECDSA', 'EdDSA'. */
   keyKind?: 'RSA' | 'ECDSA' | 'EdDSA' | 'RSA-PSS';
 }
@@ -108,4 +110,6 @@ export interface CryptoProvider {
   /** Verifies `signature` over `message` under the DER SubjectPublicKeyInfo `spki` with a TLS scheme. */
   verify(scheme: number, spki: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   random(n: number): Uint8Array;
+  /** Which implementation this is, for the trace and the session summary. */
+  name?: 'noble' | 'node';
 }

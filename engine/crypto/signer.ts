@@ -62,10 +62,19 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     if (!row) throw new Error(`EC keys on curve ${details.namedCurve ?? '(explicit parameters)'} cannot sign in TLS; only P-256, P-384 and P-521`);
     const d = jwkScalar(key, row.len);
     const schemes = [row.scheme];
+    const hashName = row.scheme === 0x0403 ? 'sha256' : row.scheme === 0x0503 ? 'sha384' : 'sha512';
     return {
       schemes,
       keyKind: 'ECDSA',
       signLegacy: (message) => signLegacy(key, message),
+      native: {
+        schemes, keyKind: 'ECDSA',
+        signLegacy: (message) => signLegacy(key, message),
+        sign(scheme, message) {
+          if (scheme !== row.scheme) unsupported(scheme, schemes);
+          return new Uint8Array(nodeSign(hashName, message, { key, dsaEncoding: 'der' }));
+        },
+      },
       sign(scheme, message) {
         if (scheme !== row.scheme) unsupported(scheme, schemes);
         return row.curve.sign(row.hash(message), d, { prehash: false, format: 'der', lowS: true });
@@ -80,6 +89,13 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     return {
       schemes,
       keyKind: 'EdDSA',
+      native: {
+        schemes, keyKind: 'EdDSA',
+        sign(scheme, message) {
+          if (scheme !== schemes[0]) unsupported(scheme, schemes);
+          return new Uint8Array(nodeSign(null, message, key));
+        },
+      },
       sign(scheme, message) {
         if (scheme !== schemes[0]) unsupported(scheme, schemes);
         return curve.sign(message, seed);

@@ -25,7 +25,9 @@ export type TraceEvent =
   | (Base & { kind: 'alert'; dir: Direction; level: 'warning' | 'fatal'; code: number; name: string; description: string })
   | (Base & { kind: 'state'; from: string; to: string })
   | (Base & { kind: 'keys'; dir: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number; suite: string })
-  | (Base & { kind: 'negotiated'; version: string; suite: string; group?: string; signatureScheme?: string; alpn?: string; resumed: boolean; earlyData?: 'accepted' | 'rejected' | 'not offered'; helloRetry: boolean })
+  | (Base & { kind: 'negotiated'; version: string; suite: string; group?: string; signatureScheme?: string; alpn?: string; resumed: boolean; earlyData?: 'accepted' | 'rejected' | 'not offered'; helloRetry: boolean;
+      /** The crypto provider that served the session ('noble' or 'node'). */
+      provider?: string })
   | (Base & { kind: 'app-data'; dir: Direction; length: number;
       /** 0-RTT early data (RFC 8446 section 2.3): sent before the handshake completed, and replayable (section 8). */
       early?: true;

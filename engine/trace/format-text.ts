@@ -29,7 +29,7 @@ export function formatEvent(e: TraceEvent, opts: FormatOptions = {}): string | u
     case 'keys':
       return opts.records ? `${head}    ${e.dir} keys: ${e.epoch}${e.generation > 1 ? ` (update ${e.generation - 1})` : ''}, ${e.suite}` : undefined;
     case 'negotiated':
-      return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}${e.earlyData && e.earlyData !== 'not offered' ? `, early data ${e.earlyData}` : ''}`;
+      return `${head}    negotiated ${e.version}, ${e.suite}${e.group ? `, ${e.group}` : ''}${e.signatureScheme ? `, ${e.signatureScheme}` : ''}${e.alpn ? `, ALPN ${e.alpn}` : ''}${e.helloRetry ? ', after HelloRetryRequest' : ''}${e.resumed ? ', resumed' : ''}${e.earlyData && e.earlyData !== 'not offered' ? `, early data ${e.earlyData}` : ''}${e.provider ? ` (crypto: ${e.provider})` : ''}`;
     case 'app-data':
       return opts.records ? `${head} ${ARROW[e.dir]} ${e.early ? 'early data (0-RTT)' : e.halfRtt ? 'application data (0.5-RTT, before the client\'s Finished)' : 'application data'} ${e.length} bytes` : undefined;
     case 'api':

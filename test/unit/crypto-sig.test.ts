@@ -75,7 +75,11 @@ for (const f of FIXTURES) {
     assert.deepEqual(signer.schemes, f.schemes);
     // Nothing but the scheme list, the key's kind and functions: no key material is reachable as data.
     const visible = Object.keys(signer).filter((k) => typeof (signer as unknown as Record<string, unknown>)[k] !== 'function').sort();
-    assert.deepEqual(visible, ['keyKind', 'schemes'], 'nothing but the scheme list and the key kind is visible as data');
+    assert.deepEqual(visible.filter((k) => k !== 'native'), ['keyKind', 'schemes'], 'nothing but the scheme list and the key kind is visible as data');
+    if (signer.native) {
+      assert.deepEqual(signer.native.schemes, signer.schemes, 'the node:crypto variant signs the same schemes');
+      for (const scheme of signer.schemes) assert.ok(createPublicKey(key) && signer.native.sign(scheme, msg).length > 0);
+    }
     assert.doesNotMatch(JSON.stringify(signer), /"d"|scalar|seed/);
     for (const scheme of signer.schemes) {
       const label = `${f.file} 0x${scheme.toString(16).padStart(4, '0')}`;

@@ -66,7 +66,7 @@ test('handshake messages: name, length and the key fields, as the terminal print
     'Certificate (398 bytes): 1 certificate');
   assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 15, name: 'certificate_verify', length: 74, fields: { algorithm: 0x0403, signature: '30' } }),
     'CertificateVerify (74 bytes): ecdsa_secp256r1_sha256');
-  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 20, name: 'finished', length: 48, fields: { verifyData: '00' } }), 'Finished (48 bytes)');
+  assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 20, name: 'finished', length: 12, fields: { verifyData: 'a1b2c3d4e5f6a7b8c9d0e1f2' } }), 'Finished (12 bytes): verify_data 12 bytes a1b2c3d4e5f6a7b8c9d0e1f2');
   assert.equal(line({ kind: 'handshake', dir: 'out', msgType: 24, name: 'key_update', length: 1, fields: { requestUpdate: 1 } }), 'KeyUpdate (1 bytes): update_requested');
   assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 4, name: 'new_session_ticket', length: 229, fields: { ticketLifetime: 7200, ticket: 'aabbcc', ext: {} } }),
     'NewSessionTicket (229 bytes): lifetime 7200 s; ticket 3 bytes');
