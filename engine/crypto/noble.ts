@@ -883,7 +883,7 @@ export function nobleProvider(opts: { random?: (n: number) => Uint8Array } = {})
     aead: aeadObject,
     blockCipher: blockCipherObject,
     keyExchange: (group) => keyExchangeFor(group, random),
-    verify: (scheme, spki, message, signature) => verifySignature(scheme, spki, message, signature),
+    verify: (scheme, spki, message, signature, o) => verifySignature(scheme, spki, message, signature, o),
     random,
     name: 'noble',
   };

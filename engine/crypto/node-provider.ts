@@ -241,7 +241,7 @@ export function nodeProvider(): CryptoProvider {
       if (m) return montgomery(group, m.type, m.len);
       return fallback.keyExchange(group); // ffdhe and the ML-KEM hybrids
     },
-    verify: (scheme, spki, message, signature) => nodeVerifySignature(scheme, spki, message, signature),
+    verify: (scheme, spki, message, signature, o) => nodeVerifySignature(scheme, spki, message, signature, o?.tls12 ?? false),
     random: (n) => {
       const out = new Uint8Array(n);
       randomFillSync(out);

@@ -108,7 +108,7 @@ export interface CryptoProvider {
   /** Undefined for a group this provider cannot do. */
   keyExchange(group: number): KeyExchange | undefined;
   /** Verifies `signature` over `message` under the DER SubjectPublicKeyInfo `spki` with a TLS scheme. */
-  verify(scheme: number, spki: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  verify(scheme: number, spki: Uint8Array, message: Uint8Array, signature: Uint8Array, opts?: { tls12?: boolean }): boolean;
   random(n: number): Uint8Array;
   /** Which implementation this is, for the trace and the session summary. */
   name?: 'noble' | 'node';

@@ -344,7 +344,7 @@ export class Client12 implements HandshakeDriver {
         throw new ProtocolError('illegal_parameter', `the server signed its key exchange with ${ske.algorithm === undefined ? 'no algorithm' : sigSchemeName(ske.algorithm)}, which we did not offer in signature_algorithms`, { message: 'ServerKeyExchange', field: 'algorithm' });
     }
     const content = serverKeyExchangeSignedContent(this.offer.random, this.serverRandom, ske.params);
-    if (!verifyFor(v, ske.algorithm, certificateSpki(this.peerChain[0]!), content, ske.signature))
+    if (!verifyFor(this.p, v, ske.algorithm, certificateSpki(this.peerChain[0]!), content, ske.signature))
       throw new ProtocolError('decrypt_error', `the ServerKeyExchange signature${ske.algorithm !== undefined ? ` (${sigSchemeName(ske.algorithm)})` : ''} does not verify under the server's certificate key: the server does not hold that key, or the parameters were changed in transit`, { message: 'ServerKeyExchange', field: 'signature' });
     if (ske.keyExchange === 'ECDHE' && !this.offer.groups.includes(ske.namedCurve))
       throw new ProtocolError('illegal_parameter', `the server chose curve ${groupName(ske.namedCurve)}, which we did not offer in supported_groups`, { message: 'ServerKeyExchange', field: 'named_curve' });

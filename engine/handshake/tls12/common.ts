@@ -2,7 +2,7 @@
 // allow, the signatures of ServerKeyExchange and CertificateVerify in each version's form, the transcript
 // as raw messages, and the record protectors made from the key block at each ChangeCipherSpec.
 import type { CryptoProvider, Signer } from '../../crypto/provider';
-import { verifyRsaMd5Sha1, verifyTls12 } from '../../crypto/noble';
+import { verifyRsaMd5Sha1 } from '../../crypto/noble';
 import { legacyDigest } from '../../crypto/tls12-kx';
 import { ProtocolError } from '../../conn/errors';
 import { Tls12Protector } from '../../record/protect12';
@@ -78,8 +78,8 @@ export function signFor(signer: Signer, version: number, peerSchemes: number[] |
 }
 
 /** Checks a ServerKeyExchange or CertificateVerify signature in `version`'s form; false on any mismatch. */
-export function verifyFor(version: number, algorithm: number | undefined, spki: Uint8Array, content: Uint8Array, signature: Uint8Array): boolean {
-  if (version >= TLS12) return algorithm !== undefined && verifyTls12(algorithm, spki, content, signature);
+export function verifyFor(p: CryptoProvider, version: number, algorithm: number | undefined, spki: Uint8Array, content: Uint8Array, signature: Uint8Array): boolean {
+  if (version >= TLS12) return algorithm !== undefined && p.verify(algorithm, spki, content, signature, { tls12: true });
   let alg: string;
   try {
     alg = decodeSpkiBytes(spki).algorithm;
@@ -88,7 +88,7 @@ export function verifyFor(version: number, algorithm: number | undefined, spki: 
   }
   if (alg === 'RSA') return verifyRsaMd5Sha1(spki, legacyDigest('rsa', content), signature);
   // ECDSA over SHA-1 of the content: the TLS 1.2 reading of ecdsa_sha1 (0x0203) is exactly that.
-  if (alg === 'EC') return verifyTls12(0x0203, spki, content, signature);
+  if (alg === 'EC') return p.verify(0x0203, spki, content, signature, { tls12: true });
   return false;
 }
 

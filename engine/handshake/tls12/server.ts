@@ -366,7 +366,7 @@ export class Server12 implements HandshakeDriver {
   private onCertificateVerify(cv: CertificateVerify12): void {
     if (this.version >= TLS12 && (cv.algorithm === undefined || !this.requestedSchemes?.includes(cv.algorithm)))
       throw new ProtocolError('illegal_parameter', `the client signed with ${cv.algorithm === undefined ? 'no algorithm' : sigSchemeName(cv.algorithm)}, which we did not list in our CertificateRequest`, { message: 'CertificateVerify', field: 'algorithm' });
-    if (!verifyFor(this.version, cv.algorithm, certificateSpki(this.peerChain[0]!), this.transcript.bytes(), cv.signature))
+    if (!verifyFor(this.p, this.version, cv.algorithm, certificateSpki(this.peerChain[0]!), this.transcript.bytes(), cv.signature))
       throw new ProtocolError('decrypt_error', 'the client\'s CertificateVerify does not verify under its certificate\'s key', { message: 'CertificateVerify', field: 'signature' });
     this.transcript.add(cv.raw);
     this.to('wait_ccs');
