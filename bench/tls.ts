@@ -6,19 +6,22 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { connect, createServer } from '../engine/net/session';
 import { identityFromPem } from '../engine/tools/identity';
+import { nobleProvider } from '../engine/crypto/noble';
+import { nodeProvider } from '../engine/crypto/node-provider';
+import type { CryptoProvider } from '../engine/crypto/provider';
 
 const cert = fs.readFileSync(path.resolve('test/fixtures/pki/ec-p256.crt'), 'utf8');
 const key = fs.readFileSync(path.resolve('test/fixtures/pki/ec-p256.key'), 'utf8');
 const AES128 = 0x1301;
 
-async function oursHandshakes(n: number): Promise<number> {
+async function oursHandshakes(n: number, provider: CryptoProvider): Promise<number> {
   const id = identityFromPem(cert, key, 'ec-p256');
-  const server = createServer({ certificateChain: id.chain, signer: id.signer, cipherSuites: [AES128], ticketsToSend: 0 }, (s) => s.on('error', () => undefined));
+  const server = createServer({ provider, certificateChain: id.chain, signer: id.signer, cipherSuites: [AES128], ticketsToSend: 0 }, (s) => s.on('error', () => undefined));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const t = performance.now();
   for (let i = 0; i < n; i++) {
-    const s = await connect({ host: '127.0.0.1', port, cipherSuites: [AES128] });
+    const s = await connect({ provider, host: '127.0.0.1', port, cipherSuites: [AES128] });
     s.begin();
     await s.handshake();
     s.destroy();
@@ -48,12 +51,12 @@ async function nodeHandshakes(n: number): Promise<number> {
 }
 
 /** MB/s for `bytes` sent client -> server in 16 KiB writes. */
-async function oursBulk(bytes: number): Promise<number> {
+async function oursBulk(bytes: number, provider: CryptoProvider): Promise<number> {
   const id = identityFromPem(cert, key, 'ec-p256');
   let received = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  const server = createServer({ certificateChain: id.chain, signer: id.signer, cipherSuites: [AES128], ticketsToSend: 0 }, (s) => {
+  const server = createServer({ provider, certificateChain: id.chain, signer: id.signer, cipherSuites: [AES128], ticketsToSend: 0 }, (s) => {
     s.on('data', (d: Uint8Array) => {
       received += d.length;
       if (received >= bytes) done();
@@ -61,7 +64,7 @@ async function oursBulk(bytes: number): Promise<number> {
     s.on('error', () => undefined);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const s = await connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, cipherSuites: [AES128] });
+  const s = await connect({ provider, host: '127.0.0.1', port: (server.address() as AddressInfo).port, cipherSuites: [AES128] });
   s.begin();
   await s.handshake();
   const chunk = new Uint8Array(16384).fill(0x61);
@@ -105,12 +108,14 @@ async function nodeBulk(bytes: number): Promise<number> {
 
 export async function benchTls(): Promise<void> {
   const n = 30;
-  const oursHs = await oursHandshakes(n);
   const nodeHs = await nodeHandshakes(n);
-  console.log(`TLS 1.3 full handshakes, one at a time (X25519, ECDSA P-256, AES-128-GCM): ours ${oursHs.toFixed(1)}/s, node:tls ${nodeHs.toFixed(1)}/s, ratio ours/node ${(oursHs / nodeHs).toFixed(3)}`);
   const bytes = 16 * 1024 * 1024;
-  const oursMb = await oursBulk(bytes);
   const nodeMb = await nodeBulk(bytes);
-  console.log(`bulk 16 MiB client->server, AES-128-GCM, 16 KiB writes: ours ${oursMb.toFixed(1)} MB/s, node:tls ${nodeMb.toFixed(1)} MB/s, ratio ours/node ${(oursMb / nodeMb).toFixed(3)}`);
-  console.log('  (ours runs on @noble pure-JavaScript crypto; a native crypto provider is issue "Performance")');
+  // Each of our providers beside node:tls, in the same run.
+  for (const provider of [nobleProvider(), nodeProvider()]) {
+    const oursHs = await oursHandshakes(n, provider);
+    console.log(`TLS 1.3 full handshakes, one at a time (X25519, ECDSA P-256, AES-128-GCM): ours [${provider.name}] ${oursHs.toFixed(1)}/s, node:tls ${nodeHs.toFixed(1)}/s, ratio ours/node ${(oursHs / nodeHs).toFixed(3)}`);
+    const oursMb = await oursBulk(bytes, provider);
+    console.log(`bulk 16 MiB client->server, AES-128-GCM, 16 KiB writes: ours [${provider.name}] ${oursMb.toFixed(1)} MB/s, node:tls ${nodeMb.toFixed(1)} MB/s, ratio ours/node ${(oursMb / nodeMb).toFixed(3)}`);
+  }
 }

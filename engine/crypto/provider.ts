@@ -73,6 +73,12 @@ export interface Signer {
   signLegacy?(message: Uint8Array): Uint8Array;
   /** RSA keys: the server's side of the RSA key exchange, with implicit rejection (RFC 5246 section 7.4.7.1). */
   decryptPremaster?(encrypted: Uint8Array, clientVersion: number, random: (n: number) => Uint8Array): Uint8Array;
+  /**
+   * TLS 1.2 reads ECDSA code points as (hash, signature) pairs on any curve (RFC 5246 section 7.4.1.4.1): the schemes
+   * this key can sign with in that reading, and how. Undefined: the TLS 1.3 `schemes` and `sign` serve TLS 1.2 too.
+   */
+  schemes12?: number[];
+  sign12?(scheme: number, message: Uint8Array): Uint8Array;
   /** The same key signing through node:crypto (hardware, native code), used when the connection runs on the node provider. */
   native?: Signer;
   /** The key's type, for choosing TLS 1.2 cipher suites by authentication: 'RSA', 'ECDSA', 'EdDSA'. */

@@ -7,6 +7,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed448 } from '@noble/curves/ed448.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha1 } from '@noble/hashes/legacy.js';
 import type { PrivateKeyHandle } from './node-keys';
 import type { Signer } from './provider';
 import { rsaDecryptPremaster, signLegacy } from './tls12-kx';
@@ -63,12 +64,27 @@ export function signerFor(key: PrivateKeyHandle): Signer {
     const d = jwkScalar(key, row.len);
     const schemes = [row.scheme];
     const hashName = row.scheme === 0x0403 ? 'sha256' : row.scheme === 0x0503 ? 'sha384' : 'sha512';
+    // TLS 1.2: ECDSA with SHA-256/384/512 (and SHA-1) on this curve, the curve's own hash first.
+    const schemes12 = [row.scheme, ...[0x0403, 0x0503, 0x0603, 0x0203].filter((s) => s !== row.scheme)];
+    const hash12: Record<number, (m: Uint8Array) => Uint8Array> = { 0x0403: sha256, 0x0503: sha384, 0x0603: sha512, 0x0203: sha1 };
+    const nodeHash12: Record<number, string> = { 0x0403: 'sha256', 0x0503: 'sha384', 0x0603: 'sha512', 0x0203: 'sha1' };
     return {
       schemes,
       keyKind: 'ECDSA',
+      schemes12,
+      sign12(scheme, message) {
+        const h = hash12[scheme];
+        if (!h) unsupported(scheme, schemes12);
+        return row.curve.sign(h(message), d, { prehash: false, format: 'der', lowS: true });
+      },
       signLegacy: (message) => signLegacy(key, message),
       native: {
-        schemes, keyKind: 'ECDSA',
+        schemes, keyKind: 'ECDSA', schemes12,
+        sign12(scheme, message) {
+          const h = nodeHash12[scheme];
+          if (!h) unsupported(scheme, schemes12);
+          return new Uint8Array(nodeSign(h, message, { key, dsaEncoding: 'der' }));
+        },
         signLegacy: (message) => signLegacy(key, message),
         sign(scheme, message) {
           if (scheme !== row.scheme) unsupported(scheme, schemes);

@@ -75,7 +75,12 @@ for (const f of FIXTURES) {
     assert.deepEqual(signer.schemes, f.schemes);
     // Nothing but the scheme list, the key's kind and functions: no key material is reachable as data.
     const visible = Object.keys(signer).filter((k) => typeof (signer as unknown as Record<string, unknown>)[k] !== 'function').sort();
-    assert.deepEqual(visible.filter((k) => k !== 'native'), ['keyKind', 'schemes'], 'nothing but the scheme list and the key kind is visible as data');
+    assert.deepEqual(visible.filter((k) => k !== 'native' && k !== 'schemes12'), ['keyKind', 'schemes'], 'nothing but the scheme lists and the key kind is visible as data');
+    for (const s of signer.schemes12 ?? []) {
+      // TLS 1.2's reading of the ECDSA code points: any hash on the key's curve (RFC 5246 section 7.4.1.4.1).
+      const sig = signer.sign12!(s, msg);
+      assert.ok(verifyTls12(s, spki, msg, sig), `${f.file} TLS 1.2 0x${s.toString(16)}`);
+    }
     if (signer.native) {
       assert.deepEqual(signer.native.schemes, signer.schemes, 'the node:crypto variant signs the same schemes');
       for (const scheme of signer.schemes) assert.ok(createPublicKey(key) && signer.native.sign(scheme, msg).length > 0);

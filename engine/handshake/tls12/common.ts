@@ -72,9 +72,10 @@ export function signFor(signer: Signer, version: number, peerSchemes: number[] |
   }
   // RFC 5246 section 7.4.1.4.1: without the extension, the peer accepts sha1 with the key's algorithm.
   const accepted = peerSchemes ?? (signer.keyKind === 'ECDSA' ? [0x0203] : [0x0201]);
-  const scheme = signer.schemes.find((s) => accepted.includes(s));
-  if (scheme === undefined) throw new ProtocolError('handshake_failure', `no signature scheme both sides accept for ${what}: our key offers ${signer.schemes.map((s) => sigSchemeName(s)).join(', ')}; the peer accepts ${accepted.map((s) => sigSchemeName(s)).join(', ')}`, { message: what });
-  return { algorithm: scheme, signature: signer.sign(scheme, content) };
+  const ours = signer.schemes12 ?? signer.schemes;
+  const scheme = ours.find((s) => accepted.includes(s));
+  if (scheme === undefined) throw new ProtocolError('handshake_failure', `no signature scheme both sides accept for ${what}: our key offers ${ours.map((s) => sigSchemeName(s)).join(', ')}; the peer accepts ${accepted.map((s) => sigSchemeName(s)).join(', ')}`, { message: what });
+  return { algorithm: scheme, signature: signer.sign12 && signer.schemes12?.includes(scheme) ? signer.sign12(scheme, content) : signer.sign(scheme, content) };
 }
 
 /** Checks a ServerKeyExchange or CertificateVerify signature in `version`'s form; false on any mismatch. */

@@ -16,6 +16,8 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { versionName } from '../../registry/versions';
 import { certificateSpki } from '../../x509/certificate';
+import { decodeSpkiBytes } from '../../x509/public-key';
+import { loadCert } from '../../x509/verify/cert';
 import { bytesEqual, unexpected } from '../tls13/common';
 import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, FALLBACK_SCSV, kxOf, protectorsFor, signFor, suiteFitsKey, Transcript12, verifyFor, type PreviousHandshake } from './common';
 import { extendedMasterSecret, finishedVerifyData, masterSecret, SSL3, TLS12 } from './prf';
@@ -275,10 +277,19 @@ export class Server12 implements HandshakeDriver {
     const keyKind = cfg.signer?.keyKind;
     const groups = ch.ext.supportedGroups;
     const ours = cfg.groups ?? DEFAULT_GROUPS;
+    const cert = certificateFacts(cfg.certificateChain?.[0]);
     for (const code of cfg.cipherSuites12 ?? DEFAULT_SUITES_12) {
       if (!ch.cipherSuites.includes(code)) continue;
       const s = suiteByCode(code);
       if (!s || !suiteFitsKey(s, version, keyKind)) continue;
+      // RFC 8422 section 5.1: an ECDSA certificate's curve must be one the client lists.
+      if (s.auth === 'ECDSA' && groups && cert.curveGroup !== undefined && !groups.includes(cert.curveGroup)) continue;
+      // RFC 5246 section 7.4.2 / RFC 5280 4.2.1.3: RSA key exchange needs keyEncipherment, signing needs
+      // digitalSignature. OpenSSL's servers do not enforce it, so neither do we, but we say so: strict clients
+      // (GnuTLS) refuse the handshake with "key usage violation".
+      const needs = s.kx === 'RSA' ? 'Key Encipherment' : 'Digital Signature';
+      if (cert.keyUsage && !cert.keyUsage.includes(needs))
+        this.host.emit({ kind: 'info', message: `our certificate's keyUsage (${cert.keyUsage.join(', ')}) lacks ${needs}, which ${s.openssl} needs (RFC 5246 section 7.4.2): OpenSSL and node:tls clients accept it anyway, strict ones such as GnuTLS refuse the handshake` });
       if (s.kx === 'ECDHE') {
         // RFC 8422 section 4: without supported_groups the client is assumed to take P-256.
         const g = groups ? ours.find((x) => groups.includes(x) && !FFDHE.includes(x) && this.p.keyExchange(x) && x < 0x0200) : NamedGroup.secp256r1;
@@ -446,4 +457,27 @@ function emsHash(p: import('../../crypto/provider').CryptoProvider, version: num
 function ffdhePrimeBytes(group: number): Uint8Array {
   const name = groupName(group).toLowerCase() as Parameters<typeof ffdhePrime>[0];
   return ffdhePrime(name);
+}
+
+/** What suite choice needs from our certificate: its EC curve as a NamedGroup, and its keyUsage if it has one. */
+const factsCache = new WeakMap<Uint8Array, { curveGroup?: number; keyUsage?: string[] }>();
+
+function certificateFacts(der: Uint8Array | undefined): { curveGroup?: number; keyUsage?: string[] } {
+  if (!der) return {};
+  const hit = factsCache.get(der);
+  if (hit) return hit;
+  const facts = readFacts(der);
+  factsCache.set(der, facts); // a server answers many ClientHellos with one certificate: parse it once
+  return facts;
+}
+
+function readFacts(der: Uint8Array): { curveGroup?: number; keyUsage?: string[] } {
+  try {
+    const c = loadCert(der);
+    const curve = decodeSpkiBytes(c.spki).curve;
+    const curveGroup = curve === 'P-256' ? NamedGroup.secp256r1 : curve === 'P-384' ? NamedGroup.secp384r1 : curve === 'P-521' ? NamedGroup.secp521r1 : undefined;
+    return { ...(curveGroup !== undefined ? { curveGroup } : {}), ...(c.keyUsage ? { keyUsage: c.keyUsage } : {}) };
+  } catch {
+    return {};
+  }
 }
