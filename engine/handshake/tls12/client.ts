@@ -36,6 +36,8 @@ export interface HelloOffer {
   /** legacy_version of the ClientHello: the RSA premaster's first two bytes (RFC 5246 section 7.4.7.1). */
   clientVersion: number;
   minVersion: number;
+  /** The extension types the ClientHello carried: a server may answer only these (RFC 5246 section 7.4.1.4). */
+  extensionTypes: number[];
   /** Whether TLS 1.3 was offered too (then the downgrade sentinels must be absent, RFC 8446 section 4.1.3). */
   offered13: boolean;
   suites: number[];
@@ -50,7 +52,7 @@ export interface HelloOffer {
 export class Client12 implements HandshakeDriver {
   state: Client12State = 'start';
   private readonly p;
-  private readonly transcript = new Transcript12();
+  private transcript = new Transcript12();
   private offer!: HelloOffer;
   private version = TLS12;
   private suite?: CipherSuite;
@@ -158,7 +160,7 @@ export class Client12 implements HandshakeDriver {
     // SSL 3.0 has no extensions: the SCSV says we support secure renegotiation (RFC 5746 section 3.3); never when renegotiating.
     const cipherSuites = max === SSL3 && !prev ? [...suites, EMPTY_RENEGOTIATION_INFO_SCSV] : suites;
     const ch = this.host.send({ type: 'client_hello', legacyVersion: max, random, legacySessionId: sessionId, cipherSuites, extensions: max === SSL3 && !prev ? [] : extensions });
-    this.offer = { raw: ch.raw, random, clientVersion: max, minVersion: min, offered13: false, suites, groups, schemes, sessionId, ...(s ? { session: s } : {}), ext: offered };
+    this.offer = { raw: ch.raw, random, clientVersion: max, minVersion: min, extensionTypes: (ch as { extensions?: { type: number }[] }).extensions?.map((e) => e.type) ?? [], offered13: false, suites, groups, schemes, sessionId, ...(s ? { session: s } : {}), ext: offered };
     this.transcript.add(ch.raw);
     this.to('wait_sh');
   }
@@ -289,24 +291,17 @@ export class Client12 implements HandshakeDriver {
   }
 
   private offeredExtensionTypes(): number[] {
-    const ch = this.offer.raw;
-    // The ClientHello we sent, decoded back: its extension types.
-    const types: number[] = [];
-    try {
-      let i = 4 + 2 + 32;
-      i += 1 + ch[i]!;
-      i += 2 + ((ch[i]! << 8) | ch[i + 1]!);
-      i += 1 + ch[i]!;
-      if (i + 2 > ch.length) return types;
-      const end = i + 2 + ((ch[i]! << 8) | ch[i + 1]!);
-      for (i += 2; i + 4 <= end; ) {
-        types.push((ch[i]! << 8) | ch[i + 1]!);
-        i += 4 + ((ch[i + 2]! << 8) | ch[i + 3]!);
-      }
-    } catch {
-      // our own hello always parses
-    }
-    return types;
+    return this.offer.extensionTypes;
+  }
+
+  /**
+   * DTLS (RFC 6347 section 4.2.1): the ClientHello was sent again with the server's cookie. The handshake (and its
+   * transcript) starts from that second ClientHello; the first and the HelloVerifyRequest are not part of it.
+   */
+  helloResent(raw: Uint8Array): void {
+    this.offer = { ...this.offer, raw };
+    this.transcript = new Transcript12();
+    this.transcript.add(raw);
   }
 
   private onCertificate(cert: Certificate): void {

@@ -83,11 +83,12 @@ export class Client13 implements HandshakeDriver {
   private certificateAuthorities?: string[];
   /** The first ClientHello as sent: a TLS 1.2 server's transcript starts with it. */
   private firstHello?: Uint8Array;
+  private firstHelloExtensions: number[] = [];
 
   /** Lowest version offered: below TLS 1.3, the hello offers TLS 1.2 and older too, and a TLS 1.2 answer goes to Client12. */
   private readonly minVersion: number;
   /** What the ClientHello offered for TLS 1.2 and older, when it did. */
-  private legacyOffer?: Omit<HelloOffer, 'raw'>;
+  private legacyOffer?: Omit<HelloOffer, 'raw' | 'extensionTypes'>;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
@@ -204,7 +205,10 @@ export class Client13 implements HandshakeDriver {
       this.padTo(extensions);
       const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
       this.transcript.add(ch.raw);
-      this.firstHello ??= ch.raw;
+      if (!this.firstHello) {
+        this.firstHello = ch.raw;
+        this.firstHelloExtensions = (ch as ClientHello).extensions.map((e) => e.type);
+      }
       return;
     }
     // pre_shared_key goes last, with a placeholder binder patched once the truncated hello is hashed.
@@ -221,7 +225,10 @@ export class Client13 implements HandshakeDriver {
     patchBinders(raw, [binder]);
     const ch = this.host.sendBytes(raw);
     this.transcript.add(ch.raw);
-    this.firstHello ??= ch.raw;
+    if (!this.firstHello) {
+      this.firstHello = ch.raw;
+      this.firstHelloExtensions = (ch as ClientHello).extensions.map((e) => e.type);
+    }
   }
 
   /**
@@ -352,7 +359,7 @@ export class Client13 implements HandshakeDriver {
       this.host.emit({ kind: 'info', message: 'the server speaks TLS 1.2: our 0-RTT data was not delivered' });
     }
     this.host.emit({ kind: 'info', message: `the server chose ${versionName(sh.legacyVersion)}: continuing with the TLS 1.2-and-older handshake (RFC 8446 appendix D.1)` });
-    const next = Client12.fromHello(this.host, { ...this.legacyOffer, sessionId: this.sessionId, raw: this.firstHello! });
+    const next = Client12.fromHello(this.host, { ...this.legacyOffer, sessionId: this.sessionId, raw: this.firstHello!, extensionTypes: this.firstHelloExtensions });
     this.host.replaceDriver(next);
     next.handle(sh);
   }
