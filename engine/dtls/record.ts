@@ -417,10 +417,20 @@ export class DtlsRecordReader {
     return { ok: false, record: rec, reason: 'unknown-epoch', detail: `record ${id} is of epoch ${rec.epoch}; epoch ${this.cur.epoch}${this.prev ? ` and ${this.prev.epoch} are` : ' is'} readable` };
   }
 
-  /** Splits a datagram and opens each record; never throws for what the datagram holds. */
-  openDatagram(datagram: Uint8Array): DatagramOpened {
+  /**
+   * Splits a datagram and opens its records in order; never throws for what the datagram holds. Each record is
+   * opened only after `each` has returned for the one before, so a ChangeCipherSpec handled there (install)
+   * applies to the records after it in the same datagram: OpenSSL sends ChangeCipherSpec and the epoch-1
+   * Finished in one datagram.
+   */
+  openDatagram(datagram: Uint8Array, each?: (result: DtlsOpenResult) => void): DatagramOpened {
     const { records, drop } = splitDatagram(datagram, this.opts);
-    const results = records.map((r) => this.open(r));
+    const results: DtlsOpenResult[] = [];
+    for (const r of records) {
+      const res = this.open(r);
+      results.push(res);
+      each?.(res);
+    }
     return drop ? { results, drop } : { results };
   }
 }
