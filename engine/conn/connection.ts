@@ -16,6 +16,7 @@ import type { AeadName } from '../crypto/provider';
 import { trafficKeys, type SecretLabel } from '../handshake/tls13/key-schedule';
 import { Client13 } from '../handshake/tls13/client';
 import { Client12 } from '../handshake/tls12/client';
+import type { RecordForm } from '../handshake/tls12/common';
 import { Server13 } from '../handshake/tls13/server';
 import { CT, RecordFramer, recordHeader, type RecordIn } from '../record/framer';
 import { Tls13Protector } from '../record/protect13';
@@ -80,6 +81,8 @@ export interface HandshakeHost {
   replaceDriver(next: HandshakeDriver): void;
   /** A warning alert that does not end the connection (TLS 1.2 and older: no_renegotiation). */
   sendWarning(name: string): void;
+  /** DTLS: the record form protectors must use (undefined for TLS). */
+  recordForm?(): RecordForm | undefined;
 }
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;

@@ -436,7 +436,7 @@ export class Client12 implements HandshakeDriver {
   }
 
   private protectors() {
-    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.offer.random, this.serverRandom, this.etm);
+    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.offer.random, this.serverRandom, this.etm, this.host.recordForm?.());
   }
 
   private sendFinished(): void {

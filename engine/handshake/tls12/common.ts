@@ -98,14 +98,21 @@ export function versionWord(v: number): string {
 }
 
 /** The two protectors a ChangeCipherSpec installs, from the key block (RFC 5246 section 6.3). */
-export function protectorsFor(p: CryptoProvider, version: number, suite: CipherSuite, master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array, encryptThenMac: boolean): { client: Tls12Protector; server: Tls12Protector; keyBlock: KeyBlock } {
+export function protectorsFor(p: CryptoProvider, version: number, suite: CipherSuite, master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array, encryptThenMac: boolean, record?: RecordForm): { client: Tls12Protector; server: Tls12Protector; keyBlock: KeyBlock } {
   const keyBlock = deriveKeyBlock(p, version, suite, master, clientRandom, serverRandom);
   const etm = encryptThenMac && suite.mac !== 'AEAD' && version !== SSL3;
+  const opts = { encryptThenMac: etm, ...(record ? { dtls: true, recordVersion: record.recordVersion } : {}) };
   return {
     keyBlock,
-    client: Tls12Protector.fromKeyBlock(p, suite, version, keyBlock, 'client', { encryptThenMac: etm }),
-    server: Tls12Protector.fromKeyBlock(p, suite, version, keyBlock, 'server', { encryptThenMac: etm }),
+    client: Tls12Protector.fromKeyBlock(p, suite, version, keyBlock, 'client', opts),
+    server: Tls12Protector.fromKeyBlock(p, suite, version, keyBlock, 'server', opts),
   };
+}
+
+/** DTLS: protectors seal DTLS records (epoch and sequence in the MAC/AAD) carrying this wire version. */
+export interface RecordForm {
+  dtls: true;
+  recordVersion: number;
 }
 
 /** What a TLS 1.2 session leaves for resumption (by session ID or RFC 5077 ticket). */

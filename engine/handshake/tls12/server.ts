@@ -421,7 +421,7 @@ export class Server12 implements HandshakeDriver {
   }
 
   private protectors() {
-    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.ch.random, this.serverRandom, this.etm);
+    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.ch.random, this.serverRandom, this.etm, this.host.recordForm?.());
   }
 
   private sendFinished(): void {
