@@ -4,7 +4,7 @@
 // with BIO_should_retry, exactly as a non-blocking BIO in OpenSSL, and `ready()` says when to try again.
 import net from 'node:net';
 
-export type BioKind = 'mem' | 'socket' | 'connect' | 'accept';
+export type BioKind = 'mem' | 'dgram-mem' | 'socket' | 'connect' | 'accept';
 
 export const BIO_NOCLOSE = 0;
 export const BIO_CLOSE = 1;
@@ -94,6 +94,41 @@ export class MemBIO extends BIO {
   private wake(): void {
     const w = this.waiters.splice(0);
     w.forEach((f) => f());
+  }
+}
+
+/**
+ * BIO_s_dgram_mem() (OpenSSL 3.2): a memory BIO that keeps datagram boundaries. Each write is one datagram and
+ * each read returns one whole datagram (cut to the read size, the rest lost, as recvfrom does). For DTLS.
+ */
+export class DatagramMemBIO extends BIO {
+  readonly kind = 'dgram-mem';
+  private queue: Uint8Array[] = [];
+  private waiters: (() => void)[] = [];
+
+  read(max: number): Uint8Array {
+    this.retryRead = false;
+    const d = this.queue.shift();
+    if (!d) {
+      this.retryRead = true;
+      return new Uint8Array(0);
+    }
+    return d.length > max ? d.subarray(0, max) : d;
+  }
+
+  write(data: Uint8Array): number {
+    this.retryWrite = false;
+    this.queue.push(data.slice());
+    this.waiters.splice(0).forEach((f) => f());
+    return data.length;
+  }
+
+  pending(): number {
+    return this.queue[0]?.length ?? 0;
+  }
+
+  ready(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
   }
 }
 
@@ -321,9 +356,10 @@ export function BIO_new_accept(hostPort: string): AcceptBIO {
 
 /** BIO_METHOD: which kind of BIO BIO_new makes. */
 export interface BIO_METHOD {
-  readonly type: 'mem' | 'connect' | 'accept';
+  readonly type: 'mem' | 'dgram-mem' | 'connect' | 'accept';
 }
 export const BIO_s_mem = (): BIO_METHOD => ({ type: 'mem' });
+export const BIO_s_dgram_mem = (): BIO_METHOD => ({ type: 'dgram-mem' });
 export const BIO_s_connect = (): BIO_METHOD => ({ type: 'connect' });
 export const BIO_s_accept = (): BIO_METHOD => ({ type: 'accept' });
 
@@ -331,6 +367,7 @@ export const BIO_s_accept = (): BIO_METHOD => ({ type: 'accept' });
 export function BIO_new(method: BIO_METHOD): BIO {
   switch (method.type) {
     case 'mem': return new MemBIO();
+    case 'dgram-mem': return new DatagramMemBIO();
     case 'connect': return new ConnectBIO();
     case 'accept': return new AcceptBIO('', 0, false);
   }

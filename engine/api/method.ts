@@ -13,10 +13,10 @@ const m = (name: string, family: 'tls' | 'dtls', version: number, side: SSL_METH
   Object.freeze({ name, family, version, side, built });
 
 // The version-flexible TLS methods negotiate SSL 3.0 to TLS 1.3 within SSL_CTX_set_min/max_proto_version; the
-// fixed-version ones speak their one version. DTLS is refused by SSL_CTX_new until built.
+// fixed-version ones speak their one version. DTLS_method negotiates DTLS 1.0 or 1.2; DTLSv1(_2)_method one of them.
 const TLS_BUILT = true;
 const TLS12_BUILT = true;
-const DTLS_BUILT = false;
+const DTLS_BUILT = true;
 const SSL3_BUILT = true;
 
 export const TLS_method = () => m('TLS_method', 'tls', 0, 'both', TLS_BUILT);

@@ -5,6 +5,7 @@
 // JavaScript cannot block, so every BIO behaves as a non-blocking one; SSL_wait() is the select()/poll() the
 // seed tells callers to use before retrying.
 import { TlsConnection } from '../conn/connection';
+import { DtlsConnection } from '../dtls/connection';
 import { PeerAlertError, ProtocolError } from '../conn/errors';
 import type { ConnectionConfig } from '../conn/config';
 import type { ClientSession } from '../conn/session-ticket';
@@ -64,7 +65,7 @@ export class SSL {
   references = 1;
   /** Undefined until SSL_set_connect_state / SSL_set_accept_state (or SSL_connect / SSL_accept). */
   server?: boolean;
-  conn?: TlsConnection;
+  conn?: TlsConnection | DtlsConnection;
   rbio?: BIO;
   wbio?: BIO;
   mode: number;
@@ -94,6 +95,8 @@ export class SSL {
   verifyDepth: number;
   /** SSL_set1_host: the name (or IP address) the peer's certificate must match. */
   verifyHost?: string;
+  /** DTLS_set_link_mtu / SSL_set_mtu: the path MTU DTLS fragments to. */
+  mtu?: number;
   /** SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp): ask for a stapled OCSP response. */
   requestOcsp = false;
   /** SSL_get_verify_result; X509_V_OK until a chain fails (as OpenSSL, also when no chain was verified). */
@@ -117,7 +120,7 @@ export class SSL {
   }
 
   /** The connection, created on first use with the settings of the context (copied, as SSL_new does). */
-  connection(): TlsConnection {
+  connection(): TlsConnection | DtlsConnection {
     if (this.conn) return this.conn;
     const ctx = this.ctx;
     const certs = this.certs;
@@ -170,7 +173,10 @@ export class SSL {
       ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),
       ...(!this.server && this.requestOcsp ? { requestOcsp: true } : {}),
     };
-    this.conn = new TlsConnection(cfg);
+    // DTLS methods make a datagram association; the rest of this facade drives both alike (a BIO read is one datagram).
+    this.conn = ctx.method.family === 'dtls'
+      ? new DtlsConnection({ ...cfg, dtlsMin: this.minVersion || 0xfeff, dtlsMax: this.maxVersion || 0xfefd, ...(this.mtu ? { mtu: this.mtu } : {}) })
+      : new TlsConnection(cfg);
     this.conn.onEvent = (e) => this.traceCallback?.(e);
     return this.conn;
   }
@@ -731,7 +737,7 @@ export function SSL_error_name(code: number): string {
  * writable, connected or has accepted (the seed's "use select() or poll()"). Resolves at once otherwise.
  */
 export function SSL_wait(s: SSL, timeoutMs = 30_000): Promise<void> {
-  if (s.outcome === 'want_async') return s.conn!.asyncSettled();
+  if (s.outcome === 'want_async') return s.conn instanceof TlsConnection ? s.conn.asyncSettled() : Promise.resolve();
   const want = s.outcome === 'want_read' ? 'read' : s.outcome === 'want_write' ? 'write' : s.outcome === 'want_connect' ? 'connect' : s.outcome === 'want_accept' ? 'accept' : undefined;
   if (!want) return Promise.resolve();
   const bio = want === 'write' ? s.wbio! : s.rbio!;
@@ -1027,4 +1033,37 @@ export function SSL_set_tlsext_status_type(s: SSL, type: number): number {
 /** The DER OCSPResponse the server stapled, or undefined (SSL_get_tlsext_status_ocsp_resp returns its length, -1 without). */
 export function SSL_get_tlsext_status_ocsp_resp(s: SSL): Uint8Array | undefined {
   return s.conn?.negotiated?.ocsp?.der;
+}
+
+// ---- DTLS timers (seed: DTLS methods; OpenSSL's DTLSv1_get_timeout / DTLSv1_handle_timeout) ----
+
+/** When the DTLS retransmission timer is running: 1 with `tv` set to the time left, else 0. */
+export function DTLSv1_get_timeout(s: SSL, tv: { tv_sec: number; tv_usec: number }): number {
+  const c = s.conn;
+  if (!(c instanceof DtlsConnection)) return 0;
+  const ms = c.getTimeout();
+  if (ms === null) return 0;
+  tv.tv_sec = Math.floor(ms / 1000);
+  tv.tv_usec = Math.round((ms % 1000) * 1000);
+  return 1;
+}
+
+/** Retransmits the last flight if its timer expired: 1 when it did, 0 when nothing was due, -1 on failure. */
+export function DTLSv1_handle_timeout(s: SSL): number {
+  const c = s.conn;
+  if (!(c instanceof DtlsConnection)) return 0;
+  const r = c.handleTimeout();
+  s.flush();
+  if (c.status === 'failed') {
+    s.outcome = s.failure();
+    return -1;
+  }
+  return r;
+}
+
+/** The path MTU for DTLS fragmentation (SSL_set_mtu, DTLS_set_link_mtu); 1 on success. */
+export function SSL_set_mtu(s: SSL, mtu: number): number {
+  if (!Number.isInteger(mtu) || mtu < 256 || mtu > 65535) return 0;
+  s.mtu = mtu;
+  return 1;
 }

@@ -171,14 +171,52 @@ export class DtlsConnection {
     return data.length;
   }
 
-  read(max: number): Uint8Array {
+  read(max: number, peek = false): Uint8Array {
     const first = this.appIn[0];
     if (!first) return new Uint8Array(0);
     const n = Math.min(max, first.length);
-    if (n === first.length) this.appIn.shift();
-    else this.appIn[0] = first.subarray(n);
-    this.appInBytes -= n;
+    if (!peek) {
+      if (n === first.length) this.appIn.shift();
+      else this.appIn[0] = first.subarray(n);
+      this.appInBytes -= n;
+    }
     return first.subarray(0, n);
+  }
+
+  // ---- what the OpenSSL facade drives, shaped as TlsConnection's (each call is one datagram) ----
+
+  receive(datagram: Uint8Array): void {
+    this.receiveDatagram(datagram);
+  }
+
+  takeOutgoing(): Uint8Array[] {
+    return this.takeDatagrams();
+  }
+
+  readonly suspended: undefined = undefined;
+  /** The record-level reads of the facade: what is buffered but not yet read. */
+  get canWrite(): boolean {
+    return this.status === 'open';
+  }
+
+  resume(): boolean {
+    return true;
+  }
+
+  get renegotiating(): boolean {
+    return false;
+  }
+
+  renegotiate(): void {
+    throw new Error('DTLS renegotiation is not built');
+  }
+
+  keyUpdate(): void {
+    throw new Error('KeyUpdate is TLS 1.3 only');
+  }
+
+  requestClientCertificate(): void {
+    throw new Error('post-handshake authentication is TLS 1.3 only');
   }
 
   close(): void {
