@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # Debian packages the tests need. Add packages here (e.g. gnutls-bin tshark).
-TEST_APT_PACKAGES="openssl libssl-dev gnutls-bin iproute2"
+TEST_APT_PACKAGES="openssl libssl-dev gnutls-bin iproute2 tshark"
 # The command each package must provide (package:command; a package not listed
 # here is checked by its name as a command).
 TEST_TOOLS="openssl:openssl libssl-dev:openssl gnutls-bin:gnutls-cli iproute2:ip tshark:tshark"

@@ -151,10 +151,9 @@ export class ConnectionCapture {
     if (e.kind !== 'record' || e.side !== this.role) return;
     const data = bytesOf(e.raw);
     if (!data?.length) return;
-    let t: number;
-    if (now !== undefined) t = now;
-    else if (this.base !== undefined) t = this.base + e.t;
-    else t = preciseNow();
+    // Replayed events are placed from the trace's t = 0: the connection's time if known, else now.
+    if (now === undefined) this.base ??= this.establishedAt ?? this.openedAt ?? preciseNow() - e.t;
+    const t = now ?? this.base! + e.t;
     this.base ??= t - e.t;
     this.openedAt ??= t;
     const from: Side = e.dir === 'out' ? this.role : this.role === 'client' ? 'server' : 'client';

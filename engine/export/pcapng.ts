@@ -336,6 +336,9 @@ export function flowPackets(flow: Flow, opts: { mss?: number; coalesce?: boolean
       tcp(e.t, e.from, TCP_FLAGS.FIN | TCP_FLAGS.ACK);
       seq[e.from] = (seq[e.from] + 1) >>> 0;
       finSent[e.from] = true;
+      // The second FIN is acknowledged (the connection is closed); so is a FIN the other side never answers with its own.
+      const o = other(e.from);
+      if (finSent[o] || flow.fins?.[o] === undefined) tcp(e.t, o, TCP_FLAGS.ACK);
       continue;
     }
     const d = e.data!;
@@ -344,14 +347,6 @@ export function flowPackets(flow: Flow, opts: { mss?: number; coalesce?: boolean
       tcp(e.t, e.from, TCP_FLAGS.PSH | TCP_FLAGS.ACK, chunk);
       seq[e.from] = (seq[e.from] + chunk.length) >>> 0;
     }
-  }
-  // The last FIN is acknowledged.
-  const finishers = events.filter((e) => e.fin);
-  if (finishers.length === 2) {
-    const lastFin = finishers[1]!;
-    tcp(lastFin.t, other(lastFin.from), TCP_FLAGS.ACK);
-  } else if (finishers.length === 1) {
-    tcp(finishers[0]!.t, other(finishers[0]!.from), TCP_FLAGS.ACK);
   }
   return out;
 }

@@ -103,7 +103,7 @@ export function mdText(s: unknown): string {
   return String(s ?? '')
     .replace(/[\r\n]+/g, ' ')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1');
+    .replace(/([\\`*[\]|#~])/g, '\\$1'); // `_` stays: names like TLS_AES_128_GCM_SHA256 read as they are
 }
 
 /** A fenced block whose fence is longer than any run of backticks inside it. */

@@ -16,7 +16,8 @@ import { handshakePhases } from '../../engine/trace/phases';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { loadCert } from '../../engine/x509/verify';
-import { EventBatcher, revocationView, summarize, verificationView, type RunnerListener, type RunnerState } from './session-runner';
+import { EventBatcher, revocationView, runnerKeyLog, sessionExports, summarize, verificationView, type RunnerListener, type RunnerState, type SessionExports } from './session-runner';
+import { ConnectionCapture, preciseNow, type KeyLog, type SecretSink } from '../../engine/export/capture';
 
 export interface ApiClientOptions {
   serverName?: string;
@@ -53,9 +54,15 @@ export class ApiClientRunner {
   private hsMs?: number;
   private error?: TlsSessionError;
   private closed = false;
+  private readonly keyLog: KeyLog;
+  private readonly capture = new ConnectionCapture('client');
+  /** The connection's bytes and secrets, for Save capture and Save key log (host side only). */
+  readonly exports: SessionExports;
 
   constructor(readonly target: SessionTarget, private readonly opts: ApiClientOptions, private readonly listener: RunnerListener) {
     this.batcher = new EventBatcher((b) => listener.events(b));
+    this.keyLog = runnerKeyLog(listener);
+    this.exports = sessionExports([this.capture], this.keyLog);
   }
 
   get events() {
@@ -63,6 +70,7 @@ export class ApiClientRunner {
   }
 
   private push(e: TraceEvent): void {
+    this.capture.onTrace(e, preciseNow());
     this.batcher.push(e);
     if (e.kind === 'handshake' && this.traced.length < 64) this.traced.push(e);
   }
@@ -107,6 +115,14 @@ export class ApiClientRunner {
     api.SSL_set1_host(ssl, o.serverName ?? this.target.host);
     this.bio = BIO_new_connect(`${this.target.host}:${this.target.port}`);
     this.bio.socket.once('connect', () => (this.tcpMs = Date.now() - this.t0));
+    // The capture: the real endpoints once connected, and each side's FIN (the BIO reads the socket itself).
+    const sock = this.bio.socket;
+    this.capture.openedAt = preciseNow();
+    sock.once('connect', () => {
+      this.capture.establishedAt = preciseNow();
+      this.capture.setEndpoints(sock);
+      this.capture.watch(sock);
+    });
     api.SSL_set_bio(ssl, this.bio, this.bio);
     api.SSL_set_connect_state(ssl);
     return ssl;
@@ -117,6 +133,9 @@ export class ApiClientRunner {
     const ssl = this.setUp();
     if (!ssl) return;
     this.ssl = ssl;
+    // The secrets for the key log (as SSL_CTX_set_keylog_callback would give them; the facade has none yet): the
+    // connection, set up as SSL_connect would make it, reads its onSecret each time a secret is derived.
+    (ssl.connection().cfg as { onSecret?: SecretSink }).onSecret = this.keyLog.sink();
     const deadline = Date.now() + (this.opts.handshakeTimeoutMs ?? 10_000);
     for (;;) {
       const r = api.SSL_connect(ssl);

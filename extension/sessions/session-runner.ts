@@ -17,6 +17,8 @@ import { V } from '../../engine/registry/x509-verify-errors';
 import { systemAnchors } from '../../engine/x509/system-anchors';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
+import fs from 'node:fs';
+import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../engine/export/capture';
 
 export type RunnerState = 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening';
 
@@ -24,6 +26,40 @@ export interface RunnerListener {
   events(batch: TraceEventJson[]): void;
   summary(s: SessionSummary): void;
   state(s: RunnerState): void;
+  /** A file to append every secret to as NSS key log lines (SSLKEYLOGFILE, when the user enabled it), or none. */
+  keyLogFile?(): string | undefined;
+}
+
+/**
+ * What the panel's Save capture and Save key log read. It stays on the extension host: the secrets and the record
+ * bytes are never posted to the webview.
+ */
+export interface SessionExports {
+  /** Every connection so far as pcapng, with the key log in a Decryption Secrets Block. */
+  pcapng(): Uint8Array;
+  /** The NSS key log of every connection so far (empty before any handshake). */
+  keyLog(): string;
+  /** Connections with bytes in the capture. */
+  readonly connections: number;
+}
+
+/** Secrets of a runner's connections, also appended to the listener's key log file when there is one. */
+export function runnerKeyLog(listener: RunnerListener): KeyLog {
+  const log = new KeyLog();
+  const file = listener.keyLogFile?.();
+  if (file) log.tee((line) => fs.appendFileSync(file, `${line}\n`, { mode: 0o600 }));
+  return log;
+}
+
+/** The exports of some captured connections and their key log. */
+export function sessionExports(captures: readonly ConnectionCapture[], keyLog: KeyLog): SessionExports {
+  return {
+    pcapng: () => capturePcapng(captures, keyLog),
+    keyLog: () => keyLog.text(),
+    get connections() {
+      return captures.filter((c) => c.segments.length).length;
+    },
+  };
 }
 
 export function alertGlossary(): AlertGlossary {
@@ -163,9 +199,15 @@ export class ServerRunner {
   private batcher: EventBatcher;
   private readonly sessions = new Set<TlsSession>();
   port = 0;
+  private readonly keyLog: KeyLog;
+  private readonly captures: ConnectionCapture[] = [];
+  /** Every client connection's bytes and secrets, for Save capture and Save key log (host side only). */
+  readonly exports: SessionExports;
 
   constructor(readonly target: SessionTarget, private readonly options: SessionOptions, private readonly listener: RunnerListener) {
     this.batcher = new EventBatcher((b) => listener.events(b));
+    this.keyLog = runnerKeyLog(listener);
+    this.exports = sessionExports(this.captures, this.keyLog);
   }
 
   get events(): TraceEventJson[] {
@@ -174,9 +216,13 @@ export class ServerRunner {
 
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server = createServer(this.options, (s) => {
+      this.server = createServer({ ...this.options, onSecret: this.keyLog.sink(this.options.onSecret) }, (s) => {
         const entry: { session: TlsSession; error?: TlsSessionError; t0: number } = { session: s, t0: Date.now() };
         this.sessions.add(s);
+        const at = preciseNow();
+        const capture = ConnectionCapture.fromSocket('server', s.socket, { openedAt: at, establishedAt: at, arrivals: true });
+        this.captures.push(capture);
+        s.on('trace', capture.listener);
         this.batcher.push({ kind: 'info', t: 0, side: 'server', message: `connection from ${s.socket.remoteAddress}:${s.socket.remotePort}` });
         s.on('trace', (e: TraceEvent) => this.batcher.push(e));
         s.on('secure', () => {

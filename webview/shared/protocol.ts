@@ -122,4 +122,15 @@ export type FromWebview =
   | { type: 'session/openCertificate'; index: number }
   | { type: 'session/copyJson' }
   /** Compare this session with another open one. */
-  | { type: 'session/compare' };
+  | { type: 'session/compare' }
+  /**
+   * Take the session elsewhere. The host builds each from what it holds: a pcapng file with the key log in it, the
+   * key log alone, a report (summary, chain, verification, decoded trace). Secrets and the capture never cross to the
+   * webview: these messages only ask.
+   */
+  | { type: 'session/saveCapture' }
+  | { type: 'session/saveKeyLog' }
+  | { type: 'session/report'; format: ReportFormat; action: 'copy' | 'save' };
+
+/** A session report as Markdown (for a ticket) or JSON (for tools). */
+export type ReportFormat = 'markdown' | 'json';

@@ -107,7 +107,16 @@ export class SessionView {
     const settings = t.settings?.length
       ? el('ul', { class: 'settings', 'aria-label': 'Settings' }, ...t.settings.map((s) => el('li', {}, el('span', { class: 'k' }, `${s.label}:`), el('span', { class: 'v' }, s.value))))
       : el('p', { class: 'settings muted' }, 'Default settings');
-    const header = el('header', { class: 'sess-header' }, el('div', { class: 'h-row' }, el('h1', {}, init.title), this.badge, actions), target, settings);
+    // Taking the session elsewhere: the host builds these (the capture and key log hold secrets and stay there).
+    const exports = el('div', { class: 'h-row h-export' }, el('span', { class: 'muted' }, 'Export:'),
+      el('div', { class: 'h-actions', role: 'group', 'aria-label': 'Export this session' },
+        this.action('Save Capture…', { type: 'session/saveCapture' }, 'Save the session as pcapng for Wireshark or tshark: the bytes on the wire, with the key log inside so they decrypt with no set-up'),
+        this.action('Save Key Log…', { type: 'session/saveKeyLog' }, 'Save the session\'s secrets as an NSS key log (SSLKEYLOGFILE format) for Wireshark'),
+        this.action('Copy Report', { type: 'session/report', format: 'markdown', action: 'copy' }, 'Copy the summary, chain, verification result and decoded trace as Markdown, for a ticket'),
+        this.action('Save Report…', { type: 'session/report', format: 'markdown', action: 'save' }, 'Save the summary, chain, verification result and decoded trace as a Markdown file'),
+        this.action('Copy Report JSON', { type: 'session/report', format: 'json', action: 'copy' }, 'Copy the report as JSON, for tools'),
+        this.action('Save Report JSON…', { type: 'session/report', format: 'json', action: 'save' }, 'Save the report as a JSON file, for tools')));
+    const header = el('header', { class: 'sess-header' }, el('div', { class: 'h-row' }, el('h1', {}, init.title), this.badge, actions), target, settings, exports);
     if (init.protocolVersion !== PROTOCOL_VERSION) {
       header.append(el('p', { class: 'banner', role: 'alert' }, `This panel speaks protocol ${PROTOCOL_VERSION} but the extension sent ${String(init.protocolVersion)}: some details may be missing. Reload the window (Developer: Reload Window).`));
     }
@@ -518,6 +527,14 @@ export class SessionView {
     b.addEventListener('click', () => {
       if (!b.hasAttribute('disabled')) this.post({ type });
     });
+    return b;
+  }
+
+  /** A header button that sends `message` as it is (export buttons: the host does the work). */
+  private action(label: string, message: Extract<FromWebview, { type: 'session/saveCapture' | 'session/saveKeyLog' | 'session/report' }>, title: string): HTMLElement {
+    const b = el('vscode-button', { appearance: 'secondary', title });
+    b.textContent = label;
+    b.addEventListener('click', () => this.post(message));
     return b;
   }
 
