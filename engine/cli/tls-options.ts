@@ -24,6 +24,10 @@ export const TLS_OPTIONS: Option[] = [
   { name: 'tls1', kind: 'flag', help: 'TLS 1.0 only' },
   { name: 'ssl3', kind: 'flag', help: 'SSL 3.0 only (broken: POODLE; for testing old peers)' },
   { name: 'no_tls1_3', kind: 'flag', help: 'do not use TLS 1.3' },
+  { name: 'dtls', kind: 'flag', help: 'DTLS over UDP (DTLS 1.2, or 1.0 with --dtls1)' },
+  { name: 'dtls1', kind: 'flag', help: 'DTLS 1.0 only (over UDP)' },
+  { name: 'dtls1_2', kind: 'flag', help: 'DTLS 1.2 only (over UDP)' },
+  { name: 'mtu', kind: 'string', arg: 'N', help: 'DTLS: the path MTU that handshake messages are fragmented to (default 1400)' },
   { name: 'min-version', kind: 'string', arg: 'VER', help: 'lowest version: SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (default TLSv1.2)' },
   { name: 'max-version', kind: 'string', arg: 'VER', help: 'highest version (default TLSv1.3)' },
   { name: 'ciphersuites', kind: 'string', arg: 'LIST', help: 'TLS 1.3 suites, OpenSSL or IANA names, e.g. TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256' },
@@ -133,3 +137,18 @@ export function identityFromOptions(values: Record<string, string | boolean | un
   return identityFromPem(certPem, keyPem, values.cert, readPassphrase(values.pass as string | undefined, io));
 }
 
+
+/** The DTLS settings of --dtls, --dtls1, --dtls1_2 and --mtu, or undefined when the connection is TLS over TCP. */
+export function dtlsSettings(values: Record<string, string | boolean | undefined>): { dtlsMin: number; dtlsMax: number; mtu?: number } | undefined {
+  if (!values.dtls && !values.dtls1 && !values.dtls1_2) return undefined;
+  if (values.dtls1 && values.dtls1_2) throw new UsageError('--dtls1 and --dtls1_2: choose one version');
+  const min = values.dtls1_2 ? 0xfefd : 0xfeff;
+  const max = values.dtls1 ? 0xfeff : 0xfefd;
+  let mtu: number | undefined;
+  if (typeof values.mtu === 'string') {
+    mtu = Number(values.mtu);
+    if (!Number.isInteger(mtu) || mtu < 256 || mtu > 65535) throw new UsageError(`--mtu ${values.mtu}: a path MTU is 256..65535 bytes`);
+  }
+  // As s_client -dtls: DTLS 1.2 by default, DTLS 1.0 too when asked for.
+  return { dtlsMin: values.dtls && !values.dtls1 ? 0xfefd : min, dtlsMax: max, ...(mtu ? { mtu } : {}) };
+}

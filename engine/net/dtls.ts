@@ -65,6 +65,18 @@ export class DtlsSession extends EventEmitter {
     this.pump();
   }
 
+  keyUpdate(): void {
+    throw new Error('KeyUpdate is TLS 1.3 only; DTLS 1.2 has no such message');
+  }
+
+  renegotiate(): void {
+    throw new Error('DTLS renegotiation is not built');
+  }
+
+  requestClientCertificate(): void {
+    throw new Error('post-handshake authentication is TLS 1.3 only');
+  }
+
   end(): void {
     this.conn.close();
     this.pump();
@@ -80,7 +92,8 @@ export class DtlsSession extends EventEmitter {
     this.emit('close');
   }
 
-  private fail(e: TlsSessionError): void {
+  /** Ends the association with an error (the transport failed, or the handshake timed out). */
+  fail(e: TlsSessionError): void {
     if (this.closed) return;
     this.emit('error', e);
     this.destroy();
@@ -137,7 +150,10 @@ export async function connectDtls(opts: DtlsSessionOptions & { host: string; por
   const s = new DtlsSession((d) => socket.send(d), 'client', { ...rest, ...(net.isIP(host) ? {} : { serverName: rest.serverName ?? host }) }, () => socket.close());
   socket.on('message', (m) => s.receive(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
   // ICMP port unreachable surfaces as ECONNREFUSED on a connected UDP socket.
-  socket.on('error', (e) => s.emit('error', new TlsSessionError(`UDP: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+  socket.on('error', (e) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    s.fail(new TlsSessionError(code === 'ECONNREFUSED' ? `nothing listens on UDP ${address}:${port} (ICMP port unreachable)` : `UDP: ${code ?? e.message}`));
+  });
   return s;
 }
 

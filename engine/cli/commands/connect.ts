@@ -3,7 +3,8 @@
 import { alertForVerifyError } from '../../x509/verify-alert';
 import { sctText } from '../../x509/sct';
 import fs from 'node:fs';
-import { connect, TlsSessionError, type TlsSession } from '../../net/session';
+import { connect, TlsSession, TlsSessionError } from '../../net/session';
+import { connectDtls, DtlsSession } from '../../net/dtls';
 import { checkOcspResponse, loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, revocationPointers, verifyChain } from '../../x509/verify';
 import type { OcspVerdict, RevocationPointers, VCert, VerifyResult } from '../../x509/verify';
 import { V } from '../../registry/x509-verify-errors';
@@ -19,7 +20,7 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
-import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
 import { buildReport, reportFormatFor, summaryFromNegotiated } from '../../export/report';
 
@@ -146,17 +147,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   };
 
-  let session: TlsSession;
+  let session: TlsSession | DtlsSession;
   const openedAt = preciseNow();
+  const dtls = dtlsSettings(values);
   try {
-    session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
+    if (dtls) {
+      if (pcapFile) io.err('connect: --pcap is not built for DTLS yet (the capture writes TCP); the key log still goes to --keylog\n');
+      if (values.reconnect) throw new UsageError('--reconnect is not built for DTLS yet');
+      session = await connectDtls({ host, port, ...settings, ...dtls, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs });
+    } else session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     io.err(`connect: ${(e as Error).message}\n`);
     return EXIT.MISMATCH_OR_PROBLEM;
   }
   if (!json && !values.quiet) io.out(`CONNECTED(${host}:${port})\n`);
   session.on('trace', print);
-  track(session, openedAt);
+  if (session instanceof TlsSession) track(session, openedAt);
   let lastError: TlsSessionError | undefined;
   return new Promise<number>((resolve) => {
     let done = false;
@@ -264,7 +271,7 @@ function writeExport(io: CliIO, option: string, file: string, make: () => Uint8A
   }
 }
 
-function wireStdin(session: TlsSession, io: CliIO, ignoreEof: boolean): void {
+function wireStdin(session: TlsSession | DtlsSession, io: CliIO, ignoreEof: boolean): void {
   const stdin = io.stdin;
   if (!stdin) return;
   stdin.on('data', (chunk: Buffer | string) => {

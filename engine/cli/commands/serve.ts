@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { AddressInfo } from 'node:net';
-import { createServer, type TlsSession } from '../../net/session';
+import { createServer, TlsSession } from '../../net/session';
+import { createDtlsServer, DtlsSession, type DtlsServer } from '../../net/dtls';
 import { generatedIdentity, type Identity } from '../../tools/identity';
 import { toJson, type TraceEvent } from '../../trace/events';
 import { formatEvent } from '../../trace/format-text';
@@ -18,7 +19,7 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
-import { identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
+import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
 
 export const spec: CommandSpec = {
@@ -124,23 +125,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const limit = values.naccept ? Number(values.naccept) : Infinity;
   let accepted = 0;
-  const sessions = new Set<TlsSession>();
+  const sessions = new Set<TlsSession | DtlsSession>();
+  const dtls = dtlsSettings(values);
   return new Promise<number>((resolve) => {
-    const server = createServer({
+    const serverOptions = {
       ...settings, certificateChain: id.chain, signer: id.signer,
-      clientAuth: values.Verify ? 'require' : values.verify ? 'request' : 'none',
+      clientAuth: (values.Verify ? 'require' : values.verify ? 'request' : 'none') as 'require' | 'request' | 'none',
       ...(values.hrr ? { forceHelloRetry: true } : {}),
       ...(values.client_renegotiation ? { renegotiation: true } : {}),
-    }, (s) => {
+    };
+    let dtlsServer: DtlsServer | undefined;
+    const onSession = (s: TlsSession | DtlsSession) => {
       accepted++;
       sessions.add(s);
-      if (pcapFile) {
+      if (pcapFile && s instanceof TlsSession) {
         const at = preciseNow();
         const c = ConnectionCapture.fromSocket('server', s.socket, { openedAt: at, establishedAt: at, arrivals: true });
         captures.push(c);
         s.on('trace', c.listener);
       }
-      if (accepted >= limit) server.close();
+      if (accepted >= limit) {
+        server.close();
+        dtlsServer?.close();
+      }
       s.on('trace', print);
       s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
       let request = '';
@@ -177,17 +184,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         sessions.delete(s);
         writePcap();
         if (!json && !values.quiet) io.out('CLOSED\n');
+        if (dtlsServer && accepted >= limit && !sessions.size) resolve(EXIT.OK);
       });
-    });
+    };
+    const server = createServer(serverOptions, onSession);
+    if (dtls) {
+      // DTLS over UDP: one association per client address, each after a stateless cookie exchange.
+      createDtlsServer({ ...serverOptions, ...dtls, host: addr.host, port: addr.port, ticketKey: globalThis.crypto.getRandomValues(new Uint8Array(32)) }, onSession).then((d) => {
+        dtlsServer = d;
+        io.out(`ACCEPT ${addr.host}:${d.port}\n`);
+      }, (e: NodeJS.ErrnoException) => {
+        io.err(`serve: cannot listen on UDP ${addr.host}:${addr.port}: ${e.code ?? e.message}\n`);
+        resolve(EXIT.MISMATCH_OR_PROBLEM);
+      });
+    }
     server.on('error', (e) => {
       io.err(`serve: cannot listen on ${addr.host}:${addr.port}: ${(e as NodeJS.ErrnoException).code ?? e.message}\n`);
       resolve(EXIT.MISMATCH_OR_PROBLEM);
     });
     server.on('close', () => resolve(EXIT.OK));
-    server.listen(addr.port, addr.host, () => {
-      const a = server.address() as AddressInfo;
-      io.out(`ACCEPT ${a.address}:${a.port}\n`);
-    });
+    if (!dtls) {
+      server.listen(addr.port, addr.host, () => {
+        const a = server.address() as AddressInfo;
+        io.out(`ACCEPT ${a.address}:${a.port}\n`);
+      });
+    }
     // Typed lines go to every connected client; the end of input does not stop the server.
     io.stdin?.on('data', (chunk: Buffer | string) => {
       const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
