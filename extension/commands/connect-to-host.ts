@@ -10,6 +10,7 @@ import type { SessionOptions } from '../../engine/net/session';
 import type { Identity } from '../../engine/tools/identity';
 import { identityFromDocument } from '../identity';
 import { ApiClientRunner, type ApiClientOptions } from '../sessions/api-client-runner';
+import { DtlsClientRunner } from '../sessions/dtls-client-runner';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
@@ -65,7 +66,7 @@ function mustFind(code: number | undefined, what: string, name: string): number 
 
 function describe(req: ConnectRequest): { label: string; value: string }[] {
   return [
-    { label: 'Protocol', value: req.protocol ?? 'TLS' },
+    { label: 'Protocol', value: req.protocol === 'DTLS' ? 'DTLS (UDP)' : 'TLS' },
     { label: 'Versions', value: versionRange(req) },
     { label: 'SNI', value: isIpAddress(req.serverName ?? req.host) ? '(none: the target is an IP address)' : (req.serverName ?? req.host) },
     { label: 'API', value: 'OpenSSL facade (SSL_connect, SSL_read, SSL_get_error)' },
@@ -116,7 +117,16 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
 }
 
 async function customize(req: ConnectRequest): Promise<ConnectRequest | undefined> {
+  const proto = await vscode.window.showQuickPick([{ label: 'TLS', description: 'over TCP' }, { label: 'DTLS', description: 'over UDP (CoAP, VPNs, WebRTC)' }], { title: 'Protocol' });
+  if (!proto) return undefined;
+  req.protocol = proto.label as 'TLS' | 'DTLS';
   if (!(await pickVersions(req))) return undefined;
+  if (req.protocol === 'DTLS') {
+    const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
+    if (sni === undefined) return undefined;
+    req.serverName = sni;
+    return req;
+  }
   const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
   if (sni === undefined) return undefined;
   req.serverName = sni;
@@ -139,8 +149,8 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
 }
 
 function versionRange(req: ConnectRequest): string {
-  const min = req.minVersion ?? 'TLSv1.2';
-  const max = req.maxVersion ?? 'TLSv1.3';
+  const min = req.minVersion ?? (req.protocol === 'DTLS' ? 'DTLSv1.2' : 'TLSv1.2');
+  const max = req.maxVersion ?? (req.protocol === 'DTLS' ? 'DTLSv1.2' : 'TLSv1.3');
   return min === max ? min : `${min} to ${max}`;
 }
 
@@ -153,6 +163,18 @@ function versionCode(name: string | undefined, fallback: number): number {
 }
 
 async function pickVersions(req: ConnectRequest): Promise<boolean> {
+  if (req.protocol === 'DTLS') {
+    const d: (vscode.QuickPickItem & { min: string; max: string })[] = [
+      { label: 'DTLS 1.2', description: 'default', min: 'DTLSv1.2', max: 'DTLSv1.2' },
+      { label: 'DTLS 1.0 and 1.2', min: 'DTLSv1', max: 'DTLSv1.2' },
+      { label: 'DTLS 1.0 only', min: 'DTLSv1', max: 'DTLSv1' },
+    ];
+    const p = await vscode.window.showQuickPick(d, { title: 'DTLS versions to offer' });
+    if (!p) return false;
+    req.minVersion = p.min;
+    req.maxVersion = p.max;
+    return true;
+  }
   const items: (vscode.QuickPickItem & { min: string; max: string })[] = [
     { label: 'TLS 1.2 and 1.3', description: 'default, as browsers', min: 'TLSv1.2', max: 'TLSv1.3' },
     { label: 'TLS 1.3 only', min: 'TLSv1.3', max: 'TLSv1.3' },
@@ -214,6 +236,43 @@ async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined
   return identityFromDocument(await vscode.workspace.openTextDocument(uri), 'The client key is encrypted');
 }
 
+/** DTLS over UDP: the engine's own association (its trace streamed the same way), not the OpenSSL facade. */
+async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectRequest): Promise<SessionPanel | undefined> {
+  const code = (name: string | undefined, fallback: number) => {
+    if (name === undefined) return fallback;
+    if (name === 'DTLSv1') return 0xfeff;
+    if (name === 'DTLSv1.2') return 0xfefd;
+    throw new Error(`"${name}" is not a DTLS version (use DTLSv1 or DTLSv1.2)`);
+  };
+  let dtlsMin: number;
+  let dtlsMax: number;
+  try {
+    dtlsMin = code(req.minVersion, 0xfefd);
+    dtlsMax = code(req.maxVersion, 0xfefd);
+    // DTLS counts down: 0xfeff (1.0) is below 0xfefd (1.2).
+    if (dtlsMin < dtlsMax) throw new Error(`the minimum version ${req.minVersion} is above the maximum ${req.maxVersion}`);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
+    return undefined;
+  }
+  const port = req.port ?? 4433;
+  const target: SessionTarget = { mode: 'connect', host: req.host, port, protocol: 'DTLS', settings: describe(req) };
+  const request = req;
+  const panel = new SessionPanel(context, target, {
+    reconnect: () => void connectToHost(context, request),
+    newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
+    compare: (p) => void vscode.commands.executeCommand(COMMANDS.compareSessions, p),
+  });
+  const runner = new DtlsClientRunner(target, { serverName: req.serverName ?? req.host, ...(req.alpn?.length ? { alpn: req.alpn } : {}), dtlsMin, dtlsMax }, panel);
+  panel.attach(runner);
+  void runner.start();
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TLS Lens: connecting to ${req.host}:${port} over DTLS`, cancellable: true }, (_progress, token) => {
+    token.onCancellationRequested(() => runner.close());
+    return panel.settled;
+  });
+  return panel;
+}
+
 /** Runs a session and shows it; resolves with the panel once created (its `settled` says how it ended). */
 export async function connectToHost(context: vscode.ExtensionContext, arg?: ConnectRequest | string): Promise<SessionPanel | undefined> {
   let req: ConnectRequest | undefined;
@@ -226,10 +285,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     req = { host: t.host, port: t.port };
   } else req = arg ?? (await pickTarget(context));
   if (!req) return undefined;
-  if (req.protocol === 'DTLS') {
-    void vscode.window.showErrorMessage('TLS Lens: DTLS is not built yet; only TLS 1.3 connects so far.');
-    return undefined;
-  }
+  if (req.protocol === 'DTLS') return connectDtlsToHost(context, req);
   let identity: Identity | undefined;
   let trust: ApiClientOptions['trust'];
   try {

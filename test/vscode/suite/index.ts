@@ -354,6 +354,27 @@ const tests: Test[] = [
     },
   },
   {
+    name: 'Connect to Host over DTLS against openssl s_server -dtls1_2: DTLSv1.2 negotiated and shown',
+    fn: async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const proc = spawn('openssl', ['s_server', '-dtls1_2', '-accept', String(port), '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
+          proc.on('error', reject);
+          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+        });
+        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, protocol: 'DTLS', serverName: 'localhost' })) as SessionPanelLike | undefined;
+        const summary = await withTimeout(panel!.settled, 15_000, 'the DTLS session did not settle');
+        assert(summary.ok, `the session failed: ${show(summary.error)}`);
+        assert(summary.version === 'DTLSv1.2', `negotiated ${summary.version} ${summary.suite}`);
+      } finally {
+        proc.kill();
+      }
+    },
+  },
+  {
     name: 'Connect to Host to a closed port ends in a clear error, not a hang',
     fn: async () => {
       const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: 1 })) as SessionPanelLike | undefined;
