@@ -338,6 +338,7 @@ export class DtlsConnection {
     const version = Math.min(offered, maxTls);
     if (version < minTls) throw new ProtocolError('protocol_version', `the client offers up to ${versionName(toDtls(offered))}; we accept ${versionName(this.cfg.dtlsMin ?? DTLS12)} to ${versionName(this.cfg.dtlsMax ?? DTLS12)}`, { message: 'ClientHello' });
     this.settleVersion(toDtls(version));
+    this.host.clientRandom = msg.random; // the key log's CLIENT_RANDOM (the TLS path sets it in the TLS 1.3 server)
     Server12.fromClientHello(this.host, msg, version, maxTls);
   }
 
@@ -553,7 +554,7 @@ export class DtlsConnection {
         self.driver = next;
       },
       sendWarning: (name) => self.sendAlert('warning', name),
-      recordForm: () => ({ dtls: true, recordVersion: self.wireVersion }),
+      recordForm: () => ({ dtls: true, recordVersion: self.wireVersion, onWire: toDtls }),
       established(session: NegotiatedSession): void {
         session.version = toDtls(session.version);
         session.provider = self.cfg.provider.name ?? 'custom';

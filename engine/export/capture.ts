@@ -191,13 +191,103 @@ export interface SocketLike {
   prependListener?(event: 'data', f: () => void): unknown;
 }
 
+/** A whole datagram as a DtlsSession reports it ('datagram' event). */
+export interface DatagramLike {
+  dir: 'in' | 'out';
+  bytes: Uint8Array;
+  /** Epoch milliseconds. */
+  t: number;
+}
+
+/** What a datagram capture needs of a DTLS session: its endpoints and its 'datagram' events (a DtlsSession has both). */
+export interface DatagramSource {
+  local?: Endpoint;
+  remote?: Endpoint;
+  on(event: 'datagram', f: (d: DatagramLike) => void): unknown;
+}
+
+const UNSPECIFIED = new Set(['0.0.0.0', '::', '::0']);
+const isLoopback = (a: string) => /^127\./.test(a) || a === '::1' || /^::ffff:127\./i.test(a);
+
+/**
+ * One DTLS association as it ran over UDP: each datagram our side (`role`) sent or received, whole, with its time.
+ * The records in a datagram stay together, as they crossed the socket. `flow()` gives it to the pcapng writer as UDP.
+ */
+export class DatagramCapture {
+  readonly segments: FlowSegment[] = [];
+  /** UDP has no FIN: always empty (here so that captures of both kinds are handled alike). */
+  readonly fins: Partial<Record<'client' | 'server', number>> = {};
+  client?: Endpoint;
+  server?: Endpoint;
+
+  constructor(readonly role: Side, opts: { client?: Endpoint; server?: Endpoint } = {}) {
+    if (opts.client) this.client = opts.client;
+    if (opts.server) this.server = opts.server;
+  }
+
+  /** Follows a session from now on: its endpoints (ours is the local one) and every datagram. */
+  static fromSession(role: Side, session: DatagramSource): DatagramCapture {
+    const c = new DatagramCapture(role);
+    c.setEndpoints(session.local, session.remote);
+    session.on('datagram', c.listener);
+    return c;
+  }
+
+  /**
+   * A socket bound to the unspecified address (0.0.0.0, ::) does not say which of its addresses a peer wrote to:
+   * a loopback peer wrote to the loopback, so that is taken; any other peer leaves the unspecified address.
+   */
+  setEndpoints(local: Endpoint | undefined, remote: Endpoint | undefined): void {
+    const r = remote ?? { address: '127.0.0.1', port: 0 };
+    let l = local ?? { address: '127.0.0.1', port: 0 };
+    if (UNSPECIFIED.has(l.address) && isLoopback(r.address)) l = { address: r.address, port: l.port };
+    if (this.role === 'client') {
+      this.client = l;
+      this.server = r;
+    } else {
+      this.client = r;
+      this.server = l;
+    }
+  }
+
+  onDatagram(d: DatagramLike): void {
+    if (!d.bytes.length) return;
+    const from: Side = d.dir === 'out' ? this.role : this.role === 'client' ? 'server' : 'client';
+    this.segments.push({ t: d.t, from, data: d.bytes.slice() });
+  }
+
+  /** A live listener for a session's 'datagram' events. */
+  readonly listener = (d: DatagramLike): void => this.onDatagram(d);
+
+  get bytes(): number {
+    return this.segments.reduce((n, s) => n + s.data.length, 0);
+  }
+
+  flow(): Flow {
+    return {
+      transport: 'udp',
+      client: this.client ?? { address: '127.0.0.1', port: 0 },
+      server: this.server ?? { address: '127.0.0.1', port: 0 },
+      segments: this.segments,
+      perspective: this.role,
+    };
+  }
+}
+
+/** A capture of either kind: a TCP connection's or a UDP association's. */
+export type Capture = ConnectionCapture | DatagramCapture;
+
 /** The pcapng bytes of some connections with their key log in a Decryption Secrets Block. */
-export function capturePcapng(captures: readonly ConnectionCapture[], keyLog: KeyLog | string | undefined, comment?: string): Uint8Array {
+export function capturePcapng(captures: readonly Capture[], keyLog: KeyLog | string | undefined, comment?: string): Uint8Array {
   const text = typeof keyLog === 'string' ? keyLog : keyLog?.text();
+  const flows = captures.filter((c) => c.segments.length || c.fins.client !== undefined || c.fins.server !== undefined).map((c) => c.flow());
+  const transports = new Set(flows.map((f) => f.transport));
+  const headers = transports.has('udp') ? (transports.has('tcp') ? 'TCP or UDP' : 'UDP') : 'TCP';
+  const bytesOf = transports.has('udp') ? (transports.has('tcp') ? 'TLS and DTLS' : 'DTLS') : 'TLS';
   return buildPcapng({
-    flows: captures.filter((c) => c.segments.length || c.fins.client !== undefined || c.fins.server !== undefined).map((c) => c.flow()),
+    flows,
     ...(text ? { keyLog: text } : {}),
     application: 'TLS Lens',
-    comment: comment ?? 'Written by TLS Lens: the TLS bytes are exactly those sent and received; the IP and TCP headers around them are synthesized for the real endpoints. The key log is in the Decryption Secrets Block.',
+    comment: comment ?? `Written by TLS Lens: the ${bytesOf} bytes are exactly those sent and received${transports.has('udp') ? ' (one packet per datagram, as sent and received)' : ''}; the IP and ${headers} headers around them are synthesized for the real endpoints. The key log is in the Decryption Secrets Block.`,
   });
 }

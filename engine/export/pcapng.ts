@@ -4,8 +4,8 @@
 //
 // The TLS bytes are the exact bytes that crossed the socket (the trace's record events); the IP and TCP (or UDP)
 // headers around them are synthesized for the connection's real endpoints: SYN, SYN-ACK, ACK, data segments with
-// continuous sequence and acknowledgement numbers, FIN when the connection was closed. A UDP flow (DTLS, later) is
-// one datagram per segment. Pure: no I/O, no clock; little-endian, as the byte-order magic says.
+// continuous sequence and acknowledgement numbers, FIN when the connection was closed. A UDP flow (DTLS) is one
+// datagram per segment, exactly as it was sent or received (several DTLS records may share one). Pure: no I/O, no clock; little-endian, as the byte-order magic says.
 
 export interface Endpoint {
   /** An IPv4 or IPv6 address as Node gives it ('127.0.0.1', '::1', '::ffff:127.0.0.1', 'fe80::1%eth0'). */
@@ -48,7 +48,7 @@ export interface PcapngOptions {
   comment?: string;
   /** TCP maximum segment size (default 1460 for IPv4, 1440 for IPv6): longer sends are split into segments. */
   mss?: number;
-  /** Join consecutive sends of one side made in the same millisecond into one send (default true). */
+  /** TCP: join consecutive sends of one side made in the same millisecond into one send (default true; UDP never). */
   coalesce?: boolean;
 }
 
@@ -284,7 +284,8 @@ export function flowPackets(flow: Flow, opts: { mss?: number; coalesce?: boolean
   const addr: Record<FlowSide, IpAddress> = { client: ca, server: sa };
   const port: Record<FlowSide, number> = { client: flow.client.port, server: flow.server.port };
   const other = (s: FlowSide): FlowSide => (s === 'client' ? 'server' : 'client');
-  const segments = opts.coalesce === false ? flow.segments : coalesced(flow.segments);
+  // A UDP segment is one datagram: never joined with the next, whatever their times.
+  const segments = opts.coalesce === false || flow.transport === 'udp' ? flow.segments : coalesced(flow.segments);
   const out: Packet[] = [];
   let last = -1;
   const ipId: Record<FlowSide, number> = { client: isn(flow, 'client') & 0xffff, server: isn(flow, 'server') & 0xffff };
@@ -411,14 +412,16 @@ function decryptionSecrets(keyLog: string): Uint8Array {
   return block(BLOCK.DSB, f);
 }
 
-function interfaceDescription(): Uint8Array {
+function interfaceDescription(transports: ReadonlySet<Flow['transport']>): Uint8Array {
+  const headers = transports.has('udp') ? (transports.has('tcp') ? 'TCP or UDP' : 'UDP') : 'TCP';
+  const payload = transports.has('udp') ? (transports.has('tcp') ? 'TLS and DTLS' : 'DTLS') : 'TLS';
   const f = new Uint8Array(8);
   const v = new DataView(f.buffer);
   v.setUint16(0, LINKTYPE_RAW, true);
   v.setUint32(4, 0, true); // snaplen: no limit
   return block(BLOCK.IDB, f, [
     { code: 2, value: utf8('tlslens') }, // if_name
-    { code: 3, value: utf8('TLS Lens session (IP and TCP headers synthesized; TLS bytes as sent and received)') }, // if_description
+    { code: 3, value: utf8(`TLS Lens session (IP and ${headers} headers synthesized; ${payload} bytes as sent and received)`) }, // if_description
     { code: 9, value: Uint8Array.of(6) }, // if_tsresol: microseconds
   ]);
 }
@@ -447,7 +450,7 @@ export function buildPcapng(o: PcapngOptions): Uint8Array {
   packets.sort((a, b) => a.us - b.us); // stable: a flow's own order is kept
   const blocks = [sectionHeader(o.application ?? 'TLS Lens', o.comment)];
   if (o.keyLog && o.keyLog.trim()) blocks.push(decryptionSecrets(o.keyLog.endsWith('\n') ? o.keyLog : `${o.keyLog}\n`));
-  blocks.push(interfaceDescription());
+  blocks.push(interfaceDescription(new Set(o.flows.map((f) => f.transport))));
   for (const p of packets) blocks.push(enhancedPacket(p));
   const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
   let at = 0;

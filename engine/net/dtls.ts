@@ -1,7 +1,8 @@
 // DTLS over real UDP sockets: connectDtls() for a client, createDtlsServer() for a server that answers every
 // client address with its own association (after a stateless cookie exchange). The sans-IO DtlsConnection does
 // the protocol; this file moves datagrams and runs its retransmission timer. Events as TlsSession's: 'trace',
-// 'secure', 'data', 'end', 'error', 'close'.
+// 'secure', 'data', 'end', 'error', 'close'; and 'datagram' (a DatagramEvent: each whole datagram sent or received,
+// for captures).
 import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
 import net from 'node:net';
@@ -19,10 +20,28 @@ export type DtlsSessionOptions = Omit<DtlsConfig, 'side' | 'provider' | 'peer' |
   handshakeTimeoutMs?: number;
 };
 
+/** A whole datagram as it crossed the socket ('datagram' event): its bytes and when (epoch ms, sub-ms precision). */
+export interface DatagramEvent {
+  dir: 'in' | 'out';
+  bytes: Uint8Array;
+  t: number;
+}
+
+/** One end of a UDP association. */
+export interface UdpEndpoint {
+  address: string;
+  port: number;
+}
+
+const preciseNow = () => performance.timeOrigin + performance.now();
+
 export class DtlsSession extends EventEmitter {
   readonly conn: DtlsConnection;
   bytesIn = 0;
   bytesOut = 0;
+  /** Our socket's address and port, and the peer's (set by connectDtls and createDtlsServer). */
+  local?: UdpEndpoint;
+  remote?: UdpEndpoint;
   private timer?: NodeJS.Timeout;
   private deadline?: NodeJS.Timeout;
   private reported?: NegotiatedSession;
@@ -55,6 +74,7 @@ export class DtlsSession extends EventEmitter {
   /** One datagram from the peer. */
   receive(d: Uint8Array): void {
     this.bytesIn += d.length;
+    if (this.listenerCount('datagram')) this.emit('datagram', { dir: 'in', bytes: d, t: preciseNow() } satisfies DatagramEvent);
     this.conn.receiveDatagram(d);
     this.pump();
   }
@@ -102,7 +122,9 @@ export class DtlsSession extends EventEmitter {
   private pump(): void {
     for (const d of this.conn.takeDatagrams()) {
       this.bytesOut += d.length;
-      if (!this.closed) this.send(d);
+      if (this.closed) continue;
+      this.send(d);
+      if (this.listenerCount('datagram')) this.emit('datagram', { dir: 'out', bytes: d, t: preciseNow() } satisfies DatagramEvent);
     }
     const status = this.conn.status;
     if (status === 'failed') {
@@ -148,6 +170,9 @@ export async function connectDtls(opts: DtlsSessionOptions & { host: string; por
     });
   });
   const s = new DtlsSession((d) => socket.send(d), 'client', { ...rest, ...(net.isIP(host) ? {} : { serverName: rest.serverName ?? host }) }, () => socket.close());
+  const local = socket.address();
+  s.local = { address: local.address, port: local.port };
+  s.remote = { address, port };
   socket.on('message', (m) => s.receive(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
   // ICMP port unreachable surfaces as ECONNREFUSED on a connected UDP socket.
   socket.on('error', (e) => {
@@ -160,6 +185,10 @@ export async function connectDtls(opts: DtlsSessionOptions & { host: string; por
 export interface DtlsServer {
   socket: dgram.Socket;
   port: number;
+  /** Associations now open. */
+  readonly sessions: number;
+  /** New clients are ignored; those already here go on (serve --naccept). */
+  stopAccepting(): void;
   close(): void;
 }
 
@@ -169,11 +198,18 @@ export async function createDtlsServer(opts: DtlsSessionOptions & { host?: strin
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   const cookies = new HelloCookies({ provider: rest.provider ?? nobleProvider() });
   const sessions = new Map<string, DtlsSession>();
+  let accepting = true;
   socket.on('message', (m, rinfo) => {
     const key = `${rinfo.address}:${rinfo.port}`;
     let s = sessions.get(key);
     if (!s) {
+      // Only a datagram starting with an epoch-0 handshake record (a ClientHello) opens an association: a stray
+      // close_notify or retransmission from one that ended does not (RFC 6347 section 4.2.8's new-epoch-0 rule).
+      if (!accepting || m.length < 13 || m[0] !== 22 || m[3] !== 0 || m[4] !== 0) return;
       s = new DtlsSession((d) => socket.send(d, rinfo.port, rinfo.address), 'server', { ...rest, cookies, peer: { address: rinfo.address, port: rinfo.port } }, () => sessions.delete(key));
+      const local = socket.address();
+      s.local = { address: local.address, port: local.port };
+      s.remote = { address: rinfo.address, port: rinfo.port };
       sessions.set(key, s);
       onSession(s);
       s.begin();
@@ -184,6 +220,12 @@ export async function createDtlsServer(opts: DtlsSessionOptions & { host?: strin
   return {
     socket,
     port: socket.address().port,
+    get sessions() {
+      return sessions.size;
+    },
+    stopAccepting() {
+      accepting = false;
+    },
     close() {
       for (const s of sessions.values()) s.destroy();
       socket.close();

@@ -21,7 +21,7 @@ import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
-import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
+import { capturePcapng, ConnectionCapture, DatagramCapture, KeyLog, preciseNow, type Capture } from '../../export/capture';
 import { buildReport, reportFormatFor, summaryFromNegotiated } from '../../export/report';
 
 export const spec: CommandSpec = {
@@ -128,7 +128,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const reportFile = typeof values.report === 'string' ? values.report : undefined;
   const keyLog = new KeyLog();
   if (pcapFile) settings.onSecret = keyLog.sink(settings.onSecret);
-  const captures: ConnectionCapture[] = [];
+  const captures: Capture[] = [];
   const traced: TraceEvent[] = [];
   const track = (s: TlsSession, openedAt: number) => {
     if (pcapFile) {
@@ -152,9 +152,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const dtls = dtlsSettings(values);
   try {
     if (dtls) {
-      if (pcapFile) io.err('connect: --pcap is not built for DTLS yet (the capture writes TCP); the key log still goes to --keylog\n');
       if (values.reconnect) throw new UsageError('--reconnect is not built for DTLS yet');
-      session = await connectDtls({ host, port, ...settings, ...dtls, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs });
+      const d = await connectDtls({ host, port, ...settings, ...dtls, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs });
+      // --pcap: every datagram, whole, as UDP between the socket's real endpoints (before begin(): the first is ours).
+      if (pcapFile) captures.push(DatagramCapture.fromSession('client', d));
+      session = d;
     } else session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -20,7 +20,7 @@ import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
-import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../export/capture';
+import { capturePcapng, ConnectionCapture, DatagramCapture, KeyLog, preciseNow, type Capture } from '../../export/capture';
 
 export const spec: CommandSpec = {
   name: 'serve',
@@ -112,7 +112,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const pcapFile = typeof values.pcap === 'string' ? values.pcap : undefined;
   const keyLog = new KeyLog();
   if (pcapFile) settings.onSecret = keyLog.sink(settings.onSecret);
-  const captures: ConnectionCapture[] = [];
+  const captures: Capture[] = [];
   const writePcap = () => {
     if (!pcapFile) return;
     try {
@@ -144,9 +144,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         captures.push(c);
         s.on('trace', c.listener);
       }
+      // DTLS: each client's datagrams, whole, from its first ClientHello (the session is made before it is read).
+      if (pcapFile && s instanceof DtlsSession) captures.push(DatagramCapture.fromSession('server', s));
       if (accepted >= limit) {
         server.close();
-        dtlsServer?.close();
+        // DTLS: the UDP socket is every association's; stop taking new clients, close when the last one ends.
+        dtlsServer?.stopAccepting();
       }
       s.on('trace', print);
       s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
@@ -184,7 +187,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         sessions.delete(s);
         writePcap();
         if (!json && !values.quiet) io.out('CLOSED\n');
-        if (dtlsServer && accepted >= limit && !sessions.size) resolve(EXIT.OK);
+        if (dtlsServer && accepted >= limit && !sessions.size) {
+          dtlsServer.close();
+          resolve(EXIT.OK);
+        }
       });
     };
     const server = createServer(serverOptions, onSession);

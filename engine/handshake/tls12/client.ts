@@ -400,8 +400,10 @@ export class Client12 implements HandshakeDriver {
     if (kx === 'RSA') {
       // RFC 5246 section 7.4.7.1: the version we offered, then 46 random bytes.
       const pre = this.p.random(48);
-      pre[0] = this.offer.clientVersion >> 8;
-      pre[1] = this.offer.clientVersion & 0xff;
+      // In DTLS the version is DTLS's wire number (0xfefd), as the ClientHello said it.
+      const v = this.host.recordForm?.()?.onWire(this.offer.clientVersion) ?? this.offer.clientVersion;
+      pre[0] = v >> 8;
+      pre[1] = v & 0xff;
       const encrypted = rsaEncryptPremaster(certificateSpki(this.peerChain[0]!), pre);
       const m = this.host.send({ type: 'client_key_exchange', keyExchange: 'RSA', encryptedPreMasterSecret: encrypted, ssl3: this.version === SSL3 });
       this.transcript.add(m.raw);

@@ -113,6 +113,8 @@ export function protectorsFor(p: CryptoProvider, version: number, suite: CipherS
 export interface RecordForm {
   dtls: true;
   recordVersion: number;
+  /** The wire form of a TLS version number (DTLS 1.2 for TLS 1.2...), e.g. for the RSA premaster's version bytes. */
+  onWire(tlsVersion: number): number;
 }
 
 /** What a TLS 1.2 session leaves for resumption (by session ID or RFC 5077 ticket). */

@@ -346,7 +346,8 @@ export class Server12 implements HandshakeDriver {
       if (cke.keyExchange === 'RSA') {
         const decrypt = this.host.cfg.signer?.decryptPremaster;
         if (!decrypt) throw new ProtocolError('internal_error', 'the RSA key exchange needs an RSA key');
-        premaster = decrypt(cke.encryptedPreMasterSecret, this.ch.legacyVersion, (n) => this.p.random(n));
+        const offered = this.host.recordForm?.()?.onWire(this.ch.legacyVersion) ?? this.ch.legacyVersion;
+        premaster = decrypt(cke.encryptedPreMasterSecret, offered, (n) => this.p.random(n));
       } else if (cke.keyExchange === 'ECDHE') {
         premaster = this.p.keyExchange(this.group!)!.finish(this.kxSecret!, cke.point);
       } else {
