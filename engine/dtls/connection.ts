@@ -26,7 +26,7 @@ import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { Direction, TraceEvent } from '../trace/events';
 import { decodeDtlsClientHello, decodeHelloVerifyRequest, encodeDtlsClientHello, encodeHelloVerifyRequest, HelloCookies, type CookiePeer, type DtlsClientHello } from './cookie';
 import { FlightTimer } from './flight-timer';
-import { DtlsReassembler, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
+import { decodeDtlsHandshakeFragments, DtlsReassembler, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
 import { DTLS10, DTLS12, DtlsEpochWriter, DtlsRecordReader, packDatagrams, type DtlsOpenResult } from './record';
 
 export interface DtlsConfig extends ConnectionConfig {
@@ -76,8 +76,14 @@ export class DtlsConnection {
   private sendSeq = 0;
   private readonly timer: FlightTimer<FlightItem[]>;
   private flight: FlightItem[] = [];
-  /** Our flight is complete and we now wait for the peer: the next message we send starts a new flight. */
-  private awaitingPeer = false;
+  /** The peer's flight has begun since we last sent: the next message we send starts a new flight of ours. */
+  private newFlightNext = false;
+  /** Items were added to `flight` since it was last handed to the timer. */
+  private flightDirty = false;
+  /** The record sequence number of the record being processed (a HelloVerifyRequest reuses the ClientHello's). */
+  private inRecordSeq = 0;
+  /** A ChangeCipherSpec that came before the messages it follows (one of them lost): applied once they are in. */
+  private pendingCcs = false;
   private readonly out: Uint8Array[] = [];
   private readonly appIn: Uint8Array[] = [];
   private appInBytes = 0;
@@ -238,14 +244,29 @@ export class DtlsConnection {
       return;
     }
     this.emit(rec.epoch > 0 ? { ...base, inner: { contentType: r.type, contentTypeName: contentTypeName(r.type), length: r.content.length, padding: 0 } } : base);
+    this.inRecordSeq = rec.seq;
+    // A record of an epoch we have left behind is a retransmission (or a forgery in the clear): handshake
+    // retransmissions are answered, anything else is dropped (OpenSSL does the same).
+    const stale = rec.epoch < this.reader.epoch;
     switch (r.type) {
       case CT.handshake:
         return this.onHandshakeRecord(r.content);
       case CT.change_cipher_spec:
         if (!(r.content.length === 1 && r.content[0] === 1)) throw new ProtocolError('decode_error', 'a change_cipher_spec record must hold the one byte 0x01', { message: 'change_cipher_spec' });
+        if (stale) return this.peerRetransmitted('a ChangeCipherSpec we already applied');
         if (!this.driver?.onChangeCipherSpec) throw new ProtocolError('unexpected_message', 'change_cipher_spec before the handshake began', { message: 'change_cipher_spec' });
+        if (this.driver.state !== 'wait_ccs') {
+          // Section 4.1: records can be lost or reordered; a message before the ChangeCipherSpec is missing yet.
+          this.pendingCcs = true;
+          this.emit({ kind: 'info', message: `ChangeCipherSpec in state ${this.driver.state}: held until the messages before it arrive` });
+          return;
+        }
         return this.driver.onChangeCipherSpec();
       case CT.alert:
+        if (stale && this.status === 'open') {
+          this.emit({ kind: 'info', message: `dropped an alert in epoch ${rec.epoch}, behind the current ${this.reader.epoch}: not from the peer's current keys` });
+          return;
+        }
         return this.onAlert(r.content);
       case CT.application_data:
         if (this.status !== 'open') {
@@ -265,30 +286,38 @@ export class DtlsConnection {
   private onHandshakeRecord(payload: Uint8Array): void {
     let result;
     try {
+      if (this.side === 'server' && !this.driver) {
+        // Before the handshake the server keeps no state (section 4.2.1): each ClientHello is taken as it comes,
+        // a retransmitted first one (our HelloVerifyRequest was lost) or a second one at a new association.
+        const first = decodeDtlsHandshakeFragments(payload)[0];
+        if (first && first.msgType === 1) this.reassembler.reset(first.messageSeq);
+      }
       result = this.reassembler.pushPayload(payload);
     } catch (e) {
       if (e instanceof DecodeError) throw new ProtocolError(e.alert, e.message, { message: 'handshake', field: e.field });
       throw e;
     }
-    for (const d of result.drops) {
-      if (d.reason === 'retransmission' && this.awaitingPeer === false) {
-        // The peer sent its last flight again: ours was lost; answer with it again (section 4.2.4).
-        const again = this.timer.peerRetransmitted(this.now());
-        if (again) {
-          this.emit({ kind: 'info', message: 'the peer retransmitted its flight: sending ours again' });
-          this.resend(again);
-        }
-      }
-    }
-    // The first message of the peer's flight ends our wait (section 4.2.4); the timer stops until we send again.
-    if (result.messages.length && this.timer.state === 'WAITING') {
-      this.timer.received(false, this.now());
-      this.awaitingPeer = false;
-    }
+    if (result.drops.some((d) => d.reason === 'retransmission')) this.peerRetransmitted('messages we already had');
+    // The peer's flight has begun: our next message starts a new flight. Our timer keeps running until the peer's
+    // flight is complete (we answer it, or the handshake ends): a lost last part of it is asked for again by our
+    // retransmission (section 4.2.4).
+    if (result.messages.length) this.newFlightNext = true;
     for (const m of result.messages) {
       this.onMessage(m);
       if (this.status === 'failed') return;
+      if (this.pendingCcs && this.driver?.state === 'wait_ccs') {
+        this.pendingCcs = false;
+        this.driver.onChangeCipherSpec!();
+      }
     }
+  }
+
+  /** The peer sent again what we already processed: our answer was lost; send our last flight again (section 4.2.4). */
+  private peerRetransmitted(what: string): void {
+    const again = this.timer.peerRetransmitted(this.now());
+    if (!again) return;
+    this.emit({ kind: 'info', message: `the peer retransmitted (${what}): sending our last flight again` });
+    this.resend(again);
   }
 
   private onMessage(m: DtlsHandshakeMessage): void {
@@ -326,12 +355,19 @@ export class DtlsConnection {
         const cookie = cookies.cookieFor(this.cfg.peer, ch);
         this.emit({ kind: 'info', message: `${check.reason === 'missing' ? 'no cookie' : 'a cookie we did not make for this client'}: answering with a HelloVerifyRequest (RFC 6347 section 4.2.1)` });
         const raw = encodeHelloVerifyRequest({ type: 'hello_verify_request', serverVersion: DTLS10, cookie });
+        // Section 4.2.1: the HelloVerifyRequest "MUST use the record sequence number in the ClientHello", and its
+        // message_seq is the ClientHello's.
+        if (this.inRecordSeq >= this.writer.nextSeq) this.writer.skipTo(this.inRecordSeq);
+        this.sendSeq = this.reassembler.nextSeq - 1;
         this.sendMessage(raw, 'hello_verify_request');
-        this.endFlight(false);
+        this.flight = [];
+        this.flightDirty = false;
         return;
       }
       this.emit({ kind: 'info', message: 'the client returned our cookie: the handshake goes on' });
     }
+    // The ServerHello takes the ClientHello's message_seq (1 after a cookie exchange), even at a fresh association.
+    this.sendSeq = Math.max(this.sendSeq, this.reassembler.nextSeq - 1);
     const maxTls = toTls(this.cfg.dtlsMax ?? DTLS12);
     const minTls = toTls(this.cfg.dtlsMin ?? DTLS12);
     const offered = msg.legacyVersion;
@@ -348,8 +384,8 @@ export class DtlsConnection {
     const hvr = decodeHelloVerifyRequest(tlsRaw);
     this.emit({ kind: 'handshake', dir: 'in', msgType: 3, name: 'hello_verify_request', length: tlsRaw.length - 4, raw: tlsRaw, fields: { serverVersion: hvr.serverVersion, cookie: hvr.cookie } });
     this.emit({ kind: 'info', message: `HelloVerifyRequest with a ${hvr.cookie.length}-byte cookie: sending the ClientHello again with it (RFC 6347 section 4.2.1)` });
-    this.awaitingPeer = false;
     this.flight = [];
+    this.newFlightNext = false;
     const raw = this.encodeOut({ ...(this.lastHello as object), cookie: hvr.cookie } as unknown as HandshakeInit);
     const sent = this.sendMessage(raw, 'client_hello');
     (this.driver as Client12).helloResent(sent);
@@ -395,14 +431,12 @@ export class DtlsConnection {
 
   /** Frames, fragments and seals one message into the current flight; returns its transcript form. */
   private sendMessage(tlsRaw: Uint8Array, name: string): Uint8Array {
-    if (this.awaitingPeer) {
-      this.flight = [];
-      this.awaitingPeer = false;
-    }
+    this.startFlightIfNew();
     const msg = fromTlsForm(tlsRaw, this.sendSeq++);
     const frags = fragmentHandshake(msg, { maxDatagramSize: this.maxDatagram(), recordOverhead: this.writer.overhead });
     const records = frags.map((f) => {
       this.flight.push({ type: CT.handshake, content: f, writer: this.writer });
+      this.flightDirty = true;
       return this.sealTraced(CT.handshake, f, this.writer);
     });
     if (frags.length > 1) this.emit({ kind: 'info', message: `${name} (${msg.body.length} bytes) sent in ${frags.length} fragments to fit the ${this.cfg.mtu ?? 1400}-byte path MTU` });
@@ -418,16 +452,21 @@ export class DtlsConnection {
   }
 
   /** After each batch: hand our flight to the timer (a new one restarts it), then wait for the peer. */
-  private endFlight(expectAnswer = true): void {
-    if (!this.flight.length || this.awaitingPeer) return;
-    const last = this.status === 'open' && expectAnswer;
-    if (this.side === 'server' && !this.driver) {
-      // A HelloVerifyRequest is stateless: never retransmitted (section 4.2.1); the client retransmits its hello.
-      this.flight = [];
-      return;
-    }
-    this.timer.send(this.flight, this.now(), last);
-    this.awaitingPeer = true;
+  /** Our first message after the peer's flight began starts a new flight of ours (the old one is answered). */
+  private startFlightIfNew(): void {
+    if (!this.newFlightNext) return;
+    this.flight = [];
+    this.flightDirty = false;
+    this.newFlightNext = false;
+  }
+
+  private endFlight(): void {
+    if (!this.flight.length || !this.flightDirty) return;
+    this.flightDirty = false;
+    if (this.timer.state === 'WAITING') this.timer.received(false, this.now());
+    if (this.timer.state !== 'PREPARING') return;
+    // Our last flight: the handshake is done on our side (the peer may still ask for it again).
+    this.timer.send(this.flight, this.now(), this.status === 'open');
   }
 
   private resend(items: FlightItem[]): void {
@@ -516,12 +555,10 @@ export class DtlsConnection {
         throw new ProtocolError('internal_error', 'sendBytes is not used in DTLS');
       },
       sendChangeCipherSpec(): void {
-        if (self.awaitingPeer) {
-          self.flight = [];
-          self.awaitingPeer = false;
-        }
+        self.startFlightIfNew();
         const content = new Uint8Array([1]);
         self.flight.push({ type: CT.change_cipher_spec, content, writer: self.writer });
+        self.flightDirty = true;
         self.out.push(self.sealTraced(CT.change_cipher_spec, content, self.writer));
       },
       setReadKeys: notInDtls('setReadKeys'),
@@ -556,6 +593,8 @@ export class DtlsConnection {
       sendWarning: (name) => self.sendAlert('warning', name),
       recordForm: () => ({ dtls: true, recordVersion: self.wireVersion, onWire: toDtls }),
       established(session: NegotiatedSession): void {
+        // The peer's final flight is in: nothing more to retransmit for (our own last flight, if we sent one, is kept).
+        if (self.timer.state === 'WAITING' && !self.flightDirty) self.timer.received(true, self.now());
         session.version = toDtls(session.version);
         session.provider = self.cfg.provider.name ?? 'custom';
         self.negotiated = session;

@@ -205,7 +205,7 @@ export async function createDtlsServer(opts: DtlsSessionOptions & { host?: strin
     if (!s) {
       // Only a datagram starting with an epoch-0 handshake record (a ClientHello) opens an association: a stray
       // close_notify or retransmission from one that ended does not (RFC 6347 section 4.2.8's new-epoch-0 rule).
-      if (!accepting || m.length < 13 || m[0] !== 22 || m[3] !== 0 || m[4] !== 0) return;
+      if (!accepting || m.length < 14 || m[0] !== 22 || m[3] !== 0 || m[4] !== 0 || m[13] !== 1) return;
       s = new DtlsSession((d) => socket.send(d, rinfo.port, rinfo.address), 'server', { ...rest, cookies, peer: { address: rinfo.address, port: rinfo.port } }, () => sessions.delete(key));
       const local = socket.address();
       s.local = { address: local.address, port: local.port };
