@@ -404,7 +404,7 @@ describe('our default client (TLS 1.2-1.3: a TLS 1.3 ClientHello that continues 
 });
 
 describe('TLS 1.2 ECDSA signature schemes name no curve (RFC 8446 section 4.2.3, RFC 8422 section 5.1.3)', () => {
-  // BUG (engine/crypto signer for EC keys, used by common.ts signFor): in TLS 1.2, ecdsa_secp384r1_sha384 means
+  // Regression check (fixed in engine/crypto/signer.ts schemes12): in TLS 1.2, ecdsa_secp384r1_sha384 means
   // "ECDSA with SHA-384" on any curve, but our signer for a P-256 key offers only ecdsa_secp256r1_sha256, so a
   // peer that accepts only ECDSA+SHA384 gets handshake_failure ("no signature scheme both sides accept") where
   // OpenSSL signs SHA-384 with its P-256 key. (Verifying such signatures works: see the P-384 server case above,
@@ -594,7 +594,7 @@ test('our server requires a client certificate, s_client has none: handshake_fai
 });
 
 test('s_client -groups X25519 only, our server has only a P-256 ECDSA certificate: we must not negotiate ECDHE-ECDSA (RFC 8422 section 5.1)', { timeout: 30_000 }, async () => {
-  // BUG (engine/handshake/tls12/server.ts chooseSuite): our server takes an ECDHE-ECDSA suite although the
+  // Regression check (fixed in engine/handshake/tls12/server.ts chooseSuite): our server takes an ECDHE-ECDSA suite although the
   // client's supported_groups (X25519 only) does not contain its certificate's curve (P-256); s_client then
   // aborts with illegal_parameter ("tls12_check_peer_sigalg: wrong curve"). RFC 8422 section 5.1: a server "MUST
   // NOT negotiate the use of an ECC cipher suite unless [it] can complete the handshake while respecting the
