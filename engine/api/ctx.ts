@@ -1,5 +1,6 @@
 // SSL_CTX: OpenSSL's context object, and the certificate/key loaders of the seed's SSL_CTX_use_certificate
 // page, with OpenSSL's return values (1 success, 0 failure and the reason on the error queue).
+import { DEFAULT_LIMITS } from '../conn/limits';
 import { X509_STORE, X509_STORE_load_locations, X509_STORE_set_default_paths, type VerifyCallback } from './x509-store';
 import fs from 'node:fs';
 import { scanPem } from '../pem/blocks';
@@ -53,6 +54,8 @@ export class SSL_CTX {
   verifyCallback?: VerifyCallback;
   /** SSL_CTX_set_verify_depth; -1: unset (OpenSSL's 100). */
   verifyDepth = -1;
+  /** SSL_CTX_set_max_cert_list: the largest Certificate message accepted from the peer (limits.ts maxCertificateChainBytes). */
+  maxCertList = DEFAULT_LIMITS.maxCertificateChainBytes;
   /** Trust anchors for the peer's chain (SSL_CTX_load_verify_locations, SSL_CTX_get_cert_store). */
   certStore = new X509_STORE();
   provider?: CryptoProvider;
@@ -76,7 +79,11 @@ export class SSL_CTX {
   }
 }
 
-export function SSL_CTX_new(method: SSL_METHOD): SSL_CTX | null {
+export function SSL_CTX_new(method: SSL_METHOD | null): SSL_CTX | null {
+  if (!method) {
+    ERR_raise(R.SSL_R_NULL_SSL_METHOD_PASSED);
+    return null;
+  }
   if (!method.built) {
     ERR_raise(R.SSL_R_UNSUPPORTED_PROTOCOL, `${method.name}: this protocol is not built into the engine yet`);
     return null;
@@ -209,6 +216,17 @@ export function SSL_CTX_get_verify_mode(ctx: SSL_CTX): number {
 
 export function SSL_CTX_set_verify_depth(ctx: SSL_CTX, depth: number): void {
   ctx.verifyDepth = depth;
+}
+
+/** long SSL_CTX_set_max_cert_list(SSL_CTX *ctx, long size): returns the previous value. */
+export function SSL_CTX_set_max_cert_list(ctx: SSL_CTX, size: number): number {
+  const old = ctx.maxCertList;
+  ctx.maxCertList = size;
+  return old;
+}
+
+export function SSL_CTX_get_max_cert_list(ctx: SSL_CTX): number {
+  return ctx.maxCertList;
 }
 
 export function SSL_CTX_get_cert_store(ctx: SSL_CTX): X509_STORE {

@@ -25,6 +25,7 @@ export const R = {
   SSL_R_NO_PRIVATE_KEY_ASSIGNED: { lib: ERR_LIB_SSL, reason: 190, text: 'no private key assigned' },
   SSL_R_UNKNOWN_CERTIFICATE_TYPE: { lib: ERR_LIB_SSL, reason: 247, text: 'unknown certificate type' },
   SSL_R_NULL_SSL_CTX: { lib: ERR_LIB_SSL, reason: 195, text: 'null ssl ctx' },
+  SSL_R_NULL_SSL_METHOD_PASSED: { lib: ERR_LIB_SSL, reason: 196, text: 'null ssl method passed' },
   SSL_R_UNSUPPORTED_PROTOCOL: { lib: ERR_LIB_SSL, reason: 258, text: 'unsupported protocol' },
   X509_R_KEY_TYPE_MISMATCH: { lib: ERR_LIB_X509, reason: 115, text: 'key type mismatch' },
   X509_R_KEY_VALUES_MISMATCH: { lib: ERR_LIB_X509, reason: 116, text: 'key values mismatch' },
@@ -49,6 +50,7 @@ export const R = {
   SSL_R_NO_APPLICATION_PROTOCOL: { lib: ERR_LIB_SSL, reason: 235, text: 'no application protocol' },
   SSL_R_UNEXPECTED_MESSAGE: { lib: ERR_LIB_SSL, reason: 244, text: 'unexpected message' },
   SSL_R_UNINITIALIZED: { lib: ERR_LIB_SSL, reason: 276, text: 'uninitialized' },
+  SSL_R_EXCESSIVE_MESSAGE_SIZE: { lib: ERR_LIB_SSL, reason: 152, text: 'excessive message size' },
   SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC: { lib: ERR_LIB_SSL, reason: 281, text: 'decryption failed or bad record mac' },
 } as const;
 

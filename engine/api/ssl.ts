@@ -4,6 +4,7 @@
 // it and the BIOs and keeps OpenSSL's bookkeeping (modes, reference counts, the last outcome, the error queue).
 // JavaScript cannot block, so every BIO behaves as a non-blocking one; SSL_wait() is the select()/poll() the
 // seed tells callers to use before retrying.
+import { LimitError } from '../conn/limits';
 import { TlsConnection } from '../conn/connection';
 import { DtlsConnection } from '../dtls/connection';
 import { PeerAlertError, ProtocolError } from '../conn/errors';
@@ -97,6 +98,8 @@ export class SSL {
   verifyHost?: string;
   /** DTLS_set_link_mtu / SSL_set_mtu: the path MTU DTLS fragments to. */
   mtu?: number;
+  /** SSL_set_max_cert_list (from the SSL_CTX at SSL_new). */
+  maxCertList: number;
   /** SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp): ask for a stapled OCSP response. */
   requestOcsp = false;
   /** SSL_get_verify_result; X509_V_OK until a chain fails (as OpenSSL, also when no chain was verified). */
@@ -115,6 +118,7 @@ export class SSL {
     this.verifyMode = ctx.verifyMode;
     if (ctx.verifyCallback) this.verifyCallback = ctx.verifyCallback;
     this.verifyDepth = ctx.verifyDepth;
+    this.maxCertList = ctx.maxCertList;
     this.minVersion = ctx.minVersion;
     this.maxVersion = ctx.maxVersion;
   }
@@ -172,6 +176,7 @@ export class SSL {
       ...(!this.server ? { onSession: (data: ClientSession) => (this.session = new SSL_SESSION(data)) } : {}),
       ...(!this.server && this.postHandshakeAuth !== undefined ? { postHandshakeAuth: this.postHandshakeAuth } : {}),
       ...(!this.server && this.requestOcsp ? { requestOcsp: true } : {}),
+      limits: { maxCertificateChainBytes: this.maxCertList },
     };
     // DTLS methods make a datagram association; the rest of this facade drives both alike (a BIO read is one datagram).
     this.conn = ctx.method.family === 'dtls'
@@ -241,6 +246,7 @@ export class SSL {
     const err = this.conn!.error;
     if (err instanceof PeerAlertError) ERR_raise(peerAlertReason(err.code), err.message);
     else if (err instanceof ProtocolError && this.verified && this.verifyResult !== X509_V_OK && this.verifyMode & 1) ERR_raise(R.SSL_R_CERTIFICATE_VERIFY_FAILED, err.message);
+    else if (err instanceof LimitError && /Bytes$/.test(err.limit)) ERR_raise(R.SSL_R_EXCESSIVE_MESSAGE_SIZE, err.message);
     else if (err instanceof ProtocolError) ERR_raise(reasonFor(err.alert), err.message);
     return 'ssl';
   }
@@ -951,6 +957,17 @@ export function SSL_get_verify_mode(s: SSL): number {
 
 export function SSL_set_verify_depth(s: SSL, depth: number): void {
   s.verifyDepth = depth;
+}
+
+/** long SSL_set_max_cert_list(SSL *s, long size): returns the previous value; applies to handshakes started after. */
+export function SSL_set_max_cert_list(s: SSL, size: number): number {
+  const old = s.maxCertList;
+  s.maxCertList = size;
+  return old;
+}
+
+export function SSL_get_max_cert_list(s: SSL): number {
+  return s.maxCertList;
 }
 
 /** int SSL_set1_host(SSL *s, const char *hostname): the peer's certificate must match it (RFC 6125; an IP address matches IP SANs). */

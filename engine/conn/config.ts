@@ -7,6 +7,7 @@ import { TLS13_SUITES } from '../registry/suites';
 import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { ClientSession, SingleUseTicketCache } from './session-ticket';
 import type { SessionCache12 } from '../handshake/tls12/session';
+import type { ConnectionLimits } from './limits';
 
 export interface PeerVerdict {
   ok: boolean;
@@ -125,6 +126,8 @@ export interface ConnectionConfig {
   padToLength?: number;
   /** Server: DER distinguished names sent as certificate_authorities in CertificateRequest (RFC 8446 section 4.2.4). */
   certificateAuthorities?: Uint8Array[];
+  /** What the peer may make this connection hold or do (limits.ts, DEFAULT_LIMITS); exceeding one fails it naming the limit. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** RFC 8449 section 4: the largest record_size_limit TLS 1.3 allows (2^14 plus the content type byte). */

@@ -3,7 +3,7 @@
 // alerts, application data); the handshake state machines (handshake/tls13/*) decide what to send and when
 // keys change, through the HandshakeHost interface below.
 import { decodeAlert, encodeAlert } from '../msgs/alert';
-import { decodeHandshake, encodeHandshake, HandshakeReader, type DecodeOptions, type Handshake, type HandshakeInit } from '../msgs/handshake';
+import { decodeHandshake, encodeHandshake, HandshakeReader, MessageSizeError, type DecodeOptions, type Handshake, type HandshakeInit } from '../msgs/handshake';
 import { collectSpans, DecodeError } from '../msgs/reader';
 import { alertByCode, alertCode, alertName, isAlertDescription } from '../registry/alerts';
 import { contentTypeName } from '../registry/content-types';
@@ -24,6 +24,7 @@ import { MAX_CIPHERTEXT, Tls12Protector } from '../record/protect12';
 import type { Direction, TraceEvent } from '../trace/events';
 import type { ConnectionConfig } from './config';
 import { PeerAlertError, ProtocolError, Suspend, type SuspendReason } from './errors';
+import { checkMessageLimits, LimitError, RenegotiationWindow, resolveLimits, type ConnectionLimits } from './limits';
 import type { ConnectionStatus, NegotiatedSession, SansIoConnection } from './types';
 
 export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
@@ -111,10 +112,6 @@ export interface HandshakeDriver {
 }
 
 const MAX_FRAGMENT = 1 << 14;
-/** Records that carry nothing (CCS in the compatibility window, empty data, user_canceled) allowed in a row, as OpenSSL's MAX_EMPTY_RECORDS. */
-export const MAX_EMPTY_RECORDS = 32;
-/** Warning alerts allowed in a row in TLS 1.2 and older, as OpenSSL's MAX_WARN_ALERT_COUNT. */
-export const MAX_WARNINGS_IN_A_ROW = 5;
 /** AEAD tag (16 bytes for every TLS 1.3 suite) and inner content type: what a protected record adds to its data. */
 const RECORD_OVERHEAD = 17;
 
@@ -128,7 +125,14 @@ export class TlsConnection implements SansIoConnection {
   private readonly now: () => number;
   private readonly t0: number;
   private readonly framer = new RecordFramer();
-  private readonly hsReader = new HandshakeReader();
+  private readonly hsReader: HandshakeReader;
+  /** What the peer may make us hold or do (limits.ts); exceeding one fails the connection naming it. */
+  readonly limits: ConnectionLimits;
+  /** Records received in the handshake under way (maxRecordsPerHandshake). */
+  private handshakeRecords = 0;
+  /** KeyUpdates received since the last application data (maxKeyUpdatesInARow). */
+  private keyUpdatesInARow = 0;
+  private readonly renegotiations: RenegotiationWindow;
   private driver: HandshakeDriver;
   private readonly host: HandshakeHost;
   private readProt?: Tls13Protector | Tls12Protector;
@@ -174,6 +178,9 @@ export class TlsConnection implements SansIoConnection {
     this.side = cfg.side;
     this.now = cfg.now ?? (() => Date.now());
     this.t0 = this.now();
+    this.limits = resolveLimits(cfg.limits);
+    this.hsReader = new HandshakeReader({ maxMessageSize: this.limits.maxHandshakeMessageBytes, maxCertificateSize: this.limits.maxCertificateChainBytes });
+    this.renegotiations = new RenegotiationWindow(this.limits.maxRenegotiationsPerMinute);
     this.host = this.makeHost();
     // A client whose highest version is TLS 1.2 or lower speaks the older handshake from its first message; otherwise
     // the TLS 1.3 machines start, and hand over to the TLS 1.2 ones if the hellos settle on an older version.
@@ -345,6 +352,11 @@ export class TlsConnection implements SansIoConnection {
   // ---- records ----
 
   private onRecord(rec: RecordIn): void {
+    // A renegotiation's records are counted, the application data flowing beside it is not (TLS 1.2 keeps types).
+    if (this.status === 'handshaking' || (this.driver.handshaking && rec.type !== CT.application_data)) {
+      if (++this.handshakeRecords > this.limits.maxRecordsPerHandshake)
+        throw new LimitError('maxRecordsPerHandshake', this.handshakeRecords, this.limits.maxRecordsPerHandshake, 'records received during one handshake', 'unexpected_message', { message: 'record' });
+    } else if (!this.driver.handshaking) this.handshakeRecords = 0;
     let type = rec.type;
     let content = rec.fragment;
     const base = { kind: 'record' as const, dir: 'in' as const, contentType: rec.type, contentTypeName: contentTypeName(rec.type), version: rec.version, length: rec.fragment.length, raw: rec.raw, epoch: this.readEpoch };
@@ -416,6 +428,7 @@ export class TlsConnection implements SansIoConnection {
           return;
         }
         this.emptyInARow = 0;
+        this.keyUpdatesInARow = 0;
         this.appIn.push(content);
         this.appInEarly.push(false);
         this.appInBytes += content.length;
@@ -473,6 +486,7 @@ export class TlsConnection implements SansIoConnection {
           throw new ProtocolError('unexpected_message', 'application data before the handshake completed', { message: 'application_data' });
         if (content.length === 0) return this.countEmpty();
         this.emptyInARow = 0;
+        this.keyUpdatesInARow = 0;
         this.appIn.push(content);
         this.appInEarly.push(false);
         this.appInBytes += content.length;
@@ -519,6 +533,7 @@ export class TlsConnection implements SansIoConnection {
     try {
       messages = this.hsReader.feed(content);
     } catch (e) {
+      if (e instanceof MessageSizeError) throw new LimitError(e.limit, e.value, e.max, `the announced length of ${e.field.replace(/\.length$/, '')}`, e.alert, { message: 'handshake', field: e.field, offset: e.offset });
       throw asProtocolError(e, 'handshake');
     }
     this.handleMessages(messages, false);
@@ -534,6 +549,7 @@ export class TlsConnection implements SansIoConnection {
         throw asProtocolError(e, handshakeTypeName(raw[0]!));
       }
       if (!(retrying && i === 0)) this.traceHandshake('in', msg);
+      if (!retrying || i > 0) this.checkLimits(msg);
       const keysBefore = this.readProt;
       try {
         this.driver.handle(msg);
@@ -588,8 +604,8 @@ export class TlsConnection implements SansIoConnection {
     if (alert.level === 1 && (this.legacyVersion !== undefined || preVersion)) {
       // TLS 1.2 and older (RFC 5246 section 7.2): a warning does not end the connection (no_renegotiation,
       // unrecognized_name...); the state machine hears of it through the trace. A flood of them does.
-      if (++this.warningsInARow > MAX_WARNINGS_IN_A_ROW)
-        throw new ProtocolError('unexpected_message', `more than ${MAX_WARNINGS_IN_A_ROW} warning alerts in a row (limit MAX_WARNINGS_IN_A_ROW)`, { message: 'alert' });
+      if (++this.warningsInARow > this.limits.maxWarningAlertsInARow)
+        throw new LimitError('maxWarningAlertsInARow', this.warningsInARow, this.limits.maxWarningAlertsInARow, 'warning alerts in a row', 'unexpected_message', { message: 'alert' });
       this.driver.onWarning?.(alert.description);
       return;
     }
@@ -624,8 +640,20 @@ export class TlsConnection implements SansIoConnection {
   }
 
   private countEmpty(): void {
-    if (++this.emptyInARow > MAX_EMPTY_RECORDS)
-      throw new ProtocolError('unexpected_message', `more than ${MAX_EMPTY_RECORDS} records in a row carried nothing (limit MAX_EMPTY_RECORDS)`, { message: 'record' });
+    if (++this.emptyInARow > this.limits.maxEmptyRecordsInARow)
+      throw new LimitError('maxEmptyRecordsInARow', this.emptyInARow, this.limits.maxEmptyRecordsInARow, 'records in a row that carried nothing', 'unexpected_message', { message: 'record' });
+  }
+
+  /** The limits one received handshake message is held to, beyond those of its decoder. */
+  private checkLimits(msg: Handshake): void {
+    checkMessageLimits(msg, this.limits);
+    if (msg.type === 'key_update') {
+      if (++this.keyUpdatesInARow > this.limits.maxKeyUpdatesInARow)
+        throw new LimitError('maxKeyUpdatesInARow', this.keyUpdatesInARow, this.limits.maxKeyUpdatesInARow, 'KeyUpdates received with no application data between them', 'unexpected_message', { message: 'KeyUpdate' });
+    }
+    // A renegotiation the peer starts: a server hears a new ClientHello, a client a HelloRequest (RFC 5246 section 7.4.1.1).
+    const peerStarts = this.side === 'server' ? msg.type === 'client_hello' : msg.type === 'hello_request';
+    if (peerStarts && this.negotiated && this.legacyVersion !== undefined) this.renegotiations.note(this.now());
   }
 
   private sendAlert(level: 'warning' | 'fatal', name: string): void {

@@ -19,6 +19,7 @@ import type { Tls12Protector } from '../record/protect12';
 import type { ConnectionConfig } from '../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../conn/connection';
 import { PeerAlertError, ProtocolError } from '../conn/errors';
+import { checkMessageLimits, LimitError, resolveLimits, type ConnectionLimits, type LimitName } from '../conn/limits';
 import type { ConnectionStatus, NegotiatedSession } from '../conn/types';
 import { Client12 } from '../handshake/tls12/client';
 import { Server12 } from '../handshake/tls12/server';
@@ -26,8 +27,11 @@ import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { Direction, TraceEvent } from '../trace/events';
 import { decodeDtlsClientHello, decodeHelloVerifyRequest, encodeDtlsClientHello, encodeHelloVerifyRequest, HelloCookies, type CookiePeer, type DtlsClientHello } from './cookie';
 import { FlightTimer } from './flight-timer';
-import { decodeDtlsHandshakeFragments, DtlsReassembler, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
+import { decodeDtlsHandshakeFragments, DtlsLimitError, DtlsReassembler, type DtlsReassemblyLimit, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
 import { DTLS10, DTLS12, DtlsEpochWriter, DtlsRecordReader, packDatagrams, type DtlsOpenResult } from './record';
+
+/** The reassembler's limits by the names of the connection's (limits.ts). */
+const DTLS_LIMIT_NAMES: Record<DtlsReassemblyLimit, LimitName> = { maxMessageLength: 'maxHandshakeMessageBytes', maxCertificateLength: 'maxCertificateChainBytes', maxBufferedBytes: 'maxDtlsReassemblyBytes' };
 
 export interface DtlsConfig extends ConnectionConfig {
   /** Lowest and highest DTLS versions (0xfeff DTLS 1.0, 0xfefd DTLS 1.2); default DTLS 1.2 only... min DTLS 1.0 when asked. */
@@ -72,7 +76,10 @@ export class DtlsConnection {
   private writer: DtlsEpochWriter;
   /** The DTLS wire version records carry: the lowest we speak until the ServerHello settles it. */
   private wireVersion: number;
-  private readonly reassembler = new DtlsReassembler();
+  private readonly reassembler: DtlsReassembler;
+  readonly limits: ConnectionLimits;
+  /** Records received during the handshake (maxRecordsPerHandshake). */
+  private handshakeRecords = 0;
   private sendSeq = 0;
   private readonly timer: FlightTimer<FlightItem[]>;
   private flight: FlightItem[] = [];
@@ -104,6 +111,9 @@ export class DtlsConnection {
     this.wireVersion = DTLS10;
     this.writer = new DtlsEpochWriter(0, DTLS10);
     this.timer = new FlightTimer<FlightItem[]>(config.side);
+    this.limits = resolveLimits(config.limits);
+    const l = this.limits;
+    this.reassembler = new DtlsReassembler({ maxMessageLength: l.maxHandshakeMessageBytes, maxCertificateLength: l.maxCertificateChainBytes, maxBufferedBytes: l.maxDtlsReassemblyBytes });
     this.host = this.makeHost();
   }
 
@@ -236,6 +246,8 @@ export class DtlsConnection {
   private onRecord(r: DtlsOpenResult): void {
     if (this.status === 'failed') return;
     const rec = r.record;
+    if (this.status === 'handshaking' && ++this.handshakeRecords > this.limits.maxRecordsPerHandshake)
+      throw new LimitError('maxRecordsPerHandshake', this.handshakeRecords, this.limits.maxRecordsPerHandshake, 'records received during the handshake', 'unexpected_message', { message: 'record' });
     const base = { kind: 'record' as const, dir: 'in' as const, contentType: rec.type, contentTypeName: contentTypeName(rec.type), version: rec.version, length: rec.fragment.length, raw: rec.raw, epoch: rec.epoch === 0 ? 'plaintext' as const : 'application' as const, seq: `${rec.epoch}/${rec.seq}` };
     if (!r.ok) {
       this.emit(base);
@@ -294,6 +306,7 @@ export class DtlsConnection {
       }
       result = this.reassembler.pushPayload(payload);
     } catch (e) {
+      if (e instanceof DtlsLimitError) throw new LimitError(DTLS_LIMIT_NAMES[e.limit], e.value, e.max, `DTLS handshake reassembly (${e.field})`, e.alert, { message: 'handshake', field: e.field });
       if (e instanceof DecodeError) throw new ProtocolError(e.alert, e.message, { message: 'handshake', field: e.field });
       throw e;
     }
@@ -330,6 +343,7 @@ export class DtlsConnection {
         const ch = decodeDtlsClientHello(tlsRaw);
         msg = { ...ch, legacyVersion: toTls(ch.legacyVersion), raw: transcript } as ClientHello;
         this.trace('in', msg, ch.raw);
+        checkMessageLimits(msg, this.limits);
         return this.onClientHello(ch, msg as ClientHello);
       }
       const d = decodeHandshake(tlsRaw, this.decodeOptions());
@@ -339,6 +353,7 @@ export class DtlsConnection {
       throw e;
     }
     this.trace('in', msg, tlsRaw);
+    checkMessageLimits(msg, this.limits);
     if (msg.type === 'server_hello') this.settleVersion(toDtls(msg.legacyVersion));
     if (!this.driver) throw new ProtocolError('unexpected_message', `${handshakeTypeName(m.msgType)} before a ClientHello`);
     this.driver.handle(msg);

@@ -642,6 +642,14 @@ export function patchBinders(rawClientHello: Uint8Array, binders: readonly Uint8
 
 // --- reassembly ---------------------------------------------------------------------------------------------------
 
+/** A message header announcing more than the reader's limit: `limit` names it (as the connection's limits do). */
+export class MessageSizeError extends DecodeError {
+  constructor(readonly limit: 'maxHandshakeMessageBytes' | 'maxCertificateChainBytes', field: string, readonly value: number, readonly max: number, at: number) {
+    super(field, `${value} bytes exceed the limit of ${max} bytes (${limit})`, at, 'illegal_parameter');
+    this.name = 'MessageSizeError';
+  }
+}
+
 export interface HandshakeReaderOptions {
   /** Largest message body accepted, Certificate aside. Default 64 KiB. */
   maxMessageSize?: number;
@@ -690,8 +698,7 @@ export class HandshakeReader {
     const cert = msgType === HandshakeType.certificate || msgType === HandshakeType.compressed_certificate;
     const limit = cert ? this.maxCertificateSize : this.maxMessageSize;
     if (length > limit) {
-      const name = cert ? 'maxCertificateSize' : 'maxMessageSize';
-      throw new DecodeError(`${handshakeLabel(msgType)}.length`, `${length} bytes exceed the limit of ${limit} bytes (${name})`, at, 'illegal_parameter');
+      throw new MessageSizeError(cert ? 'maxCertificateChainBytes' : 'maxHandshakeMessageBytes', `${handshakeLabel(msgType)}.length`, length, limit, at);
     }
   }
 

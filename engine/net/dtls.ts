@@ -58,8 +58,9 @@ export class DtlsSession extends EventEmitter {
       this.once('error', reject);
     });
     this.secured.catch(() => undefined);
-    const ms = handshakeTimeoutMs ?? 30_000;
-    this.deadline = setTimeout(() => this.fail(new TlsSessionError(`DTLS handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState}: the peer went silent (${this.bytesIn} bytes received)`)), ms);
+    // DTLS's own default is longer than TCP's: lost flights are resent after 1, 2, 4, 8... s (RFC 6347 section 4.2.4.1).
+    const ms = handshakeTimeoutMs ?? opts.limits?.handshakeTimeoutMs ?? 30_000;
+    this.deadline = setTimeout(() => this.fail(new TlsSessionError(`DTLS handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState} (limit handshakeTimeoutMs): ${this.bytesIn ? `the peer sent only ${this.bytesIn} bytes` : 'the peer went silent'}`)), ms);
   }
 
   begin(): void {

@@ -1,5 +1,6 @@
 // The idiomatic API over the sans-IO connection: `connect()` and `createServer()` on Node sockets, for the
 // CLI and the extension. Every trace event is re-emitted as 'trace'; peer silence ends in a timeout error.
+import { DEFAULT_LIMITS } from '../conn/limits';
 import { concatBytes } from '../util/hex';
 import { SessionCache12 } from '../handshake/tls12/session';
 import { EventEmitter } from 'node:events';
@@ -51,8 +52,9 @@ export class TlsSession extends EventEmitter {
       this.once('error', reject);
     });
     this.secured.catch(() => undefined); // observed through handshake(); avoid an unhandled rejection
-    const ms = handshakeTimeoutMs ?? 10_000;
-    this.timer = setTimeout(() => this.fail(new TlsSessionError(`handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState}: the peer went silent (${this.bytesIn} bytes received)`)), ms);
+    const ms = handshakeTimeoutMs ?? this.conn.limits.handshakeTimeoutMs;
+    // A deadline for the whole handshake, not an idle timer: a peer trickling a byte at a time (slowloris) ends too.
+    this.timer = setTimeout(() => this.fail(new TlsSessionError(`handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState} (limit handshakeTimeoutMs): ${this.bytesIn ? `the peer sent only ${this.bytesIn} bytes` : 'the peer went silent'}`)), ms);
     socket.on('data', (b: Buffer) => {
       this.bytesIn += b.length;
       this.conn.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
@@ -202,10 +204,10 @@ export function connect(opts: ConnectOptions): Promise<TlsSession> {
   const { host, port, connectTimeoutMs, ...rest } = opts;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
-    const ms = connectTimeoutMs ?? 10_000;
+    const ms = connectTimeoutMs ?? rest.limits?.connectTimeoutMs ?? DEFAULT_LIMITS.connectTimeoutMs;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new TlsSessionError(`TCP connect to ${host}:${port} timed out after ${ms / 1000} s`));
+      reject(new TlsSessionError(`TCP connect to ${host}:${port} timed out after ${ms / 1000} s (limit connectTimeoutMs)`));
     }, ms);
     socket.once('error', (e) => {
       clearTimeout(timer);

@@ -8,7 +8,7 @@ import * as api from '../../engine/api/ssl';
 import * as store from '../../engine/api/x509-store';
 import { MemBIO } from '../../engine/api/bio';
 import { SSL_FILETYPE_PEM } from '../../engine/api/constants';
-import { ERR_error_string, ERR_get_error, ERR_clear_error } from '../../engine/api/err';
+import { ERR_error_string, ERR_get_error, ERR_get_error_all, ERR_clear_error } from '../../engine/api/err';
 import { TLS_client_method, TLS_server_method } from '../../engine/api/method';
 import { X509 } from '../../engine/api/objects';
 import fs from 'node:fs';
@@ -178,4 +178,22 @@ test('SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp) sends status_request; a
   assert.deepEqual(run(client, server), { c: 1, s: 1 });
   assert.ok(offered, 'the ClientHello carried status_request');
   assert.equal(api.SSL_get_tlsext_status_ocsp_resp(client), undefined, 'this server staples nothing');
+});
+
+test('SSL_CTX_set_max_cert_list: a server chain over the limit fails the handshake naming maxCertificateChainBytes; the default takes it', () => {
+  const cctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
+  assert.equal(ctxApi.SSL_CTX_get_max_cert_list(cctx), 100 * 1024, "OpenSSL's default of 100 KiB");
+  assert.equal(ctxApi.SSL_CTX_set_max_cert_list(cctx, 500), 100 * 1024, 'returns the previous value');
+  const { client, server } = pair(cctx);
+  assert.equal(api.SSL_get_max_cert_list(client), 500, 'an SSL takes its context value');
+  const r = run(client, server);
+  assert.notEqual(r.c, 1);
+  assert.equal(api.SSL_get_error(client, r.c), api.SSL_ERROR_SSL);
+  const e = ERR_get_error_all()!;
+  assert.equal(ERR_error_string(e.code), 'error:0A000098:SSL routines::excessive message size', "OpenSSL's reason for a chain over max_cert_list");
+  assert.match(e.data ?? '', /maxCertificateChainBytes/);
+  ERR_clear_error();
+  const ok = pair(ctxApi.SSL_CTX_new(TLS_client_method())!);
+  assert.equal(api.SSL_set_max_cert_list(ok.client, 4000), 100 * 1024);
+  assert.deepEqual(run(ok.client, ok.server), { c: 1, s: 1 });
 });

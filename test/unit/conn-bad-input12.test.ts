@@ -1155,7 +1155,7 @@ describe('warning alerts (RFC 5246 section 7.2; OpenSSL\'s MAX_WARN_ALERT_COUNT)
     const d = new Duo();
     d.toServer(d.ch);
     const f = expectFatal(d.s, Array.from({ length: 6 }, () => record(CT.alert, NO_RENEGOTIATION)), 'unexpected_message', { place: 'alert' });
-    assert.match(f.error.message, /MAX_WARNINGS_IN_A_ROW|5 warning alerts/);
+    assert.match(f.error.message, /maxWarningAlertsInARow/);
   });
 
   test('six protected warning alerts in a row after the handshake end the connection, naming the limit', () => {

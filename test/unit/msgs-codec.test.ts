@@ -265,12 +265,12 @@ test('HandshakeReader: a message larger than the limit is refused from its heade
   const big = Uint8Array.of(15, 0x01, 0x00, 0x01); // CertificateVerify of 65537 bytes
   const e = catchDecode(() => new HandshakeReader().feed(big));
   assert.equal(e.alert, 'illegal_parameter');
-  assert.match(e.message, /65537 bytes exceed the limit of 65536 bytes \(maxMessageSize\)/);
+  assert.match(e.message, /65537 bytes exceed the limit of 65536 bytes \(maxHandshakeMessageBytes\)/);
   assert.equal(e.field, 'CertificateVerify.length');
   // Certificates get the larger cap.
   assert.deepEqual(new HandshakeReader().feed(Uint8Array.of(11, 0x01, 0x00, 0x01)), []);
   const c = catchDecode(() => new HandshakeReader({ maxCertificateSize: 1000 }).feed(Uint8Array.of(11, 0, 0x03, 0xe9)));
-  assert.match(c.message, /1001 bytes exceed the limit of 1000 bytes \(maxCertificateSize\)/);
+  assert.match(c.message, /1001 bytes exceed the limit of 1000 bytes \(maxCertificateChainBytes\)/);
   // Also when the header arrives in pieces; the offset counts bytes fed so far.
   const hr = new HandshakeReader({ maxMessageSize: 10 });
   hr.feed(encodeHandshake({ type: 'end_of_early_data' }));
