@@ -14,8 +14,14 @@ import { DocumentModel } from './document-model';
 import { PemHoverProvider } from './hover';
 import { COMMANDS, DECODE_SCHEME, LANGUAGE_ID } from './ids';
 import { Log } from './log';
+import { setRestrictedModeTestSeam } from './workspace-trust';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns, only while VS Code runs the extension's tests (ExtensionMode.Test); nothing otherwise. */
+export interface TlsLensTestApi {
+  setRestrictedModeTestSeam: typeof setRestrictedModeTestSeam;
+}
+
+export function activate(context: vscode.ExtensionContext): TlsLensTestApi | undefined {
   const log = new Log();
   const model = new DocumentModel();
   const lenses = new PemCodeLensProvider(model);
@@ -37,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
   );
   log.info('TLS Lens activated');
+  // Activation opens no socket, starts no server and sends nothing anywhere (there is no telemetry): the suite checks it.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { setRestrictedModeTestSeam } : undefined;
 }
 
 export function deactivate(): void {}

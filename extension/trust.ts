@@ -3,9 +3,10 @@
 import * as vscode from 'vscode';
 import { loadDirectory, loadFile, type LoadedCerts } from '../engine/x509/verify/trust-store';
 import { systemAnchors } from '../engine/x509/system-anchors';
+import { restrictedSetting } from './workspace-trust';
 
 export function trustSetting(scope?: vscode.ConfigurationScope): string {
-  return vscode.workspace.getConfiguration('tlsLens', scope).get<string>('verify.trustStore', 'system') || 'system';
+  return restrictedSetting<string>('verify.trustStore', 'system', scope) || 'system';
 }
 
 export function trustName(setting: string): string {

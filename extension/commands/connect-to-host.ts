@@ -15,6 +15,7 @@ import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
+import { allowNetwork, restrictedSetting } from '../workspace-trust';
 
 /** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
 export interface ConnectRequest {
@@ -81,7 +82,7 @@ function describe(req: ConnectRequest): { label: string; value: string }[] {
 
 async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequest | undefined> {
   const recent = context.globalState.get<string[]>(RECENT_KEY, []);
-  const profiles = vscode.workspace.getConfiguration('tlsLens').get<ConnectRequest[]>('profiles', []);
+  const profiles = restrictedSetting<ConnectRequest[]>('profiles', []);
   const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { req?: ConnectRequest }>();
   qp.title = 'TLS Lens: Connect to Host';
   qp.placeholder = 'host:port (e.g. example.com:443, localhost:4433)';
@@ -285,6 +286,10 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     req = { host: t.host, port: t.port };
   } else req = arg ?? (await pickTarget(context));
   if (!req) return undefined;
+  // In Restricted Mode nothing is dialled (TCP or UDP) until the user agrees to this host and port.
+  const protocol = req.protocol === 'DTLS' ? 'DTLS' : 'TLS';
+  const use = { kind: 'connect', protocol, host: req.host, port: req.port ?? (protocol === 'DTLS' ? 4433 : 443), serverName: req.serverName ?? req.host } as const;
+  if (!(await allowNetwork(use))) return undefined;
   if (req.protocol === 'DTLS') return connectDtlsToHost(context, req);
   let identity: Identity | undefined;
   let trust: ApiClientOptions['trust'];

@@ -6,6 +6,7 @@ import { ServerRunner } from '../sessions/session-runner';
 import { SessionPanel } from '../panels/session-panel';
 import type { SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
+import { allowNetwork, restrictedSetting } from '../workspace-trust';
 
 export interface ServeRequest {
   /** The PEM file holding the certificate chain and key (default: the active editor). */
@@ -22,8 +23,11 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
     void vscode.window.showWarningMessage('TLS Lens: open a PEM file with a certificate and its private key to serve TLS with it.');
     return undefined;
   }
-  const doc = await vscode.workspace.openTextDocument(uri);
   const name = vscode.workspace.asRelativePath(uri);
+  const port = req.port ?? restrictedSetting<number>('serve.port', 0);
+  // In Restricted Mode no port is opened until the user agrees (before the key's passphrase is asked for).
+  if (!(await allowNetwork({ kind: 'serve', host: '127.0.0.1', port, certificate: name }))) return undefined;
+  const doc = await vscode.workspace.openTextDocument(uri);
   let id;
   try {
     id = await identityFromDocument(doc, `${name}: the key is encrypted`);
@@ -31,7 +35,6 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
     void vscode.window.showErrorMessage(`TLS Lens: cannot serve with ${name}: ${(e as Error).message}`);
     return undefined;
   }
-  const port = req.port ?? vscode.workspace.getConfiguration('tlsLens').get<number>('serve.port', 0);
   const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: 'Certificate', value: name }, { label: 'Versions', value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };
   const panel = new SessionPanel(context, target, {
     reconnect: () => void serveHere(context, req),

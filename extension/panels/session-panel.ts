@@ -9,6 +9,7 @@ import { alertGlossary, type RunnerListener, type RunnerState, type SessionExpor
 import { PROTOCOL_VERSION, type FromWebview, type ReportFormat, type SessionSnapshot, type SessionSummary, type SessionTarget, type ToWebview, type TraceEventJson } from '../../webview/shared/protocol';
 import { webviewHtml, webviewOptions } from './webview-html';
 import { parseHexInput } from '../../webview/shared/hex-input';
+import { restrictedSetting } from '../workspace-trust';
 
 export interface SessionControl {
   readonly events: TraceEventJson[];
@@ -78,9 +79,12 @@ export class SessionPanel implements RunnerListener {
 
   // ---- RunnerListener ----
 
-  /** SSLKEYLOGFILE, only when the user turned on tlsLens.keylog.honourSSLKEYLOGFILE (read as the session starts). */
+  /**
+   * SSLKEYLOGFILE, only when the user turned on tlsLens.keylog.honourSSLKEYLOGFILE (read as the session starts). In
+   * Restricted Mode a workspace's value does not count: a repository must not be able to switch secrets to disk.
+   */
   keyLogFile(): string | undefined {
-    const on = vscode.workspace.getConfiguration('tlsLens').get<boolean>('keylog.honourSSLKEYLOGFILE', false);
+    const on = restrictedSetting<boolean>('keylog.honourSSLKEYLOGFILE', false);
     const file = process.env.SSLKEYLOGFILE;
     return on && file ? file : undefined;
   }

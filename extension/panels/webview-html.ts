@@ -1,15 +1,27 @@
 // The HTML shell shared by our webview panels: strict CSP, one nonce'd script, the bundle from dist/.
-import * as vscode from 'vscode';
+// Only `vscode` types are imported (URIs are built with Uri#with), so the unit tests can read the HTML it makes.
+import type * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
 
-export function webviewHtml(webview: vscode.Webview, root: vscode.Uri, title: string): string {
-  const nonce = Array.from({ length: 32 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js'));
+/** The CSP: nothing by default; scripts only by nonce (no inline, no eval); styles and fonts from the webview's own origin. */
+export function webviewCsp(cspSource: string, nonce: string): string {
+  return `default-src 'none'; style-src ${cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}'; font-src ${cspSource};`;
+}
+
+export function webviewHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>, root: vscode.Uri, title: string): string {
+  // A nonce an injected page cannot guess: 128 bits from the CSPRNG.
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(distUri(root, 'webview.js'));
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};">
+<meta http-equiv="Content-Security-Policy" content="${webviewCsp(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0"><title>${title.replace(/[<&"]/g, '')}</title></head>
 <body><main id="app" aria-live="polite">Loading…</main><script nonce="${nonce}" src="${script}"></script></body></html>`;
 }
 
 export function webviewOptions(root: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist')] };
+  return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [distUri(root)] };
+}
+
+function distUri(root: vscode.Uri, file?: string): vscode.Uri {
+  return root.with({ path: `${root.path.replace(/\/+$/, '')}/dist${file ? `/${file}` : ''}` });
 }

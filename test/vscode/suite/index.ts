@@ -12,8 +12,14 @@
 // The workspace is test/vscode/workspace (see its README.md for the fixtures).
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import type { TlsLensTestApi } from '../../../extension/extension';
+import type { ConsentWords } from '../../../extension/workspace-trust';
 
 const EXTENSION_ID = 'tls-lens.tls-lens';
 const TEST_TIMEOUT_MS = 20_000;
@@ -116,9 +122,103 @@ async function checkKey(...uris: vscode.Uri[]): Promise<KeyReport> {
   return r;
 }
 
+// ---------------------------------------------------------------- network use, as the extension host sees it
+
+type NetCall = { what: string; fromExtension: boolean; stack: string };
+
+/**
+ * While on, records every socket connect, server listen, UDP bind/send/connect, name lookup, HTTP request and fetch
+ * made in this extension host (the suite shares the process, and Node's modules, with the extension). A call counts
+ * as the extension's when a frame of its code (dist/, or its sources when stacks are source-mapped) is on the stack:
+ * the suite's own servers do not count.
+ */
+function recordNetwork(extensionPath: string) {
+  const calls: NetCall[] = [];
+  const undo: (() => void)[] = [];
+  const ours = new RegExp(`${extensionPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\/](dist|extension|engine|webview)[\\/]`);
+  const wrap = (owner: Record<string, unknown> | undefined, key: string, what: string) => {
+    const original = owner?.[key];
+    if (!owner || typeof original !== 'function') return;
+    owner[key] = function (this: unknown, ...args: unknown[]) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 80;
+      const stack = new Error().stack ?? '';
+      Error.stackTraceLimit = limit;
+      calls.push({ what, fromExtension: ours.test(stack), stack });
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    undo.push(() => { owner[key] = original; });
+  };
+  // The modules themselves (require), not esbuild's namespace copies, so that patches reach every user.
+  const mod = (name: string) => require(name) as Record<string, unknown>;
+  wrap(net.Socket.prototype as unknown as Record<string, unknown>, 'connect', 'net.Socket#connect');
+  wrap(net.Server.prototype as unknown as Record<string, unknown>, 'listen', 'net.Server#listen');
+  for (const k of ['bind', 'connect', 'send']) wrap(dgram.Socket.prototype as unknown as Record<string, unknown>, k, `dgram.Socket#${k}`);
+  const dns = mod('node:dns');
+  for (const k of ['lookup', 'resolve', 'resolve4', 'resolve6', 'resolveAny']) wrap(dns, k, `dns.${k}`);
+  const dnsPromises = mod('node:dns/promises');
+  for (const k of ['lookup', 'resolve', 'resolve4', 'resolve6', 'resolveAny']) wrap(dnsPromises, k, `dns/promises.${k}`);
+  for (const m of ['node:http', 'node:https']) for (const k of ['request', 'get']) wrap(mod(m), k, `${m.slice(5)}.${k}`);
+  wrap(globalThis as unknown as Record<string, unknown>, 'fetch', 'fetch');
+  return {
+    calls,
+    fromExtension: () => calls.filter((c) => c.fromExtension),
+    stop: () => undo.reverse().forEach((f) => f()),
+  };
+}
+const showCalls = (calls: NetCall[]) => calls.map((c) => `${c.what}\n${c.stack.split('\n').slice(2, 8).join('\n')}`).join('\n');
+
+function testApi(): TlsLensTestApi {
+  const api = vscode.extensions.getExtension(EXTENSION_ID)?.exports as TlsLensTestApi | undefined;
+  assert(api?.setRestrictedModeTestSeam, 'activate() returned no test API (it does only in ExtensionMode.Test, under extensionTestsPath)');
+  return api;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (now). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+const refused = (port: number) => new Promise<boolean>((resolve) => {
+  const c = net.connect(port, '127.0.0.1');
+  c.once('connect', () => { c.destroy(); resolve(false); });
+  c.once('error', () => resolve(true));
+});
+
 // ---------------------------------------------------------------- the tests
 
 const tests: Test[] = [
+  {
+    // First: the extension must not be active yet, or its activation cannot be watched.
+    name: 'activation, hovers, lenses, Check Key and Verify Chain open no socket, start no server, look up no name',
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert(ext, `extension ${EXTENSION_ID} not found`);
+      assert(!ext.isActive, 'the extension was active before this test, so its activation cannot be watched (this test must run first)');
+      const rec = recordNetwork(ext.extensionPath);
+      try {
+        await ext.activate();
+        const doc = await open('server.pem');
+        await hoverAt(doc, blocks('server.pem')[0].begin + 2);
+        await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri);
+        await checkKey(fixture('server.pem'));
+        await vscode.commands.executeCommand('tlslens.verifyChain', fixture('chain.pem'), { hostname: 'leaf.example.com' });
+        await vscode.commands.executeCommand('tlslens.showCertificate', fixture('server.pem'));
+        await sleep(1500);   // anything started on a timer
+        assert(rec.fromExtension().length === 0, `the extension used the network:\n${showCalls(rec.fromExtension())}`);
+        // The control: the recorder does see the extension when it opens a port.
+        const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number; panel: { panel: vscode.WebviewPanel } } | undefined;
+        assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+        served.panel.panel.dispose();
+        assert(rec.fromExtension().some((c) => c.what === 'net.Server#listen'), `the recorder missed Serve TLS Here's listen: ${show(rec.calls.map((c) => c.what))}`);
+      } finally {
+        rec.stop();
+      }
+    },
+  },
   {
     name: `extension ${EXTENSION_ID} is installed and activates`,
     fn: async () => {
@@ -382,9 +482,120 @@ const tests: Test[] = [
       assert(!summary.ok && /ECONNREFUSED|cannot connect/.test(summary.error?.message ?? ''), `summary ${show(summary)}`);
     },
   },
+  {
+    name: 'Restricted Mode: Connect to Host (TLS, DTLS) and Serve TLS Here ask first; declined, nothing is opened',
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const api = testApi();
+      const asked: ConsentWords[] = [];
+      let accepted = 0;
+      // (functions: TypeScript would otherwise keep a count narrowed by an earlier assertion)
+      const askedCount = () => asked.length;
+      const acceptedCount = () => accepted;
+      let datagrams = 0;
+      const tcp = net.createServer((s) => { accepted++; s.destroy(); });
+      await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+      const tcpPort = (tcp.address() as net.AddressInfo).port;
+      const udp = dgram.createSocket('udp4');
+      udp.on('message', () => datagrams++);
+      await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+      const udpPort = udp.address().port;
+      const servePort = await freePort();
+      const rec = recordNetwork(ext.extensionPath);
+      try {
+        api.setRestrictedModeTestSeam({ simulateUntrusted: true, answerConsent: async (w) => { asked.push(w); return false; } });
+        const tls = await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: tcpPort, serverName: 'localhost' });
+        assert(tls === undefined && askedCount() === 1, `declined TLS: returned ${show(tls)}, asked ${askedCount()} time(s)`);
+        assert(asked[0]!.message.includes(`127.0.0.1:${tcpPort}`) && /TCP/.test(asked[0]!.detail) && /"localhost"/.test(asked[0]!.detail), `the modal does not say what is contacted: ${show(asked[0])}`);
+        const dtls = await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: udpPort, protocol: 'DTLS' });
+        assert(dtls === undefined && askedCount() === 2, `declined DTLS: returned ${show(dtls)}, asked ${askedCount()} time(s)`);
+        assert(asked[1]!.message.includes(`127.0.0.1:${udpPort}`) && /UDP/.test(asked[1]!.detail), `the DTLS modal: ${show(asked[1])}`);
+        const serve = await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: servePort });
+        assert(serve === undefined && askedCount() === 3, `declined serve: returned ${show(serve)}, asked ${askedCount()} time(s)`);
+        assert(asked[2]!.message.includes(`127.0.0.1:${servePort}`) && /server\.pem/.test(asked[2]!.detail), `the serve modal: ${show(asked[2])}`);
+        await sleep(500);
+        assert(acceptedCount() === 0 && datagrams === 0, `declined, yet the host saw ${acceptedCount()} connection(s) and ${datagrams} datagram(s)`);
+        assert(rec.fromExtension().length === 0, `declined, yet the extension used the network:\n${showCalls(rec.fromExtension())}`);
+        assert(await refused(servePort), `declined, yet something listens on 127.0.0.1:${servePort}`);
+
+        // Agreed, the same request does connect (so the checks above could have failed).
+        api.setRestrictedModeTestSeam({ simulateUntrusted: true, answerConsent: async (w) => { asked.push(w); return true; } });
+        const agreed = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: tcpPort, serverName: 'localhost' })) as SessionPanelLike | undefined;
+        assert(agreed?.settled, `agreed: connectToHost returned ${show(agreed)}`);
+        await withTimeout(agreed.settled, 15_000, 'the agreed session did not settle');
+        agreed.panel?.dispose();
+        assert(askedCount() === 4 && acceptedCount() === 1, `agreed: asked ${askedCount()} time(s), ${acceptedCount()} connection(s)`);
+        assert(rec.fromExtension().some((c) => c.what === 'net.Socket#connect'), `agreed: the recorder saw no connect: ${show(rec.calls.map((c) => c.what))}`);
+
+        // Trusted (VS Code's own state here), nothing is asked.
+        if (vscode.workspace.isTrusted) {
+          api.setRestrictedModeTestSeam({ answerConsent: async (w) => { asked.push(w); return false; } });
+          const trusted = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: tcpPort, serverName: 'localhost' })) as SessionPanelLike | undefined;
+          assert(trusted?.settled && askedCount() === 4, `trusted: returned ${show(trusted)}, asked ${askedCount()} time(s)`);
+          await withTimeout(trusted.settled, 15_000, 'the trusted session did not settle');
+          trusted.panel?.dispose();
+        }
+      } finally {
+        api.setRestrictedModeTestSeam(undefined);
+        rec.stop();
+        tcp.close();
+        udp.close();
+      }
+    },
+  },
+  {
+    name: 'Restricted Mode: workspace values of restricted settings do not count (key log to SSLKEYLOGFILE, trust store)',
+    fn: async () => {
+      const api = testApi();
+      const keylog = path.join(os.tmpdir(), `tlslens-suite-keylog-${process.pid}-${Date.now()}.txt`);
+      const dotVscode = path.join(ws().fsPath, '.vscode');
+      const hadDotVscode = fs.existsSync(dotVscode);
+      const oldEnv = process.env.SSLKEYLOGFILE;
+      const config = () => vscode.workspace.getConfiguration('tlsLens');
+      /** Serve TLS Here and Connect to Host to it: both panels' runners read the key log setting as they start. */
+      const session = async () => {
+        const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number; panel: { panel: vscode.WebviewPanel } } | undefined;
+        assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+        const client = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost' })) as SessionPanelLike | undefined;
+        const summary = await withTimeout(client!.settled, 15_000, 'the session did not settle');
+        assert(summary.ok, `the session failed: ${show(summary.error)}`);
+        await sleep(300);
+        client!.panel?.dispose();
+        served.panel.panel.dispose();
+      };
+      const verify = async () => ((await vscode.commands.executeCommand('tlslens.verifyChain', fixture('chain.pem'), { hostname: 'leaf.example.com' })) as { code: number } | undefined)?.code;
+      try {
+        process.env.SSLKEYLOGFILE = keylog;
+        await config().update('keylog.honourSSLKEYLOGFILE', true, vscode.ConfigurationTarget.Workspace);
+        await config().update('verify.trustStore', fixture('chain-root.pem').fsPath, vscode.ConfigurationTarget.Workspace);
+        api.setRestrictedModeTestSeam({ simulateUntrusted: true, answerConsent: async () => true });
+        await session();
+        const written = fs.existsSync(keylog) ? fs.readFileSync(keylog, 'utf8') : '';
+        assert(written === '', `untrusted: a workspace setting sent secrets to SSLKEYLOGFILE (${written.split('\n').length - 1} lines)`);
+        const untrustedCode = await verify();
+        assert(untrustedCode === 20, `untrusted: Verify Chain used the workspace's trust store (code ${untrustedCode}, expected 20: the test root is not in the system store)`);
+        // The control: trusted, the same workspace settings do count.
+        api.setRestrictedModeTestSeam(undefined);
+        await session();
+        const trustedLog = fs.existsSync(keylog) ? fs.readFileSync(keylog, 'utf8') : '';
+        assert(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m.test(trustedLog), `trusted: no key log lines in SSLKEYLOGFILE: ${show(trustedLog.slice(0, 200))}`);
+        const trustedCode = await verify();
+        assert(trustedCode === 0, `trusted: Verify Chain with the workspace's trust store gave ${trustedCode}, expected 0`);
+      } finally {
+        api.setRestrictedModeTestSeam(undefined);
+        await config().update('keylog.honourSSLKEYLOGFILE', undefined, vscode.ConfigurationTarget.Workspace);
+        await config().update('verify.trustStore', undefined, vscode.ConfigurationTarget.Workspace);
+        if (oldEnv === undefined) delete process.env.SSLKEYLOGFILE;
+        else process.env.SSLKEYLOGFILE = oldEnv;
+        fs.rmSync(keylog, { force: true });
+        if (!hadDotVscode) fs.rmSync(dotVscode, { recursive: true, force: true });
+      }
+    },
+  },
 ];
 
 interface SessionPanelLike {
+  panel?: vscode.WebviewPanel;
   settled: Promise<{ ok: boolean; version?: string; group?: string; suite?: string; error?: { message: string }; chain: { subject: { text: string } }[]; verification: { state: string; code?: number; text: string } }>;
 }
 
