@@ -2,9 +2,11 @@
 // over a real file descriptor (SSL_set_fd); connect and accept BIOs whose sockets may not be ready yet
 // (SSL_ERROR_WANT_CONNECT / WANT_ACCEPT). Reads never block: JavaScript cannot, so "would block" is -1
 // with BIO_should_retry, exactly as a non-blocking BIO in OpenSSL, and `ready()` says when to try again.
+import type dgram from 'node:dgram';
+import fs from 'node:fs';
 import net from 'node:net';
 
-export type BioKind = 'mem' | 'dgram-mem' | 'socket' | 'connect' | 'accept';
+export type BioKind = 'mem' | 'dgram-mem' | 'dgram' | 'socket' | 'connect' | 'accept';
 
 export const BIO_NOCLOSE = 0;
 export const BIO_CLOSE = 1;
@@ -130,6 +132,99 @@ export class DatagramMemBIO extends BIO {
   ready(): Promise<void> {
     return new Promise((r) => this.waiters.push(r));
   }
+}
+
+/** The largest UDP payload: a read never cuts a datagram short. */
+const MAX_DATAGRAM = 65_535;
+/** How often ready() looks at a raw descriptor: Node has no poll() on one. */
+const DGRAM_POLL_MS = 5;
+
+/**
+ * BIO_new_dgram(fd): a connected UDP socket's descriptor, read and written with read(2) and write(2), one datagram
+ * each, without blocking (the descriptor must be non-blocking, as every socket Node makes is): EAGAIN is a retry,
+ * as with OpenSSL's datagram BIO on a non-blocking socket. What SSL_set_fd makes for a DTLS SSL. ready() tries a
+ * read every few milliseconds and keeps the datagram it got for the next read.
+ */
+export class DatagramFdBIO extends BIO {
+  readonly kind = 'dgram';
+  private held?: Uint8Array;
+
+  constructor(readonly fd: number) {
+    super();
+    if (!fs.fstatSync(fd).isSocket()) throw new Error(`descriptor ${fd} is not a socket`);
+  }
+
+  read(max: number): Uint8Array {
+    this.retryRead = false;
+    const d = this.held ?? this.receive();
+    this.held = undefined;
+    if (!d) return new Uint8Array(0);
+    return d.length > max ? d.subarray(0, max) : d; // as recv(2): the rest of a longer datagram is lost
+  }
+
+  write(data: Uint8Array): number {
+    this.retryWrite = false;
+    try {
+      return fs.writeSync(this.fd, data);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') this.retryWrite = true;
+      else this.ioError = code === 'EDESTADDRREQ' ? 'EDESTADDRREQ (the UDP socket must be connected to its peer)' : code ?? String(e);
+      return 0;
+    }
+  }
+
+  pending(): number {
+    return this.held?.length ?? 0;
+  }
+
+  ready(want: 'read' | 'write' | 'connect' | 'accept'): Promise<void> {
+    if (want !== 'read') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      if (this.waiters.length === 1) this.look();
+    });
+  }
+
+  private waiters: (() => void)[] = [];
+
+  /** One poll for every waiter; its timer does not keep the process alive on its own. */
+  private look(): void {
+    if (!this.held) this.held = this.receive();
+    if (this.held || this.ioError || this.references <= 0) this.waiters.splice(0).forEach((f) => f());
+    else setTimeout(() => this.look(), DGRAM_POLL_MS).unref();
+  }
+
+  /** One datagram, or undefined with retryRead (none yet) or ioError (ECONNREFUSED: ICMP port unreachable). */
+  private receive(): Uint8Array | undefined {
+    const buf = Buffer.allocUnsafe(MAX_DATAGRAM);
+    try {
+      const n = fs.readSync(this.fd, buf, 0, MAX_DATAGRAM, null);
+      return new Uint8Array(buf.buffer, buf.byteOffset, n);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') this.retryRead = true;
+      else this.ioError = code ?? String(e);
+      return undefined;
+    }
+  }
+}
+
+/** BIO *BIO_new_dgram(int fd, int close_flag). */
+export function BIO_new_dgram(fd: number, _closeFlag = BIO_NOCLOSE): DatagramFdBIO {
+  return new DatagramFdBIO(fd);
+}
+
+/**
+ * A Node UDP socket's descriptor, for SSL_set_fd or BIO_new_dgram, as a C program holds one. Node stops reading it
+ * (the descriptor is the BIO's now); connect() the socket to its peer first.
+ */
+export function datagramSocketFd(socket: dgram.Socket): number {
+  const state = Object.getOwnPropertySymbols(socket).map((k) => (socket as unknown as Record<symbol, { handle?: { fd?: number; recvStop?: () => void } }>)[k]).find((v) => v?.handle);
+  const handle = state?.handle;
+  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0) throw new Error('this UDP socket has no descriptor yet (bind or connect it first)');
+  handle.recvStop?.();
+  return handle.fd;
 }
 
 /** A socket BIO over a Node socket (the descriptor of SSL_set_fd). Node reads the descriptor for us; we take from its buffer. */

@@ -19,7 +19,7 @@ import { sslErrorByCode, sslErrorName } from '../registry/ssl-errors';
 import { suiteName } from '../registry/suites';
 import { versionName } from '../registry/versions';
 import type { TraceEvent } from '../trace/events';
-import { SocketBIO, socketForFd, type BIO } from './bio';
+import { DatagramFdBIO, SocketBIO, socketForFd, type BIO } from './bio';
 import {
   SSL_CTX, SSL_CTX_check_private_key, SSL_CTX_use_certificate, SSL_CTX_use_certificate_ASN1, SSL_CTX_use_certificate_chain_file,
   SSL_CTX_use_certificate_file, SSL_CTX_use_PrivateKey, SSL_CTX_use_PrivateKey_ASN1, SSL_CTX_use_PrivateKey_file,
@@ -341,7 +341,8 @@ export function SSL_get_wbio(s: SSL): BIO | undefined {
 /** Connects `s` to a socket descriptor through a socket BIO; non-blocking like the descriptor. */
 export function SSL_set_fd(s: SSL, fd: number): number {
   try {
-    const bio = new SocketBIO(socketForFd(fd));
+    // DTLS reads and writes whole datagrams on a connected UDP socket (as OpenSSL's SSL_set_fd with a DTLS method).
+    const bio = s.ctx.method.family === 'dtls' ? new DatagramFdBIO(fd) : new SocketBIO(socketForFd(fd));
     SSL_set_bio(s, bio, bio);
     return 1;
   } catch (e) {
@@ -747,12 +748,17 @@ export function SSL_wait(s: SSL, timeoutMs = 30_000): Promise<void> {
   const want = s.outcome === 'want_read' ? 'read' : s.outcome === 'want_write' ? 'write' : s.outcome === 'want_connect' ? 'connect' : s.outcome === 'want_accept' ? 'accept' : undefined;
   if (!want) return Promise.resolve();
   const bio = want === 'write' ? s.wbio! : s.rbio!;
+  // DTLS: a lost flight is only resent when its timer fires, so waiting ends then too (DTLSv1_get_timeout).
+  const dtlsMs = s.conn instanceof DtlsConnection && want === 'read' ? s.conn.getTimeout() : null;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`SSL_wait: nothing happened on the ${want === 'write' ? 'write' : 'read'} BIO within ${timeoutMs} ms (${sslErrorName(OUTCOME_CODE[s.outcome])})`)), timeoutMs);
-    bio.ready(want).then(() => {
+    const retransmit = dtlsMs !== null && dtlsMs < timeoutMs ? setTimeout(done, dtlsMs) : undefined;
+    function done(): void {
       clearTimeout(timer);
+      clearTimeout(retransmit);
       resolve();
-    });
+    }
+    void bio.ready(want).then(done);
   });
 }
 
@@ -763,6 +769,8 @@ export async function SSL_retry(s: SSL, op: () => number, timeoutMs = 30_000): P
     const e = SSL_get_error(s, r);
     if (e !== SSL_ERROR_WANT_READ && e !== SSL_ERROR_WANT_WRITE && e !== SSL_ERROR_WANT_CONNECT && e !== SSL_ERROR_WANT_ACCEPT && e !== SSL_ERROR_WANT_ASYNC) return r;
     await SSL_wait(s, timeoutMs);
+    // DTLS: a flight whose timer ran out is sent again, as a blocking OpenSSL DTLS call does by itself.
+    if (s.conn instanceof DtlsConnection && DTLSv1_handle_timeout(s) < 0) return -1;
   }
 }
 

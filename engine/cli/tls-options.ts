@@ -26,7 +26,8 @@ export const TLS_OPTIONS: Option[] = [
   { name: 'no_tls1_3', kind: 'flag', help: 'do not use TLS 1.3' },
   { name: 'dtls', kind: 'flag', help: 'DTLS over UDP (DTLS 1.2, or 1.0 with --dtls1)' },
   { name: 'dtls1', kind: 'flag', help: 'DTLS 1.0 only (over UDP)' },
-  { name: 'dtls1_2', kind: 'flag', help: 'DTLS 1.2 only (over UDP)' },
+  { name: 'dtls1_2', kind: 'flag', help: 'DTLS 1.2 only (over UDP; also --dtls1.2)' },
+  { name: 'dtls1.2', kind: 'flag', help: 'same as --dtls1_2' },
   { name: 'mtu', kind: 'string', arg: 'N', help: 'DTLS: the path MTU that handshake messages are fragmented to (default 1400)' },
   { name: 'min-version', kind: 'string', arg: 'VER', help: 'lowest version: SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (default TLSv1.2)' },
   { name: 'max-version', kind: 'string', arg: 'VER', help: 'highest version (default TLSv1.3)' },
@@ -140,6 +141,7 @@ export function identityFromOptions(values: Record<string, string | boolean | un
 
 /** The DTLS settings of --dtls, --dtls1, --dtls1_2 and --mtu, or undefined when the connection is TLS over TCP. */
 export function dtlsSettings(values: Record<string, string | boolean | undefined>): { dtlsMin: number; dtlsMax: number; mtu?: number } | undefined {
+  if (values['dtls1.2']) values = { ...values, dtls1_2: true };
   if (!values.dtls && !values.dtls1 && !values.dtls1_2) return undefined;
   if (values.dtls1 && values.dtls1_2) throw new UsageError('--dtls1 and --dtls1_2: choose one version');
   const min = values.dtls1_2 ? 0xfefd : 0xfeff;

@@ -170,3 +170,14 @@ test('the bundled dist/cli.js runs as a program (bin "tlslens")', () => {
   const bad = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check-key', F('mismatch-ec.crt'), F('mismatch-ec.key')], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
 });
+
+test('DTLS version flags: --dtls (DTLS 1.2, as s_client -dtls under OpenSSL 3), --dtls1, --dtls1_2 and its spelling --dtls1.2, --mtu; conflicting ones are a usage error', async () => {
+  const { dtlsSettings } = await import('../../engine/cli/tls-options');
+  assert.equal(dtlsSettings({}), undefined, 'TLS over TCP without a DTLS flag');
+  assert.deepEqual(dtlsSettings({ dtls: true }), { dtlsMin: 0xfefd, dtlsMax: 0xfefd });
+  assert.deepEqual(dtlsSettings({ dtls1: true }), { dtlsMin: 0xfeff, dtlsMax: 0xfeff });
+  assert.deepEqual(dtlsSettings({ dtls1_2: true }), { dtlsMin: 0xfefd, dtlsMax: 0xfefd });
+  assert.deepEqual(dtlsSettings({ 'dtls1.2': true }), { dtlsMin: 0xfefd, dtlsMax: 0xfefd });
+  assert.deepEqual(dtlsSettings({ dtls: true, mtu: '600' }), { dtlsMin: 0xfefd, dtlsMax: 0xfefd, mtu: 600 });
+  assert.throws(() => dtlsSettings({ dtls1: true, 'dtls1.2': true }), /choose one version/);
+});
