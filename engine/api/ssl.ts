@@ -293,6 +293,7 @@ export function SSL_up_ref(s: SSL): number {
 
 export function SSL_free(s: SSL | null): void {
   if (!s || --s.references > 0) return;
+  s.conn?.wipe(); // OpenSSL cleanses the keys in SSL_free; we zero what JavaScript lets us reach
   s.ctx.references--;
   s.rbio?.free();
   if (s.wbio !== s.rbio) s.wbio?.free();

@@ -109,6 +109,8 @@ export interface HandshakeDriver {
   onWarning?(code: number): void;
   /** Server: sends a post-handshake CertificateRequest; throws an Error saying why when it cannot. */
   requestClientCertificate?(): void;
+  /** Zeroes the secrets the state machine holds (util/wipe.ts). */
+  wipe?(): void;
 }
 
 const MAX_FRAGMENT = 1 << 14;
@@ -663,6 +665,22 @@ export class TlsConnection implements SansIoConnection {
     this.writeRecord(CT.alert, encodeAlert({ level, description: code }));
   }
 
+  /**
+   * Zeroes the key material this connection holds: the state machine's secrets and both directions' record keys
+   * (util/wipe.ts says how far that reaches). Done when the connection fails and when its owner frees it
+   * (SSL_free, a closed socket); nothing can be sent or read after.
+   */
+  wipe(): void {
+    if (this.wiped) return;
+    this.wiped = true;
+    this.driver.wipe?.();
+    this.readProt?.wipe();
+    this.writeProt?.wipe();
+    if (this.status !== 'failed') this.status = 'closed';
+  }
+
+  private wiped = false;
+
   // ---- errors and state ----
 
   private guard(fn: () => void): void {
@@ -689,6 +707,7 @@ export class TlsConnection implements SansIoConnection {
 
   private setStatus(s: ConnectionStatus): void {
     this.status = s;
+    if (s === 'failed') this.wipe(); // the alert is out: no key is needed again
   }
 
   private emit(e: DistributiveOmit<TraceEvent, 't' | 'side'>): void {
@@ -745,7 +764,8 @@ export class TlsConnection implements SansIoConnection {
       setState: (name) => this.emit({ kind: 'state', from: this.driver?.state ?? 'start', to: name }),
       emit: (e) => this.emit(e),
       keyLog(label: SecretLabel, secret: Uint8Array): void {
-        if (self.host.clientRandom) self.cfg.onSecret?.(label, self.host.clientRandom, secret);
+        // A copy: ours is zeroed when the connection is wiped, the key log's is the application's to keep.
+        if (self.host.clientRandom) self.cfg.onSecret?.(label, self.host.clientRandom, secret.slice());
       },
       suspendFor<T>(op: Promise<T>, next: (value: T) => void): void {
         let markDone!: () => void;

@@ -91,6 +91,8 @@ export interface SansIoConnection {
   close(): void;
   /** TLS 1.3 KeyUpdate; `requestPeer` asks the peer to update too. */
   keyUpdate(requestPeer: boolean): void;
+  /** Zeroes the key material held (util/wipe.ts); the connection is closed after. Failure does it by itself. */
+  wipe(): void;
   /** Events since the last call. */
   onEvent?: (e: TraceEvent) => void;
 }

@@ -354,6 +354,10 @@ export class DtlsConnection {
     }
     this.trace('in', msg, tlsRaw);
     checkMessageLimits(msg, this.limits);
+    // The ServerHello's version becomes our record version: anything but DTLS 1.0 or 1.2 is refused here (fuzzing
+    // found 0x1234 reaching the record writer, which throws on a non-DTLS version: an internal_error).
+    if (msg.type === 'server_hello' && msg.legacyVersion !== 0x0303 && msg.legacyVersion !== 0x0302)
+      throw new ProtocolError('protocol_version', `the ServerHello's server_version 0x${toDtls(msg.legacyVersion).toString(16)} is not DTLS 1.0 or 1.2`, { message: 'ServerHello', field: 'server_version' });
     if (msg.type === 'server_hello') this.settleVersion(toDtls(msg.legacyVersion));
     if (!this.driver) throw new ProtocolError('unexpected_message', `${handshakeTypeName(m.msgType)} before a ClientHello`);
     this.driver.handle(msg);
@@ -527,7 +531,21 @@ export class DtlsConnection {
       }
     }
     this.status = 'failed';
+    this.wipe();
   }
+
+  /** Zeroes the state machine's secrets and the record keys of every epoch still held (util/wipe.ts). */
+  wipe(): void {
+    if (this.wiped) return;
+    this.wiped = true;
+    this.driver?.wipe?.();
+    this.reader.current.protector?.wipe();
+    this.reader.previous?.protector?.wipe();
+    this.writer.protector?.wipe();
+    if (this.status !== 'failed') this.status = 'closed';
+  }
+
+  private wiped = false;
 
   private emit(e: DistributiveOmit<TraceEvent, 't' | 'side'>): void {
     this.onEvent?.({ ...e, t: this.now() - this.t0, side: this.side } as TraceEvent);

@@ -111,6 +111,7 @@ export class DtlsSession extends EventEmitter {
     clearTimeout(this.deadline);
     this.onClose?.();
     this.emit('close');
+    this.conn.wipe();
   }
 
   /** Ends the association with an error (the transport failed, or the handshake timed out). */

@@ -72,6 +72,7 @@ export class TlsSession extends EventEmitter {
         this.closedEmitted = true;
         this.emit('close');
       }
+      this.conn.wipe(); // the socket is gone: no key is needed again
     });
   }
 

@@ -18,6 +18,7 @@
 // AAD and the nonce use is the record's own epoch(2) || sequence_number(6) (section 4.1.2.1), given per record
 // to sealDtls/openDtls since records arrive out of order; the caller (engine/dtls/record.ts) writes and reads the
 // 13-byte header. CBC always takes an explicit IV: DTLS 1.0 is TLS 1.1 with changes (RFC 4347 section 1).
+import { wipe } from '../util/wipe';
 import type { Aead, AeadKey, AeadName, BlockCipherKey, BlockCipherName, CryptoProvider, HashName } from '../crypto/provider';
 import { ProtocolError } from '../conn/errors';
 import type { CipherSuite } from '../registry/suites';
@@ -161,6 +162,8 @@ export class Tls12Protector {
   /** AEAD: salt or 12-byte IV. CBC with chained IVs: the IV of the next record, i.e. the last ciphertext block. */
   private iv: Uint8Array;
   private readonly chained: boolean;
+  /** The key as given, kept only to be zeroed by wipe(). */
+  private readonly rawKey: Uint8Array;
 
   constructor(opts: Tls12ProtectorOptions) {
     const { provider, suite, version } = opts;
@@ -195,6 +198,7 @@ export class Tls12Protector {
     this.macLen = suite.macLen;
     expect('the MAC key', opts.macKey, this.macLen);
     this.macKey = copy(opts.macKey);
+    this.rawKey = opts.key;
     this.blockLen = 0;
     this.chained = false;
     this.iv = new Uint8Array(0);
@@ -226,6 +230,11 @@ export class Tls12Protector {
       this.explicitNonceLen = 0;
       this.overhead = this.macLen;
     }
+  }
+
+  /** Zeroes the MAC key, key and IV we hold (util/wipe.ts); the protector must not be used after. */
+  wipe(): void {
+    wipe(this.macKey, this.rawKey, this.iv);
   }
 
   /** A protector for `writer`'s direction from a derived key block. */

@@ -3,6 +3,7 @@
 import type { Aead, AeadKey } from '../crypto/provider';
 import { ProtocolError } from '../conn/errors';
 import { CT, recordHeader, type RecordIn } from './framer';
+import { wipe } from '../util/wipe';
 
 const MAX_PLAINTEXT = 1 << 14;
 
@@ -18,8 +19,13 @@ export class Tls13Protector {
   private readonly key: AeadKey;
   seq = 0n;
 
-  constructor(private readonly aead: Aead, key: Uint8Array, private readonly iv: Uint8Array) {
-    this.key = aead.init(key);
+  constructor(private readonly aead: Aead, private readonly rawKey: Uint8Array, private readonly iv: Uint8Array) {
+    this.key = aead.init(rawKey);
+  }
+
+  /** Zeroes the key and IV we hold (util/wipe.ts); the protector must not be used after. */
+  wipe(): void {
+    wipe(this.rawKey, this.iv);
   }
 
   private nonce(): Uint8Array {

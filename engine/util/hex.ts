@@ -23,10 +23,12 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+/** Equal bytes, compared without stopping at the first difference (for MACs, Finished and binders too). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
 }
 
 export function view(buf: ArrayBuffer | ArrayBufferView): Uint8Array {

@@ -4,6 +4,7 @@
 //   abbreviated: wait_sh -> [wait_ticket] -> wait_ccs -> wait_finished -> (our CCS and Finished) -> connected
 // It starts either on its own (the highest version we offer is TLS 1.2 or lower) or from a TLS 1.3 client whose
 // ClientHello offered both and got a TLS 1.2 ServerHello (fromHello).
+import { wipe } from '../../util/wipe';
 import { ProtocolError } from '../../conn/errors';
 import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
@@ -136,6 +137,11 @@ export class Client12 implements HandshakeDriver {
   }
 
   /** On its own: a ClientHello offering only TLS 1.2 and older (RFC 5246 section 7.4.1.2). */
+  /** Zeroes our master secret (util/wipe.ts); sessions kept for resumption hold their own copy until they expire. */
+  wipe(): void {
+    wipe(this.master);
+  }
+
   start(): void {
     const cfg = this.host.cfg;
     const prev = this.previous;
@@ -269,7 +275,7 @@ export class Client12 implements HandshakeDriver {
       if (!!s.extendedMasterSecret !== this.ems)
         throw new ProtocolError('handshake_failure', 'the resumed session and this handshake disagree on extended_master_secret (RFC 7627 section 5.3)', { message: 'ServerHello', field: 'extended_master_secret' });
       this.resumed = true;
-      this.master = s.psk;
+      this.master = s.psk.slice(); // ours to wipe; the session keeps its own
       this.peerChain = s.peerCertificates ?? [];
       this.host.keyLog('CLIENT_RANDOM', this.master);
       this.pendingRead = this.protectors().server;
@@ -477,7 +483,7 @@ export class Client12 implements HandshakeDriver {
     const cfg = this.host.cfg;
     if (!this.resumed || this.ticket) {
       const session: ClientSession = {
-        version: this.version, cipherSuite: suite.code, psk: this.master!, ticket: this.ticket?.ticket ?? new Uint8Array(0), ticketAgeAdd: 0,
+        version: this.version, cipherSuite: suite.code, psk: this.master!.slice(), ticket: this.ticket?.ticket ?? new Uint8Array(0), ticketAgeAdd: 0,
         lifetime: this.ticket?.lifetime || 7200, receivedAt: (cfg.now ?? Date.now)(), maxEarlyData: 0, sessionId: this.sessionId,
         extendedMasterSecret: this.ems, peerCertificates: this.peerChain,
         ...(cfg.serverName ? { serverName: cfg.serverName } : {}), ...(this.alpn ? { alpn: this.alpn } : {}),

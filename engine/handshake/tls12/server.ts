@@ -2,6 +2,7 @@
 // version negotiation settles below TLS 1.3. States:
 //   full:        (ClientHello) -> [wait_cert] -> wait_cke -> [wait_cv] -> wait_ccs -> wait_finished -> connected
 //   abbreviated: (ClientHello, resumable ticket or session ID) -> wait_ccs -> wait_finished -> connected
+import { wipe } from '../../util/wipe';
 import { ProtocolError } from '../../conn/errors';
 import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from '../../conn/config';
 import type { HandshakeDriver, HandshakeHost } from '../../conn/connection';
@@ -110,6 +111,11 @@ export class Server12 implements HandshakeDriver {
     return { version: 'tls12', protocolVersion: this.version, ...(this.suite ? { keyExchange: kxOf(this.suite) } : {}) };
   }
 
+  /** Zeroes our master secret (util/wipe.ts); sessions kept for resumption hold their own copy until they expire. */
+  wipe(): void {
+    wipe(this.master);
+  }
+
   start(): void {
     // Started by the TLS 1.3 server with the ClientHello (fromClientHello).
   }
@@ -189,7 +195,7 @@ export class Server12 implements HandshakeDriver {
       if (resumable.extendedMasterSecret && !this.ems)
         throw new ProtocolError('handshake_failure', 'the client resumes an extended-master-secret session without the extension (RFC 7627 section 5.3)', { message: 'ClientHello', field: 'extended_master_secret' });
       this.resumed = true;
-      this.master = resumable.masterSecret;
+      this.master = resumable.masterSecret.slice(); // ours to wipe; the cache keeps its own
       this.peerChain = resumable.peerCertificates;
       // RFC 5077 section 3.4: the server echoes the client's session ID to say it accepted the ticket.
       this.sessionId = ch.legacySessionId;
@@ -400,7 +406,7 @@ export class Server12 implements HandshakeDriver {
       if (this.sendTicket) this.issueTicket();
       else if (this.sessionId.length && this.host.cfg.sessionCache) {
         const now = (this.host.cfg.now ?? Date.now)();
-        this.host.cfg.sessionCache.set(this.sessionId, { version: this.version, cipherSuite: this.suite!.code, masterSecret: this.master!, extendedMasterSecret: this.ems, issuedAt: now, lifetime: 7200, peerCertificates: this.peerChain }, now);
+        this.host.cfg.sessionCache.set(this.sessionId, { version: this.version, cipherSuite: this.suite!.code, masterSecret: this.master!.slice(), extendedMasterSecret: this.ems, issuedAt: now, lifetime: 7200, peerCertificates: this.peerChain }, now);
       }
       const { server } = this.protectors();
       this.host.sendChangeCipherSpec();
@@ -414,7 +420,7 @@ export class Server12 implements HandshakeDriver {
     const cfg = this.host.cfg;
     const lifetime = 7200;
     const ticket = sealTicket12(this.p, cfg.ticketKey!, {
-      version: this.version, cipherSuite: this.suite!.code, masterSecret: this.master!, extendedMasterSecret: this.ems,
+      version: this.version, cipherSuite: this.suite!.code, masterSecret: this.master!.slice(), extendedMasterSecret: this.ems,
       issuedAt: (cfg.now ?? Date.now)(), lifetime, peerCertificates: this.peerChain,
     });
     const nst = this.host.send({ type: 'new_session_ticket12', ticketLifetimeHint: lifetime, ticket });

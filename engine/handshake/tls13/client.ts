@@ -7,6 +7,7 @@
 // our Finished; if not, it is reported as rejected and never resent by us. Post-handshake authentication
 // (section 4.6.2): in `connected`, a CertificateRequest is answered with Certificate, CertificateVerify and
 // Finished under the application keys, over the transcript up to our Finished plus that request.
+import { wipe } from '../../util/wipe';
 import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
 import type { KeyExchangeSecret, Signer } from '../../crypto/provider';
@@ -109,6 +110,13 @@ export class Client13 implements HandshakeDriver {
 
   acceptsCompatCcs(): boolean {
     return this.state !== 'start' && this.state !== 'connected';
+  }
+
+  /** Zeroes the secrets this handshake holds (util/wipe.ts): called when the connection is freed or failed. */
+  wipe(): void {
+    this.hs?.wipe();
+    this.master?.wipe();
+    wipe(this.clientHsSecret, this.serverHsSecret, this.clientAppSecret, this.serverAppSecret, this.resumptionSecret);
   }
 
   start(): void {

@@ -26,12 +26,7 @@ export function unexpected(state: string, msg: Handshake, expected: string[]): P
   return new ProtocolError('unexpected_message', `in state ${state} expected ${expected.join(' or ')}, got ${got}`, { message: got });
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
+export { bytesEqual } from '../../util/hex';
 
 export function isIpAddress(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');

@@ -53,6 +53,11 @@ abstract class Stage {
     return this.derive('derived', this.p.hash(this.hash).digest(new Uint8Array(0)));
   }
 
+  /** Zeroes this stage's secret (util/wipe.ts): the connection is done with it. */
+  wipe(): void {
+    this.secret.fill(0);
+  }
+
   /** For tests and the key-schedule view; callers never encrypt with it directly. */
   exposeForTrace(): Uint8Array {
     return this.secret;

@@ -5,6 +5,7 @@
 // after a HelloRetryRequest). In `connected`, post-handshake authentication (section 4.6.2) may be requested.
 // The server chooses by its own preference order: cipher suite, then group (a share the client sent, else a
 // HelloRetryRequest for a group both support), then signature scheme for its key, then ALPN.
+import { wipe } from '../../util/wipe';
 import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
 import { KeyExchangeError } from '../../crypto/provider';
@@ -90,6 +91,13 @@ export class Server13 implements HandshakeDriver {
 
   acceptsCompatCcs(): boolean {
     return this.state !== 'wait_ch' && this.state !== 'connected';
+  }
+
+  /** Zeroes the secrets this handshake holds (util/wipe.ts): called when the connection is freed or failed. */
+  wipe(): void {
+    this.hs?.wipe();
+    this.master?.wipe();
+    wipe(this.clientHsSecret, this.clientAppSecret, this.serverAppSecret, this.resumptionSecret, this.clientEarlySecret, this.psk);
   }
 
   start(): void {
