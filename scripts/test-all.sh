@@ -5,6 +5,7 @@
 #   3. npx tsc -p . --noEmit                  (type check)
 #   4. node --test on out/test/unit/**/*.test.mjs and out/test/interop/**/*.test.mjs (real peers on 127.0.0.1)
 #   5. a real VS Code: scripts/install-code-server.sh, then test/vscode/run-in-code-server.mjs
+#   6. npm run package, and the UI checks again against that .vsix installed into the same VS Code
 # then prints one line "N passed, N failed": the tests counted by the unit and
 # VS Code parts, plus one failure for each other part that failed (or for a
 # test part that failed without counting). Exits non-zero if any part failed.
@@ -89,6 +90,27 @@ else
   failed=$((failed + 1))
   record "VS Code install" "FAILED (exit $rc)"
   record "VS Code" "NOT RUN: code-server could not be installed"
+fi
+
+# --- the packaged extension, installed as a user installs it ---------------------
+part "VS Code (code-server): the packaged .vsix"
+if [ -d "$CODE_SERVER_DIR/node_modules/code-server" ] && npm run --silent package > "$LOGS/package.log" 2>&1; then
+  tail -1 "$LOGS/package.log"
+  log="$LOGS/vsix.log"
+  node test/vscode/run-in-code-server.mjs --code-server "$CODE_SERVER_DIR" --vsix tls-lens.vsix --suite none \
+    --out test/artifacts/vsix 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); record "VS Code .vsix" "FAILED (exit $rc, no counts)"
+  else
+    p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+    passed=$((passed + p)); failed=$((failed + f))
+    record "VS Code .vsix" "$line"
+  fi
+else
+  cat "$LOGS/package.log" 2>/dev/null | tail -20
+  failed=$((failed + 1)); record "VS Code .vsix" "FAILED (npm run package, or no code-server)"
 fi
 
 echo

@@ -5,7 +5,11 @@
 //
 //   node test/vscode/run-in-code-server.mjs [--code-server DIR] [--extension DIR]
 //        [--workspace DIR] [--suite FILE|none] [--ui FILE|none] [--out DIR]
-//        [--timeout SECONDS] [--port N] [--verbose 1]
+//        [--timeout SECONDS] [--port N] [--verbose 1] [--vsix FILE]
+//
+// --vsix FILE: install that packaged extension into the fresh code-server (as a user
+// would, `--install-extension`) and run the UI checks against it, not against the
+// repository: the workbench opens with no extensionDevelopmentPath.
 //
 // Defaults (relative to the repository root): --code-server .vscode-test/code-server,
 // --extension . (the repository), --workspace test/vscode/workspace,
@@ -33,7 +37,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = {
   'code-server': '.vscode-test/code-server', extension: '.', workspace: 'test/vscode/workspace',
-  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300',
+  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300', vsix: '',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
@@ -48,6 +52,9 @@ const csDir = abs(args['code-server']), extDir = abs(args.extension), ws = abs(a
 const suite = off(args.suite) ? null : abs(args.suite), uiModule = off(args.ui) ? null : abs(args.ui);
 const timeoutMs = 1000 * Number(args.timeout);
 const out = abs(args.out);
+const vsix = args.vsix ? abs(args.vsix) : null;
+if (vsix && !fs.existsSync(vsix)) { console.error(`run-in-code-server: no ${vsix} (run: npm run package)`); console.log('0 passed, 1 failed'); process.exit(1); }
+if (vsix && suite) { console.error('run-in-code-server: --vsix runs the UI checks only: add --suite none'); process.exit(2); }
 if (!suite && !uiModule) { console.error('run-in-code-server: both --suite and --ui are none'); process.exit(2); }
 if (!suite) console.log('run-in-code-server: NOTE: the suite is not run (--suite none)');
 if (!uiModule) console.log('run-in-code-server: NOTE: the UI checks are not run (--ui none)');
@@ -84,6 +91,17 @@ fs.writeFileSync(path.join(tmp, 'ud/User/settings.json'), JSON.stringify({
   // the workspace lies inside this git repository: no "open the repository?" toast
   'git.enabled': false, 'git.openRepositoryInParentFolders': 'never',
 }, null, 2));
+if (vsix) {
+  // As a user installs a .vsix: into this run's own extensions folder, offline.
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [entry, '--extensions-dir', path.join(tmp, 'exts'), '--user-data-dir', path.join(tmp, 'ud'),
+    '--install-extension', vsix], { encoding: 'utf8', env: { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_DATA_HOME: path.join(tmp, 'data') }, timeout: 120_000 });
+  const said = `${r.stdout}${r.stderr}`.trim();
+  console.log(`installed ${path.basename(vsix)}: ${said.split('\n').pop()}`);
+  if (r.status !== 0 || !fs.readdirSync(path.join(tmp, 'exts')).some((d) => d.startsWith('tls-lens.tls-lens-'))) {
+    console.error(`run-in-code-server: could not install ${vsix}:\n${said}`); console.log('0 passed, 1 failed'); process.exit(1);
+  }
+}
 const server = spawn(process.execPath, [
   entry, '--config', path.join(tmp, 'config.yaml'), '--auth', 'none',
   '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', path.join(tmp, 'ud'),
@@ -103,7 +121,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop(); process
 
 const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
 const open = async (page, withTests) => {
-  const payload = [['extensionDevelopmentPath', remote(extDir)]];
+  const payload = vsix ? [] : [['extensionDevelopmentPath', remote(extDir)]];
   if (withTests) payload.push(['extensionTestsPath', remote(suite)]);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}` +
     `&payload=${encodeURIComponent(JSON.stringify(payload))}`);
