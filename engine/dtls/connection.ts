@@ -27,7 +27,7 @@ import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { Direction, TraceEvent } from '../trace/events';
 import { decodeDtlsClientHello, decodeHelloVerifyRequest, encodeDtlsClientHello, encodeHelloVerifyRequest, HelloCookies, type CookiePeer, type DtlsClientHello } from './cookie';
 import { FlightTimer } from './flight-timer';
-import { decodeDtlsHandshakeFragments, DtlsLimitError, DtlsReassembler, type DtlsReassemblyLimit, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
+import { decodeDtlsHandshakeFragments, DtlsLimitError, DtlsReassembler, type DtlsReassemblyLimit, type FragmentDrop, fragmentHandshake, fromTlsForm, maxFragmentLength, toTlsForm, transcriptBytes, type DtlsHandshakeMessage } from './handshake-fragment';
 import { DTLS10, DTLS12, DtlsEpochWriter, DtlsRecordReader, packDatagrams, type DtlsOpenResult } from './record';
 
 /** The reassembler's limits by the names of the connection's (limits.ts). */
@@ -119,6 +119,11 @@ export class DtlsConnection {
 
   get handshakeState(): string {
     return this.driver?.state ?? (this.side === 'server' ? 'wait_ch' : 'start');
+  }
+
+  /** Server: no ClientHello with a good cookie yet, so nothing is known of the client but its address (section 4.2.1). */
+  get awaitingCookie(): boolean {
+    return this.side === 'server' && !this.driver;
   }
 
   get readableBytes(): number {
@@ -301,10 +306,22 @@ export class DtlsConnection {
       if (this.side === 'server' && !this.driver) {
         // Before the handshake the server keeps no state (section 4.2.1): each ClientHello is taken as it comes,
         // a retransmitted first one (our HelloVerifyRequest was lost) or a second one at a new association.
-        const first = decodeDtlsHandshakeFragments(payload)[0];
-        if (first && first.msgType === 1) this.reassembler.reset(first.messageSeq);
-      }
-      result = this.reassembler.pushPayload(payload);
+        // Only message_seq 0 (a first ClientHello) or 1 (one with our cookie, section 4.2.2) starts a handshake, as in
+        // OpenSSL's DTLSv1_listen: fuzzing found 0xffff taken, and our next message_seq then overflowed 16 bits.
+        // Only ClientHello fragments are held before the cookie: a spoofed source must not make us buffer other
+        // messages (announced at up to 64 KiB each) for a client that never proved its address.
+        const fragments = decodeDtlsHandshakeFragments(payload);
+        const hellos = fragments.filter((f) => f.msgType === 1);
+        if (hellos.length < fragments.length) this.emit({ kind: 'info', message: `dropped ${fragments.length - hellos.length} handshake fragment(s) other than ClientHello that came before a ClientHello with our cookie` });
+        const first = hellos[0];
+        if (first && first.messageSeq <= 1) this.reassembler.reset(first.messageSeq);
+        result = { messages: [] as DtlsHandshakeMessage[], drops: [] as FragmentDrop[] };
+        for (const f of hellos) {
+          const r = this.reassembler.push(f);
+          result.messages.push(...r.messages);
+          if (r.drop) result.drops.push(r.drop);
+        }
+      } else result = this.reassembler.pushPayload(payload);
     } catch (e) {
       if (e instanceof DtlsLimitError) throw new LimitError(DTLS_LIMIT_NAMES[e.limit], e.value, e.max, `DTLS handshake reassembly (${e.field})`, e.alert, { message: 'handshake', field: e.field });
       if (e instanceof DecodeError) throw new ProtocolError(e.alert, e.message, { message: 'handshake', field: e.field });

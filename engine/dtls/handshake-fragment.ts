@@ -187,7 +187,7 @@ export interface DtlsReassemblerOptions {
  * new bytes for a message being assembled), `too-far-ahead` (beyond maxMessagesAhead; its retransmission will
  * come), `inconsistent` (msg_type or length differ from earlier fragments of the same message_seq).
  */
-export type FragmentDropReason = 'retransmission' | 'duplicate' | 'too-far-ahead' | 'inconsistent';
+export type FragmentDropReason = 'retransmission' | 'duplicate' | 'too-far-ahead' | 'inconsistent' | 'too-fragmented';
 
 export interface FragmentDrop {
   reason: FragmentDropReason;
@@ -282,6 +282,10 @@ export class DtlsReassembler {
     if (p) {
       if (p.msgType !== f.msgType || p.body.length !== f.length)
         return drop('inconsistent', `${label} message_seq ${seq} of ${f.length} bytes contradicts earlier fragments (${handshakeLabel(p.msgType)} of ${p.body.length} bytes)`);
+      // A message in more separate pieces than any real path MTU makes is a peer wasting our time: drop the
+      // fragment (it is retransmitted if real) rather than keep an ever longer list of holes.
+      if (p.ranges.length >= MAX_HOLES_PER_MESSAGE && !touchesRange(p.ranges, f.fragmentOffset, f.fragmentOffset + f.fragmentLength))
+        return drop('too-fragmented', `${label} message_seq ${seq} is already held in ${p.ranges.length} separate pieces; a fragment that starts another is dropped`);
       if (p.complete || !addRange(p.ranges, f.fragmentOffset, f.fragmentOffset + f.fragmentLength))
         return drop('duplicate', `${label} message_seq ${seq} bytes [${f.fragmentOffset}, ${f.fragmentOffset + f.fragmentLength}) were already received`);
       p.body.set(f.fragment, f.fragmentOffset);
@@ -320,27 +324,45 @@ export class DtlsReassembler {
   }
 }
 
+/** Most separate byte ranges held for one message: in-order fragments make one, even shuffled 1-byte ones a few hundred. */
+const MAX_HOLES_PER_MESSAGE = 1024;
+
+/** Whether [start, end) overlaps or touches one of `ranges` (so adding it makes no new piece). */
+function touchesRange(ranges: Array<[number, number]>, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![1] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ranges.length && ranges[lo]![0] <= end;
+}
+
 /**
  * Adds [start, end) to sorted, merged `ranges`; true when it covers any byte not covered before. An empty range
  * adds nothing (a zero-length fragment of a non-empty message).
  */
 function addRange(ranges: Array<[number, number]>, start: number, end: number): boolean {
   if (end <= start) return false;
-  // Already covered by one range?
-  for (const [s, e] of ranges) if (s <= start && end <= e) return false;
+  // The first range that ends at or after `start` (binary search: a hostile peer may send thousands of fragments).
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![1] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = ranges[lo];
+  if (first && first[0] <= start && end <= first[1]) return false; // already covered
+  // Merge every range that overlaps or touches [start, end) into one.
   let s = start;
   let e = end;
-  const kept: Array<[number, number]> = [];
-  for (const r of ranges) {
-    if (r[1] < s || r[0] > e) kept.push(r); // disjoint and not touching
-    else {
-      s = Math.min(s, r[0]);
-      e = Math.max(e, r[1]);
-    }
+  let n = 0;
+  for (let i = lo; i < ranges.length && ranges[i]![0] <= e; i++, n++) {
+    s = Math.min(s, ranges[i]![0]);
+    e = Math.max(e, ranges[i]![1]);
   }
-  kept.push([s, e]);
-  kept.sort((a, b) => a[0] - b[0]);
-  ranges.length = 0;
-  ranges.push(...kept);
+  ranges.splice(lo, n, [s, e]);
   return true;
 }

@@ -194,12 +194,26 @@ export interface DtlsServer {
   close(): void;
 }
 
+/** Most associations kept while their cookie has not come back, and for how long. */
+const MAX_AWAITING_COOKIE = 256;
+const AWAITING_COOKIE_MS = 10_000;
+
 /** A DTLS server on one UDP socket: one association per client address and port, cookies checked statelessly. */
 export async function createDtlsServer(opts: DtlsSessionOptions & { host?: string; port?: number }, onSession: (s: DtlsSession) => void): Promise<DtlsServer> {
   const { host = '127.0.0.1', port = 0, ...rest } = opts;
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   const cookies = new HelloCookies({ provider: rest.provider ?? nobleProvider() });
   const sessions = new Map<string, DtlsSession>();
+  // Associations still waiting for their cookie, oldest first: any source address can make one (it may be spoofed),
+  // so they are few and short-lived; the rest of the handshake needs the cookie back (RFC 6347 section 4.2.1).
+  const awaiting = new Map<string, number>();
+  const dropAwaiting = (now: number) => {
+    for (const [k, since] of awaiting) {
+      if (awaiting.size <= MAX_AWAITING_COOKIE && now - since < AWAITING_COOKIE_MS) break;
+      awaiting.delete(k);
+      sessions.get(k)?.destroy();
+    }
+  };
   let accepting = true;
   socket.on('message', (m, rinfo) => {
     const key = `${rinfo.address}:${rinfo.port}`;
@@ -217,6 +231,10 @@ export async function createDtlsServer(opts: DtlsSessionOptions & { host?: strin
       s.begin();
     }
     s.receive(new Uint8Array(m.buffer, m.byteOffset, m.byteLength));
+    if (s.conn.awaitingCookie && sessions.has(key)) {
+      if (!awaiting.has(key)) awaiting.set(key, Date.now());
+      dropAwaiting(Date.now());
+    } else awaiting.delete(key);
   });
   await new Promise<void>((resolve) => socket.bind(port, host, resolve));
   return {

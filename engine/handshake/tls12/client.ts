@@ -172,6 +172,12 @@ export class Client12 implements HandshakeDriver {
   }
 
   handle(msg: Handshake): void {
+    // RFC 5246 section 7.4.1.1: a HelloRequest that arrives while a handshake is under way is ignored (OpenSSL does
+    // the same); a flood of them then ends at the renegotiation limit, not at the first one.
+    if (msg.type === 'hello_request' && this.state !== 'connected') {
+      this.host.emit({ kind: 'info', message: `ignored a HelloRequest in state ${this.state}: a handshake is already under way (RFC 5246 section 7.4.1.1)` });
+      return;
+    }
     switch (this.state) {
       case 'wait_sh':
         if (msg.type === 'server_hello') return this.onServerHello(msg);
@@ -410,7 +416,13 @@ export class Client12 implements HandshakeDriver {
       const v = this.host.recordForm?.()?.onWire(this.offer.clientVersion) ?? this.offer.clientVersion;
       pre[0] = v >> 8;
       pre[1] = v & 0xff;
-      const encrypted = rsaEncryptPremaster(certificateSpki(this.peerChain[0]!), pre);
+      let encrypted: Uint8Array;
+      try {
+        encrypted = rsaEncryptPremaster(certificateSpki(this.peerChain[0]!), pre);
+      } catch (e) {
+        // A key OpenSSL cannot read (or not RSA) in the server's certificate; fuzzing found it becoming internal_error.
+        throw new ProtocolError('bad_certificate', `the server's certificate key cannot encrypt the premaster secret: ${(e as Error).message}`, { message: 'Certificate' });
+      }
       const m = this.host.send({ type: 'client_key_exchange', keyExchange: 'RSA', encryptedPreMasterSecret: encrypted, ssl3: this.version === SSL3 });
       this.transcript.add(m.raw);
       return pre;

@@ -293,7 +293,7 @@ export class Client13 implements HandshakeDriver {
       throw new ProtocolError('protocol_version', `${name}.legacy_version is 0x${msg.legacyVersion.toString(16).padStart(4, '0')} (SSL 3.0 or older): refused as RFC 8446 appendix D.5 requires`, { message: name, field: 'legacy_version' });
     const version = msg.ext.supportedVersions;
     if (version === undefined) {
-      throw new ProtocolError('protocol_version', `the server answered with ${msg.legacyVersion === 0x0303 ? 'TLS 1.2' : `version 0x${msg.legacyVersion.toString(16)}`} (no supported_versions): this engine speaks only TLS 1.3 so far`, { message: name });
+      throw new ProtocolError('protocol_version', `the server answered with ${msg.legacyVersion === 0x0303 ? 'TLS 1.2' : `version 0x${msg.legacyVersion.toString(16)}`} (no supported_versions), below the lowest version this client allows, TLS 1.3 (lower the minimum version to accept it)`, { message: name });
     }
     if (version !== TLS13) throw new ProtocolError('illegal_parameter', `${name}.supported_versions selected 0x${version.toString(16)}, which we did not offer`, { message: name, field: 'supported_versions' });
     if (msg.legacyVersion !== 0x0303) throw new ProtocolError('illegal_parameter', `${name}.legacy_version must be 0x0303 in TLS 1.3, got 0x${msg.legacyVersion.toString(16)}`, { message: name, field: 'legacy_version' });

@@ -458,6 +458,9 @@ export class Server13 implements HandshakeDriver {
    */
   private acceptTicket(ch: ClientHello, suite: CipherSuite): AcceptedTicket | undefined {
     const offered = ch.ext.preSharedKey;
+    // RFC 8446 section 4.2.9: a client offering a PSK must say how it may be used; the server aborts otherwise.
+    if (offered && !ch.ext.pskKeyExchangeModes)
+      throw new ProtocolError('missing_extension', 'the ClientHello offers pre_shared_key without psk_key_exchange_modes (RFC 8446 section 4.2.9)', { message: 'ClientHello', field: 'psk_key_exchange_modes' });
     const key = this.host.cfg.ticketKey;
     if (!offered || !key) return undefined;
     const decline = (why: string) => {
