@@ -21,7 +21,8 @@ export function decodeCertificate(der: Uint8Array, now = new Date()): Certificat
   let version = 1;
   if (f[0] && contextTag(f[0]) === 0) {
     const [v] = childrenOf(f[0], 'tbsCertificate.version');
-    version = Number((v as asn1js.Integer).valueBlock.valueDec) + 1;
+    if (!(v instanceof asn1js.Integer)) throw new DerError('tbsCertificate.version', 'expected an INTEGER'); // fuzzing: an empty [0]
+    version = Number(v.valueBlock.valueDec) + 1;
     i++;
   }
   const serialBlock = f[i++];

@@ -2,12 +2,14 @@
 // Every failure becomes a Problem that names the block and the line; nothing throws out of here.
 import { bytesToBase64, looksLikePem, scanPem, type PemBlock } from '../pem/blocks';
 import { KeyLoadError, loadPrivateKey, publicSpkiOf, spkiFromPkcs1Public, type PrivateKeyHandle } from '../crypto/node-keys';
-import { certificateOfTrusted, decodeCertificate } from './certificate';
+import { certificateOfTrusted, decodeCertificate, need } from './certificate';
 import { decodeCrl } from './crl';
 import { decodeCsr } from './csr';
 import { DerError, childrenOf, oidOf, parseDer } from './der';
 import { describeLegacyEncryption, describePkcs8Encryption } from './key-encryption';
 import { decodePkcs7 } from './pkcs7';
+import { decodePkcs12, looksLikePkcs12 } from './pkcs12';
+import { pbeScheme } from './pbe';
 import { decodeSpkiBytes } from './public-key';
 import { curveNames } from '../registry/oids';
 import type { DecodedFile, DecodedItem, DecodeOptions, Problem } from './file';
@@ -26,9 +28,10 @@ export function isPrivateKeyLabel(label: string): boolean {
   return PRIVATE_KEY_LABELS.has(label);
 }
 
-/** The file as it may be shown or exported: private-key blocks lose their DER (key material never leaves). */
+/** The file as it may be shown or exported: private-key blocks and PKCS#12 files lose their DER (key material never leaves). */
 export function withoutSecrets(file: DecodedFile): DecodedFile {
-  return { ...file, items: file.items.map((i) => (isPrivateKeyLabel(i.label) && i.der ? (({ der: _der, ...rest }) => rest)(i) : i)) };
+  const secret = (label: string) => isPrivateKeyLabel(label) || label === 'PKCS12';
+  return { ...file, items: file.items.map((i) => (secret(i.label) && i.der ? (({ der: _der, ...rest }) => rest)(i) : i)) };
 }
 
 export function decodeBytes(bytes: Uint8Array, opts: DecodeOptions = {}): DecodedFile {
@@ -94,11 +97,13 @@ export function decodeObject(label: string, der: Uint8Array, ctx: BlockContext):
       return { object: { kind: 'public-key', publicKey: decodeSpkiBytes(der) } };
     case 'RSA PUBLIC KEY':
       parseDer(der, 'RSAPublicKey');
-      return { object: { kind: 'public-key', publicKey: decodeSpkiBytes(spkiFromPkcs1Public(der)) } };
+      return { object: { kind: 'public-key', publicKey: decodeSpkiBytes(rsaPublicKeySpki(der)) } };
     case 'PKCS7': case 'CMS': {
       const p7 = decodePkcs7(der, now);
       return { object: { kind: 'pkcs7', certificates: p7.certificates, crls: p7.crls } };
     }
+    case 'PKCS12':
+      return decodePkcs12Object(der, ctx);
     case 'EC PARAMETERS': {
       const p = parseDer(der, 'ECParameters');
       const oid = oidOf(p, 'ECParameters.namedCurve');
@@ -110,6 +115,31 @@ export function decodeObject(label: string, der: Uint8Array, ctx: BlockContext):
     default:
       if (PRIVATE_KEY_LABELS.has(label)) return decodePrivateKey(label, der, ctx);
       throw new DerError(label, 'no decoder for this label');
+  }
+}
+
+/** A PKCS#12 file: read without a password first, then with one if it needs it and one can be had. */
+function decodePkcs12Object(der: Uint8Array, ctx: BlockContext): ObjectResult {
+  const limits = ctx.maxKdfIterations !== undefined ? { maxIterations: ctx.maxKdfIterations } : {};
+  let p12 = decodePkcs12(der, { ...limits, ...(ctx.now ? { now: ctx.now } : {}) });
+  if (p12.locked === 'needs-passphrase') {
+    const password = typeof ctx.passphrase === 'function' ? ctx.passphrase({ index: ctx.index, label: 'PKCS12' }) : ctx.passphrase;
+    if (password !== undefined) p12 = decodePkcs12(der, { ...limits, password, ...(ctx.now ? { now: ctx.now } : {}) });
+  }
+  const object: DecodedObject = { kind: 'pkcs12', pkcs12: p12 };
+  if (p12.locked === 'needs-passphrase') return { object, problem: { code: 'needs-passphrase', message: 'the PKCS#12 file is protected: a password is needed to check it and open its encrypted parts' } };
+  if (p12.locked === 'wrong-passphrase') return { object, problem: { code: 'wrong-passphrase', message: 'the password does not verify the PKCS#12 file\'s MAC' } };
+  const unsupported = p12.contents.find((c) => c.locked === 'unsupported');
+  if (unsupported || p12.locked === 'unsupported') return { object, problem: { code: 'unsupported', message: unsupported?.problem ?? 'part of the PKCS#12 file cannot be opened here' } };
+  return { object };
+}
+
+/** PKCS#1 RSAPublicKey as a SubjectPublicKeyInfo; OpenSSL's refusal (a plain Error from node:crypto) is a DerError. */
+function rsaPublicKeySpki(der: Uint8Array): Uint8Array {
+  try {
+    return spkiFromPkcs1Public(der);
+  } catch (e) {
+    throw new DerError('RSAPublicKey', `not an RSA public key (${(e as Error).message})`);
   }
 }
 
@@ -126,6 +156,9 @@ function decodePrivateKey(label: string, der: Uint8Array, ctx: BlockContext): Ob
   const encryption = label === 'ENCRYPTED PRIVATE KEY' ? describePkcs8Encryption(der) : legacy;
   const info: PrivateKeyInfo = { format: legacy ? `legacy encrypted ${FORMAT[label]}` : FORMAT[label]!, ...(encryption ? { encryption } : {}) };
   const passphrase = typeof ctx.passphrase === 'function' ? (encryption ? ctx.passphrase({ index: ctx.index, label }) : undefined) : ctx.passphrase;
+  // A file may ask for any number of PBKDF2 iterations: refuse too many before OpenSSL starts on them.
+  if (label === 'ENCRYPTED PRIVATE KEY' && passphrase !== undefined)
+    pbeScheme(need(childrenOf(parseDer(der, label), label)[0], 'EncryptedPrivateKeyInfo.encryptionAlgorithm'), 'EncryptedPrivateKeyInfo.encryptionAlgorithm').checkCost(ctx.maxKdfIterations !== undefined ? { maxIterations: ctx.maxKdfIterations } : {});
   try {
     const key = openKey(label, der, ctx.headers, passphrase);
     info.publicKey = decodeSpkiBytes(publicSpkiOf(key));
@@ -160,6 +193,7 @@ const DER_KINDS: { label: string; test: (der: Uint8Array) => boolean }[] = [
   { label: 'X509 CRL', test: (d) => tryOk(() => decodeCrl(d)) },
   { label: 'CERTIFICATE REQUEST', test: (d) => tryOk(() => decodeCsr(d)) },
   { label: 'PKCS7', test: (d) => tryOk(() => decodePkcs7(d)) },
+  { label: 'PKCS12', test: looksLikePkcs12 },
   { label: 'PUBLIC KEY', test: (d) => tryOk(() => decodeSpkiBytes(d)) },
   { label: 'ENCRYPTED PRIVATE KEY', test: (d) => tryOk(() => { const [a, b] = childrenOf(parseDer(d, 'x'), 'x'); return a && b && !childrenOf(a, 'a')[0]!.idBlock.isConstructed; }) && tryOk(() => describePkcs8Encryption(d)) },
   { label: 'PRIVATE KEY', test: (d) => tryOk(() => loadPrivateKey({ der: d, type: 'pkcs8' })) },
@@ -192,7 +226,7 @@ export function decodeDer(bytes: Uint8Array, opts: DecodeOptions = {}): DecodedF
   }
   const kind = DER_KINDS.find((k) => k.test(der));
   if (!kind) {
-    const p: Problem = { code: 'unsupported', line: 0, message: 'DER file: not a certificate, CRL, request, PKCS#7 bundle, public key or private key' };
+    const p: Problem = { code: 'unsupported', line: 0, message: 'DER file: not a certificate, CRL, request, PKCS#7 bundle, PKCS#12 file, public key or private key' };
     return { format: 'der', items: [{ ...base, label: 'DER', der, problem: p }], problems: [p] };
   }
   const item: DecodedItem = { ...base, label: kind.label, der };

@@ -13,7 +13,14 @@ export class DerError extends Error {
 /** Parses exactly one DER object; trailing bytes are an error (they would hide a truncated or joined file). */
 export function parseDer(bytes: Uint8Array, field: string, allowTrailing = false): asn1js.AsnType {
   if (bytes.length === 0) throw new DerError(field, 'no bytes');
-  const res = asn1js.fromBER(bytes);
+  let res: ReturnType<typeof asn1js.fromBER>;
+  try {
+    res = asn1js.fromBER(bytes);
+  } catch (e) {
+    // asn1js throws plain Errors from inside some values (a GeneralizedTime that is not a time, a BMPString of
+    // odd length, a UniversalString not a multiple of 4): found by fuzzing; they are malformed DER like the rest.
+    throw new DerError(field, `not valid DER (${(e as Error).message})`);
+  }
   if (res.offset === -1 || res.result.error) {
     const declared = declaredLength(bytes);
     if (declared !== undefined && declared > bytes.length)
@@ -42,11 +49,17 @@ export function rawOf(block: asn1js.AsnType): Uint8Array {
   return view((block as asn1js.BaseBlock).valueBeforeDecodeView);
 }
 
-/** Children of a constructed block. */
-export function childrenOf(block: asn1js.AsnType, field: string): asn1js.AsnType[] {
-  const v = (block as asn1js.Sequence).valueBlock as { value?: unknown };
-  if (!Array.isArray(v.value)) throw new DerError(field, 'expected a constructed value');
-  return v.value as asn1js.AsnType[];
+/**
+ * Children of a constructed block; a missing block (an element a SEQUENCE did not have) is a DerError too. The
+ * constructed bit is checked, not only the value's shape: an OBJECT IDENTIFIER's value is an array too (of its
+ * arcs), which fuzzing found read as a SEQUENCE's elements.
+ */
+export function childrenOf(block: asn1js.AsnType | undefined, field: string): asn1js.AsnType[] {
+  if (!block) throw new DerError(field, 'missing');
+  const b = block as { idBlock?: { isConstructed?: boolean }; valueBlock?: { value?: unknown } };
+  const value = b.valueBlock?.value;
+  if (!b.idBlock?.isConstructed || !Array.isArray(value)) throw new DerError(field, 'expected a constructed value');
+  return value as asn1js.AsnType[];
 }
 
 export function oidOf(block: asn1js.AsnType | undefined, field: string): string {
@@ -76,7 +89,7 @@ export function integerToBigInt(block: asn1js.AsnType): bigint {
 }
 
 /** Tag class 3 = context-specific; returns the tag number of a context-specific block or -1. */
-export function contextTag(block: asn1js.AsnType): number {
-  const id = (block as asn1js.BaseBlock).idBlock;
-  return id.tagClass === 3 ? id.tagNumber : -1;
+export function contextTag(block: asn1js.AsnType | undefined): number {
+  const id = (block as asn1js.BaseBlock | undefined)?.idBlock;
+  return id?.tagClass === 3 ? id.tagNumber : -1;
 }

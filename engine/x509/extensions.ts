@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { oidLong, oidEntry } from '../registry/oids';
 import { colonHexUpper, toHex, view } from '../util/hex';
-import { contentOf } from './der';
+import { childrenOf, contentOf, DerError, oidOf } from './der';
 import { fromPkijs, generalNameText } from './general-names';
 import type { ExtensionInfo, GeneralName } from './types';
 
@@ -22,9 +22,29 @@ export function crlReasonText(code: number): string {
   return CRL_REASONS[code] ?? `reason ${code}`;
 }
 
+/**
+ * An extension pkijs could not read: a DerError unless it is at least SEQUENCE { OID, [BOOLEAN], OCTET STRING },
+ * in which case it is shown as hex with the reason, as openssl shows a value it cannot parse.
+ */
+function unparsedExtension(block: asn1js.AsnType, why: string): ExtensionInfo {
+  const [idB, second, third] = childrenOf(block, 'Extension');
+  const oid = oidOf(idB, 'Extension.extnID');
+  const critical = second instanceof asn1js.Boolean ? second.valueBlock.value : false;
+  const value = second instanceof asn1js.Boolean ? third : second;
+  if (!(value instanceof asn1js.OctetString)) throw new DerError('Extension.extnValue', `expected an OCTET STRING (${why})`);
+  const raw = contentOf(value);
+  return { oid, name: oidEntry(oid)?.long ?? oid, critical, lines: [`<unparsable: ${why}>`, hexLines(raw)], hex: toHex(raw) };
+}
+
 /** Decodes one Extension (SEQUENCE { extnID, critical, extnValue }). */
 export function decodeExtension(block: asn1js.AsnType): ExtensionInfo {
-  const ext = new pkijs.Extension({ schema: block });
+  let ext: pkijs.Extension;
+  try {
+    ext = new pkijs.Extension({ schema: block });
+  } catch (e) {
+    // pkijs throws plain Errors for a malformed Extension and for a known one whose value does not parse.
+    return unparsedExtension(block, (e as Error).message);
+  }
   const oid = ext.extnID;
   const critical = ext.critical;
   const raw = view(ext.extnValue.valueBlock.valueHexView);

@@ -56,4 +56,6 @@ export interface DecodeOptions {
   passphrase?: string | ((item: { index: number; label: string }) => string | undefined);
   /** The moment validity is judged against; defaults to now. */
   now?: Date;
+  /** Most PBKDF2 / PKCS#12 KDF iterations run to open an encrypted key or PKCS#12 file (default 10,000,000). */
+  maxKdfIterations?: number;
 }

@@ -3,7 +3,7 @@
 import { generalNameText } from './general-names';
 import { opensslTime } from './validity';
 import type { DecodedFile, DecodedItem } from './file';
-import type { CertificateInfo, CrlInfo, CsrInfo, ExtensionInfo, PrivateKeyInfo, PublicKeyInfo } from './types';
+import type { CertificateInfo, CrlInfo, CsrInfo, ExtensionInfo, Pkcs12Bag, Pkcs12Info, PrivateKeyInfo, PublicKeyInfo } from './types';
 
 export function formatFile(file: DecodedFile, name?: string): string {
   return file.items.map((item) => formatItem(item, name)).join('\n');
@@ -27,10 +27,38 @@ export function formatItem(item: DecodedItem, name?: string): string {
         o.certificates.forEach((c, i) => out.push(`  Certificate ${i + 1} of ${o.certificates.length}:`, ...certificateLines(c)));
         o.crls.forEach((c) => out.push(...crlLines(c)));
         break;
+      case 'pkcs12': out.push(...pkcs12Lines(o.pkcs12)); break;
       case 'parameters': out.push(`    ${o.description}`); break;
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** In the order and words of `openssl pkcs12 -info`, with each certificate and key decoded below its bag. */
+export function pkcs12Lines(p: Pkcs12Info): string[] {
+  const out = [`    PKCS#12 (PFX version ${p.version})`];
+  if (p.mac) {
+    const verdict = p.macVerified === undefined ? '' : p.macVerified ? ' (verified)' : ' (does not verify with this password)';
+    out.push(`    MAC: ${p.mac.algorithm}, Iteration ${p.mac.iterations}${verdict}`, `    MAC length: ${p.mac.macLength}, salt length: ${p.mac.saltLength}`);
+  } else out.push(`    Integrity: ${p.integrity === 'none' ? 'none (no MAC)' : p.integrity}`);
+  for (const c of p.contents) {
+    out.push(`    ${c.label}`);
+    if (c.locked === 'needs-passphrase') out.push(p.locked === 'wrong-passphrase' ? '        (encrypted: not opened, the password does not verify the MAC)' : '        (encrypted: give the password to list its bags)');
+    else if (c.problem) out.push(`        Problem: ${c.problem}`);
+    for (const b of c.bags ?? []) out.push(...pkcs12BagLines(b, '        '));
+  }
+  return out;
+}
+
+function pkcs12BagLines(b: Pkcs12Bag, indent: string): string[] {
+  const out = [`${indent}${b.label}`];
+  for (const a of b.attributes) out.push(`${indent}    ${a.name}: ${a.values.join(', ')}`);
+  if (b.problem) out.push(`${indent}    Problem: ${b.problem}`);
+  if (b.certificate) out.push(`${indent}    subject=${b.certificate.subject.opensslText}`, `${indent}    issuer=${b.certificate.issuer.opensslText}`, ...certificateLines(b.certificate).map((l) => indent + l));
+  if (b.crl) out.push(...crlLines(b.crl).map((l) => indent + l));
+  if (b.privateKey) out.push(...privateKeyLines(b.privateKey).map((l) => indent + l));
+  for (const inner of b.bags ?? []) out.push(...pkcs12BagLines(inner, indent + '    '));
+  return out;
 }
 
 function file(name: string | undefined, item: DecodedItem): string {

@@ -3,6 +3,7 @@
 import * as asn1js from 'asn1js';
 import { oidLong, oidShort } from '../registry/oids';
 import { childrenOf, oidOf, parseDer } from './der';
+import { pkcs12PbeName } from './pbe';
 import type { KeyEncryptionInfo } from './types';
 
 const PBES2 = '1.2.840.113549.1.5.13';
@@ -14,6 +15,11 @@ export function describePkcs8Encryption(der: Uint8Array): KeyEncryptionInfo {
   const [alg] = childrenOf(root, 'EncryptedPrivateKeyInfo');
   const [algOid, params] = childrenOf(alg!, 'encryptionAlgorithm');
   const scheme = oidOf(algOid, 'encryptionAlgorithm.algorithm');
+  const pkcs12 = pkcs12PbeName(scheme);
+  if (pkcs12) {
+    const iterations = (childrenOf(params, 'pkcs-12PbeParams')[1] as asn1js.Integer | undefined)?.valueBlock.valueDec;
+    return { scheme: pkcs12.name, kdf: `PKCS#12 key derivation (SHA-1, ${iterations} iterations)`, cipher: pkcs12.cipher };
+  }
   if (scheme !== PBES2 || !params) return { scheme: oidLong(scheme), kdf: '(PKCS#5 v1.5 / PKCS#12 scheme)', cipher: oidShort(scheme) };
   const [kdfAlg, encAlg] = childrenOf(params, 'PBES2-params');
   const [kdfOid, kdfParams] = childrenOf(kdfAlg!, 'keyDerivationFunc');

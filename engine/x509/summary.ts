@@ -27,6 +27,12 @@ export function oneLine(item: DecodedItem): string {
       return `Private key · ${k.publicKey?.description ?? 'type unknown until unlocked'} · ${k.format}${lock}`;
     }
     case 'pkcs7': return `PKCS#7 bundle · ${o.certificates.length} certificate(s)`;
+    case 'pkcs12': {
+      const p = o.pkcs12;
+      const lock = p.locked === 'needs-passphrase' ? ' · password needed' : p.locked === 'wrong-passphrase' ? ' · wrong password' : '';
+      const opened = p.locked ? `${p.contents.length} container(s)` : `${p.certificateCount} certificate(s), ${p.keyCount} key(s)`;
+      return `PKCS#12 · ${opened}${lock}`;
+    }
     case 'parameters': return o.description;
   }
 }

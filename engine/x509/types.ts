@@ -138,6 +138,68 @@ export interface PrivateKeyInfo {
   locked?: 'needs-passphrase' | 'wrong-passphrase';
 }
 
+// ---- PKCS#12 (RFC 7292), as engine/x509/pkcs12.ts reads it ----
+
+export type Pkcs12BagType = 'keyBag' | 'pkcs8ShroudedKeyBag' | 'certBag' | 'crlBag' | 'secretBag' | 'safeContentsBag' | 'unknown';
+export type Pkcs12Lock = 'needs-passphrase' | 'wrong-passphrase' | 'unsupported';
+
+export interface Pkcs12Attribute {
+  oid: string;
+  name: string;
+  values: string[];
+}
+
+export interface Pkcs12Bag {
+  type: Pkcs12BagType;
+  /** The bag's OID (for an unknown type, the only name it has). */
+  oid: string;
+  /** As openssl prints it: `Certificate bag`, `Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, ...`. */
+  label: string;
+  friendlyName?: string;
+  /** Colon-separated upper-case hex, as openssl prints key identifiers. */
+  localKeyId?: string;
+  attributes: Pkcs12Attribute[];
+  /** pkcs8ShroudedKeyBag: how the key is encrypted. */
+  encryption?: string;
+  certificate?: CertificateInfo;
+  /** certBag: the certificate's DER (a chain for a connection, or a check against a key). */
+  certificateDer?: Uint8Array;
+  crl?: CrlInfo;
+  /** keyBag, pkcs8ShroudedKeyBag: the public half once the key could be opened. */
+  privateKey?: PrivateKeyInfo;
+  /** safeContentsBag: the bags inside. */
+  bags?: Pkcs12Bag[];
+  /** Why part of the bag could not be read. */
+  problem?: string;
+}
+
+export interface Pkcs12SafeContents {
+  /** ContentInfo type: `data` (plain), `encryptedData` (password), `envelopedData` (a recipient's key), or the OID. */
+  type: string;
+  /** As openssl prints it: `PKCS7 Data`, `PKCS7 Encrypted data: PBES2, ...`. */
+  label: string;
+  encryption?: string;
+  /** The bags, when they could be read. */
+  bags?: Pkcs12Bag[];
+  locked?: Pkcs12Lock;
+  problem?: string;
+}
+
+export interface Pkcs12Info {
+  /** PFX.version: 3 for RFC 7292. */
+  version: number;
+  /** 'password' (MacData), 'public-key' (signedData authSafe, not checked here) or 'none'. */
+  integrity: 'password' | 'public-key' | 'none';
+  mac?: { algorithm: string; iterations: number; macLength: number; saltLength: number };
+  /** Set once a password was given: whether the MAC verified with it. */
+  macVerified?: boolean;
+  contents: Pkcs12SafeContents[];
+  /** The file as a whole: needs a password, or the one given does not verify the MAC. */
+  locked?: Pkcs12Lock;
+  certificateCount: number;
+  keyCount: number;
+}
+
 export type DecodedObject =
   | { kind: 'certificate'; certificate: CertificateInfo; trusted?: boolean }
   | { kind: 'csr'; csr: CsrInfo }
@@ -145,5 +207,7 @@ export type DecodedObject =
   | { kind: 'public-key'; publicKey: PublicKeyInfo }
   | { kind: 'private-key'; privateKey: PrivateKeyInfo }
   | { kind: 'pkcs7'; certificates: CertificateInfo[]; crls: CrlInfo[] }
+  /** A .p12 / .pfx file: its containers and bags, certificates decoded and keys described once opened. */
+  | { kind: 'pkcs12'; pkcs12: Pkcs12Info }
   /** EC PARAMETERS / DH PARAMETERS blocks that openssl writes beside keys: described, not decoded further. */
   | { kind: 'parameters'; description: string };
