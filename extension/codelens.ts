@@ -24,10 +24,10 @@ export class PemCodeLensProvider implements vscode.CodeLensProvider {
     if (!(lens instanceof BlockLens)) return lens;
     const item = this.model.item(lens.doc, lens.index);
     lens.command = {
-      title: item ? oneLine(item) : 'PEM block',
+      title: item ? oneLine(item) : vscode.l10n.t('PEM block'),
       command: COMMANDS.showDecoded,
       arguments: [lens.doc.uri.toString(), lens.index],
-      tooltip: 'Open the full decode of this block',
+      tooltip: vscode.l10n.t('Open the whole decode of this block'),
     };
     return lens;
   }

@@ -6,6 +6,7 @@ import type { ChainAnalysis } from '../engine/tools/chain-file';
 import { certificateTitle } from '../engine/x509/summary';
 import type { DocumentModel } from './document-model';
 import { LANGUAGE_ID } from './ids';
+import { localizeRelative } from '../webview/shared/relative-time';
 
 export class PemDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('tls-lens');
@@ -78,10 +79,11 @@ export function diagnosticsFor(doc: vscode.TextDocument, item: DecodedItem, warn
     const name = certificateTitle(c);
     let message: string | undefined;
     let severity = vscode.DiagnosticSeverity.Warning;
-    if (c.validity.state === 'expired') message = `Certificate ${name} ${c.validity.relative} (Not After ${c.validity.notAfter})`;
-    else if (c.validity.state === 'not-yet-valid') message = `Certificate ${name} is not yet valid: ${c.validity.relative} (Not Before ${c.validity.notBefore})`;
+    const relative = localizeRelative(c.validity.relative, (m, ...a) => vscode.l10n.t(m, ...a));
+    if (c.validity.state === 'expired') message = vscode.l10n.t('Certificate {0} {1} (Not After {2})', name, relative, c.validity.notAfter);
+    else if (c.validity.state === 'not-yet-valid') message = vscode.l10n.t('Certificate {0} is not yet valid: {1} (Not Before {2})', name, relative, c.validity.notBefore);
     else if (new Date(c.validity.notAfter).getTime() - Date.now() < warnDays * 86_400_000) {
-      message = `Certificate ${name} ${c.validity.relative}`;
+      message = vscode.l10n.t('Certificate {0} {1}', name, relative);
       severity = vscode.DiagnosticSeverity.Information;
     }
     if (message) {

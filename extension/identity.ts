@@ -12,7 +12,7 @@ export async function identityFromDocument(doc: vscode.TextDocument, title: stri
       return identityFromPem(doc.getText(), undefined, name, passphrase);
     } catch (e) {
       if (!/passphrase/.test((e as Error).message)) throw e;
-      passphrase = await vscode.window.showInputBox({ title, prompt: 'Passphrase', password: true, ignoreFocusOut: true });
+      passphrase = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Passphrase'), password: true, ignoreFocusOut: true });
       if (passphrase === undefined) throw e;
     }
   }

@@ -7,7 +7,12 @@ export const COMMANDS = {
   serveHere: 'tlslens.serveHere',
   compareSessions: 'tlslens.compareSessions',
   verifyChain: 'tlslens.verifyChain',
+  /** The status bar item's click: show a session panel or stop a server (not in the Command Palette). */
+  statusBarActions: 'tlslens.statusBarActions',
 } as const;
+
+/** Set once a PEM hover has been shown: completes the walkthrough's first step (package.json walkthroughs). */
+export const HOVERED_CONTEXT = 'tlsLens.hoveredPem';
 
 export const DECODE_SCHEME = 'tlslens-decode';
 export const LANGUAGE_ID = 'pem';

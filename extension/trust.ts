@@ -10,7 +10,7 @@ export function trustSetting(scope?: vscode.ConfigurationScope): string {
 }
 
 export function trustName(setting: string): string {
-  return setting === 'system' ? 'the system trust store' : setting;
+  return setting === 'system' ? vscode.l10n.t('the system trust store') : setting;
 }
 
 /** Throws with the path and the reason when a configured file or directory cannot be read. */
@@ -19,6 +19,6 @@ export function trustAnchors(setting: string): LoadedCerts {
   try {
     return /\.(pem|crt|cer)$/i.test(setting) ? loadFile(setting) : loadDirectory(setting);
   } catch (e) {
-    throw new Error(`trust store "${setting}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(vscode.l10n.t('trust store "{0}": {1}', setting, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
   }
 }

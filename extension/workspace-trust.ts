@@ -42,21 +42,22 @@ export interface ConsentWords {
 }
 
 export function consentWords(use: NetworkUse): ConsentWords {
-  const why = 'This workspace is in Restricted Mode, so TLS Lens asks before it uses the network.';
+  const why = vscode.l10n.t('This workspace is in Restricted Mode, so TLS Lens asks before it uses the network.');
   if (use.kind === 'serve') {
-    const where = use.port ? `${use.host}:${use.port}` : `${use.host} (a free port)`;
+    const where = use.port ? `${use.host}:${use.port}` : vscode.l10n.t('{0} (a free port)', use.host);
     return {
-      message: `TLS Lens: start a TLS server on ${where}?`,
-      detail: `${why} It will listen on ${where}, reachable from this machine only, and answer every TLS client with the certificate and private key of ${use.certificate}, until you close its panel.`,
-      button: 'Start Server',
+      message: vscode.l10n.t('TLS Lens: start a TLS server on {0}?', where),
+      detail: vscode.l10n.t('{0} It will listen on {1}, reachable from this machine only, and answer every TLS client with the certificate and private key of {2}, until you close its panel.', why, where, use.certificate),
+      button: vscode.l10n.t('Start Server'),
     };
   }
-  const sni = use.serverName ? ` with the server name "${use.serverName}"` : '';
-  const how = use.protocol === 'DTLS' ? `send UDP datagrams to ${use.host} port ${use.port} and run a DTLS handshake${sni}` : `open a TCP connection to ${use.host} port ${use.port} and run a TLS handshake${sni}`;
+  const how = use.protocol === 'DTLS'
+    ? (use.serverName ? vscode.l10n.t('send UDP datagrams to {0} port {1} and run a DTLS handshake with the server name "{2}"', use.host, use.port, use.serverName) : vscode.l10n.t('send UDP datagrams to {0} port {1} and run a DTLS handshake', use.host, use.port))
+    : (use.serverName ? vscode.l10n.t('open a TCP connection to {0} port {1} and run a TLS handshake with the server name "{2}"', use.host, use.port, use.serverName) : vscode.l10n.t('open a TCP connection to {0} port {1} and run a TLS handshake', use.host, use.port));
   return {
-    message: `TLS Lens: connect to ${use.host}:${use.port} over ${use.protocol}?`,
-    detail: `${why} It will ${how}. Nothing is sent unless you allow it.`,
-    button: 'Connect',
+    message: vscode.l10n.t('TLS Lens: connect to {0}:{1} over {2}?', use.host, use.port, use.protocol),
+    detail: vscode.l10n.t('{0} It will {1}. Nothing is sent unless you allow it.', why, how),
+    button: vscode.l10n.t('Connect'),
   };
 }
 

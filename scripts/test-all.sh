@@ -5,6 +5,8 @@
 #   3. npx tsc -p . --noEmit                  (type check)
 #   4. node --test on out/test/unit/**/*.test.mjs and out/test/interop/**/*.test.mjs (real peers on 127.0.0.1)
 #   5. a real VS Code: scripts/install-code-server.sh, then test/vscode/run-in-code-server.mjs
+#   5b. the same suite and UI checks with VS Code's display language Simplified Chinese (--locale zh-cn,
+#      screenshots in test/artifacts/zh-cn; test/vscode/install-cjk-font.sh gives Chromium a Chinese font)
 #   6. npm run package, and the UI checks again against that .vsix installed into the same VS Code
 # then prints one line "N passed, N failed": the tests counted by the unit and
 # VS Code parts, plus one failure for each other part that failed (or for a
@@ -90,6 +92,29 @@ else
   failed=$((failed + 1))
   record "VS Code install" "FAILED (exit $rc)"
   record "VS Code" "NOT RUN: code-server could not be installed"
+fi
+
+# --- the same, with VS Code's display language Simplified Chinese (zh-cn) ------------
+part "VS Code (code-server): suite and UI in zh-cn"
+if [ -d "$CODE_SERVER_DIR/node_modules/code-server" ]; then
+  bash test/vscode/install-cjk-font.sh || echo "zh-cn: no Chinese font for Chromium: the screenshots will show boxes" >&2
+  log="$LOGS/vscode-zh-cn.log"
+  node test/vscode/run-in-code-server.mjs --code-server "$CODE_SERVER_DIR" --locale zh-cn --out test/artifacts/zh-cn 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); record "VS Code zh-cn" "FAILED (exit $rc, no counts)"
+  else
+    p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+      failed=$((failed + 1)); record "VS Code zh-cn" "FAILED (exit $rc; $line)"
+    else
+      record "VS Code zh-cn" "$line"
+    fi
+  fi
+else
+  failed=$((failed + 1)); record "VS Code zh-cn" "NOT RUN: code-server could not be installed"
 fi
 
 # --- the packaged extension, installed as a user installs it ---------------------

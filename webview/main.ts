@@ -1,5 +1,6 @@
 // The webview's entry. Renders what the host sends, in VS Code's theme colours, with the webview UI toolkit.
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeTag } from '@vscode/webview-ui-toolkit';
+import { setStrings, t } from './shared/l10n';
 import { PROTOCOL_VERSION, type FromWebview, type ToWebview } from './shared/protocol';
 import { renderCertificates } from './views/certificates';
 import { renderCompare } from './views/compare';
@@ -46,6 +47,9 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   if (!m || typeof m !== 'object') return;
   try {
     switch (m.type) {
+      case 'l10n':
+        setStrings(m.strings, m.language);
+        break;
       case 'certificates/init':
         renderCertificates(app, m, post);
         break;
@@ -71,7 +75,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     const p = document.createElement('p');
     p.setAttribute('role', 'alert');
     p.style.color = 'var(--vscode-errorForeground)';
-    p.textContent = `TLS Lens could not show this panel: ${err instanceof Error ? err.message : String(err)}`;
+    p.textContent = t('TLS Lens could not show this panel: {0}', err instanceof Error ? err.message : String(err));
     app.append(p);
   }
 });

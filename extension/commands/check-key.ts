@@ -34,18 +34,20 @@ async function pickOther(need: 'cert' | 'key', exclude: vscode.Uri): Promise<vsc
       // unreadable candidates are simply not offered
     }
   };
-  for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'file' || d.uri.scheme === 'untitled') await consider(d.uri, 'open editor');
+  for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'file' || d.uri.scheme === 'untitled') await consider(d.uri, vscode.l10n.t('open editor'));
   if (vscode.workspace.getConfiguration('tlsLens').get<boolean>('checkKey.searchWorkspace', true)) {
     const found = await vscode.workspace.findFiles('**/*.{pem,crt,cer,key,der}', '**/node_modules/**', 300);
-    for (const uri of found) await consider(uri, 'workspace');
+    for (const uri of found) await consider(uri, vscode.l10n.t('workspace'));
   }
   if (items.length === 0) {
-    void vscode.window.showErrorMessage(`TLS Lens: no ${need === 'cert' ? 'certificate' : 'private key'} found in open editors or the workspace.`);
+    void vscode.window.showErrorMessage(need === 'cert'
+      ? vscode.l10n.t('TLS Lens: no certificate found in open editors or the workspace.')
+      : vscode.l10n.t('TLS Lens: no private key found in open editors or the workspace.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(items, {
-    title: `Check Key: choose the ${need === 'cert' ? 'certificate' : 'private key'}`,
-    placeHolder: need === 'cert' ? 'A file with a CERTIFICATE block' : 'A file with a PRIVATE KEY block',
+    title: need === 'cert' ? vscode.l10n.t('Check Key: choose the certificate') : vscode.l10n.t('Check Key: choose the private key'),
+    placeHolder: need === 'cert' ? vscode.l10n.t('A file with a CERTIFICATE block') : vscode.l10n.t('A file with a PRIVATE KEY block'),
   });
   return pick?.uri;
 }
@@ -53,7 +55,7 @@ async function pickOther(need: 'cert' | 'key', exclude: vscode.Uri): Promise<vsc
 export async function checkKeyCommand(log: Log, target?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]): Promise<CheckKeyReport | undefined> {
   const uri = target ?? vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
-    void vscode.window.showWarningMessage('TLS Lens: open or select a PEM file to check its key.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: open or select a PEM file to check its key.'));
     return undefined;
   }
   // From the explorer with two files selected, VS Code passes them all as the second argument.
@@ -75,8 +77,8 @@ export async function checkKeyCommand(log: Log, target?: vscode.Uri, other?: vsc
   let report = checkKey(first, secondInput);
   while (report.needsPassphrase) {
     const passphrase = await vscode.window.showInputBox({
-      title: 'Check Key: the private key is encrypted',
-      prompt: report.needsPassphrase === 'wrong-passphrase' ? 'That passphrase did not decrypt the key. Try again.' : 'Passphrase for the private key',
+      title: vscode.l10n.t('Check Key: the private key is encrypted'),
+      prompt: report.needsPassphrase === 'wrong-passphrase' ? vscode.l10n.t('That passphrase did not decrypt the key. Try again.') : vscode.l10n.t('Passphrase for the private key'),
       password: true,
       ignoreFocusOut: true,
     });
@@ -90,19 +92,18 @@ export async function checkKeyCommand(log: Log, target?: vscode.Uri, other?: vsc
 
 function showReport(r: CheckKeyReport): void {
   if (r.status === 2) {
-    void vscode.window.showErrorMessage(`TLS Lens: cannot check the key: ${r.reason}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot check the key: {0}', r.reason));
     return;
   }
   const who = r.certificate?.commonName ? `CN=${r.certificate.commonName}` : r.certificate?.subject ?? '';
-  const prints = `Certificate (${r.certificate?.description}) SPKI SHA-256 ${r.certificate?.spkiSha256}; key (${r.key?.description}) SPKI SHA-256 ${r.key?.spkiSha256}.`;
+  const prints = vscode.l10n.t('Certificate ({0}) SPKI SHA-256 {1}; key ({2}) SPKI SHA-256 {3}.', r.certificate?.description ?? '', r.certificate?.spkiSha256 ?? '', r.key?.description ?? '', r.key?.spkiSha256 ?? '');
+  const report = vscode.l10n.t('Show Report');
   const shown = r.match
-    ? vscode.window.showInformationMessage(`TLS Lens: the key matches the certificate ${who}. ${prints}`, REPORT)
-    : vscode.window.showErrorMessage(`TLS Lens: the key does NOT match the certificate ${who}: ${r.reason}. ${prints}`, REPORT);
+    ? vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: the key matches the certificate {0}. {1}', who, prints), report)
+    : vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: the key does NOT match the certificate {0}: {1}. {2}', who, r.reason, prints), report);
   void shown.then(async (choice) => {
-    if (choice !== REPORT) return;
+    if (choice !== report) return;
     const doc = await vscode.workspace.openTextDocument({ content: formatReport(r), language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { preview: true });
   });
 }
-
-const REPORT = 'Show Report';

@@ -16,6 +16,7 @@ import { SessionPanel } from '../panels/session-panel';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
 import { allowNetwork, restrictedSetting } from '../workspace-trust';
+import { explainNetworkUnavailable } from '../environment';
 
 /** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
 export interface ConnectRequest {
@@ -51,32 +52,32 @@ function toOptions(req: ConnectRequest): SessionOptions {
   const o: SessionOptions = {};
   o.serverName = req.serverName ?? req.host;
   if (req.alpn?.length) o.alpn = req.alpn;
-  if (req.cipherSuites?.length) o.cipherSuites = req.cipherSuites.map((n) => mustFind(suiteByName(n)?.code, 'cipher suite', n));
+  if (req.cipherSuites?.length) o.cipherSuites = req.cipherSuites.map((n) => mustFind(suiteByName(n)?.code, vscode.l10n.t('cipher suite'), n));
   if (req.groups?.length) {
-    o.groups = req.groups.map((n) => mustFind(groupByName(n)?.code, 'group', n));
+    o.groups = req.groups.map((n) => mustFind(groupByName(n)?.code, vscode.l10n.t('group'), n));
     o.keyShareGroups = [o.groups[0]!];
   }
-  if (req.signatureAlgorithms?.length) o.signatureSchemes = req.signatureAlgorithms.map((n) => mustFind(sigSchemeByName(n)?.code, 'signature scheme', n));
+  if (req.signatureAlgorithms?.length) o.signatureSchemes = req.signatureAlgorithms.map((n) => mustFind(sigSchemeByName(n)?.code, vscode.l10n.t('signature scheme'), n));
   return o;
 }
 
 function mustFind(code: number | undefined, what: string, name: string): number {
-  if (code === undefined) throw new Error(`unknown ${what} "${name}"`);
+  if (code === undefined) throw new Error(vscode.l10n.t('unknown {0} "{1}"', what, name));
   return code;
 }
 
 function describe(req: ConnectRequest): { label: string; value: string }[] {
   return [
-    { label: 'Protocol', value: req.protocol === 'DTLS' ? 'DTLS (UDP)' : 'TLS' },
-    { label: 'Versions', value: versionRange(req) },
-    { label: 'SNI', value: isIpAddress(req.serverName ?? req.host) ? '(none: the target is an IP address)' : (req.serverName ?? req.host) },
-    { label: 'API', value: 'OpenSSL facade (SSL_connect, SSL_read, SSL_get_error)' },
+    { label: vscode.l10n.t('Protocol'), value: req.protocol === 'DTLS' ? 'DTLS (UDP)' : 'TLS' },
+    { label: vscode.l10n.t('Versions'), value: versionRange(req) },
+    { label: 'SNI', value: isIpAddress(req.serverName ?? req.host) ? vscode.l10n.t('(none: the target is an IP address)') : (req.serverName ?? req.host) },
+    { label: 'API', value: vscode.l10n.t('OpenSSL facade (SSL_connect, SSL_read, SSL_get_error)') },
     ...(req.alpn?.length ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []),
-    ...(req.cipherSuites?.length ? [{ label: 'Cipher suites', value: req.cipherSuites.join(', ') }] : []),
-    ...(req.groups?.length ? [{ label: 'Groups', value: req.groups.join(', ') }] : []),
-    ...(req.signatureAlgorithms?.length ? [{ label: 'Signature algorithms', value: req.signatureAlgorithms.join(', ') }] : []),
-    ...(req.clientCertificate ? [{ label: 'Client certificate', value: req.clientCertificate }] : []),
-    { label: 'Trust', value: trustLabel(req.trustStore) },
+    ...(req.cipherSuites?.length ? [{ label: vscode.l10n.t('Cipher suites'), value: req.cipherSuites.join(', ') }] : []),
+    ...(req.groups?.length ? [{ label: vscode.l10n.t('Groups'), value: req.groups.join(', ') }] : []),
+    ...(req.signatureAlgorithms?.length ? [{ label: vscode.l10n.t('Signature algorithms'), value: req.signatureAlgorithms.join(', ') }] : []),
+    ...(req.clientCertificate ? [{ label: vscode.l10n.t('Client certificate'), value: req.clientCertificate }] : []),
+    { label: vscode.l10n.t('Trust'), value: trustLabel(req.trustStore) },
   ];
 }
 
@@ -84,15 +85,15 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
   const recent = context.globalState.get<string[]>(RECENT_KEY, []);
   const profiles = restrictedSetting<ConnectRequest[]>('profiles', []);
   const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { req?: ConnectRequest }>();
-  qp.title = 'TLS Lens: Connect to Host';
-  qp.placeholder = 'host:port (e.g. example.com:443, localhost:4433)';
+  qp.title = vscode.l10n.t('TLS Lens: Connect to Host');
+  qp.placeholder = vscode.l10n.t('host:port (e.g. example.com:443, localhost:4433)');
   const base = [
-    ...profiles.map((p) => ({ label: `$(bookmark) ${p.name ?? `${p.host}:${p.port ?? 443}`}`, description: 'profile', req: p })),
-    ...recent.map((r) => ({ label: r, description: 'recent' })),
+    ...profiles.map((p) => ({ label: `$(bookmark) ${p.name ?? `${p.host}:${p.port ?? 443}`}`, description: vscode.l10n.t('profile'), req: p })),
+    ...recent.map((r) => ({ label: r, description: vscode.l10n.t('recent') })),
   ];
   qp.items = base;
   qp.onDidChangeValue((v) => {
-    qp.items = parseTarget(v) ? [{ label: v, description: 'connect' }, ...base] : base;
+    qp.items = parseTarget(v) ? [{ label: v, description: vscode.l10n.t('connect') }, ...base] : base;
   });
   const choice = await new Promise<(vscode.QuickPickItem & { req?: ConnectRequest }) | undefined>((resolve) => {
     qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? (qp.value ? { label: qp.value } : undefined)));
@@ -104,45 +105,45 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
   if (choice.req) return choice.req;
   const t = parseTarget(choice.label);
   if (!t) {
-    void vscode.window.showErrorMessage(`TLS Lens: "${choice.label}" is not host:port.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: "{0}" is not host:port.', choice.label));
     return undefined;
   }
   const req: ConnectRequest = { host: t.host, port: t.port };
   const how = await vscode.window.showQuickPick([
-    { label: 'Connect', description: 'TLS 1.2 and 1.3, default suites, groups and signature schemes' },
-    { label: 'Customize…', description: 'versions, SNI, ALPN, cipher suites, groups, client certificate, trust store' },
-  ], { title: `Connect to ${t.host}:${t.port}` });
+    { label: vscode.l10n.t('Connect'), description: vscode.l10n.t('TLS 1.2 and 1.3, default suites, groups and signature schemes'), customize: false },
+    { label: vscode.l10n.t('Customize…'), description: vscode.l10n.t('versions, SNI, ALPN, cipher suites, groups, client certificate, trust store'), customize: true },
+  ], { title: vscode.l10n.t('Connect to {0}:{1}', t.host, t.port) });
   if (!how) return undefined;
-  if (how.label.startsWith('Customize')) return customize(req);
+  if (how.customize) return customize(req);
   return req;
 }
 
 async function customize(req: ConnectRequest): Promise<ConnectRequest | undefined> {
-  const proto = await vscode.window.showQuickPick([{ label: 'TLS', description: 'over TCP' }, { label: 'DTLS', description: 'over UDP (CoAP, VPNs, WebRTC)' }], { title: 'Protocol' });
+  const proto = await vscode.window.showQuickPick([{ label: 'TLS', description: vscode.l10n.t('over TCP') }, { label: 'DTLS', description: vscode.l10n.t('over UDP (CoAP, VPNs, WebRTC)') }], { title: vscode.l10n.t('Protocol') });
   if (!proto) return undefined;
   req.protocol = proto.label as 'TLS' | 'DTLS';
   if (!(await pickVersions(req))) return undefined;
   if (req.protocol === 'DTLS') {
-    const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
+    const sni = await vscode.window.showInputBox({ title: vscode.l10n.t('SNI (server name)'), value: req.host, prompt: vscode.l10n.t('Empty for none') });
     if (sni === undefined) return undefined;
     req.serverName = sni;
     return req;
   }
-  const sni = await vscode.window.showInputBox({ title: 'SNI (server name)', value: req.host, prompt: 'Empty for none' });
+  const sni = await vscode.window.showInputBox({ title: vscode.l10n.t('SNI (server name)'), value: req.host, prompt: vscode.l10n.t('Empty for none') });
   if (sni === undefined) return undefined;
   req.serverName = sni;
-  const alpn = await vscode.window.showInputBox({ title: 'ALPN protocols', placeHolder: 'h2,http/1.1', prompt: 'Comma-separated; empty for none' });
+  const alpn = await vscode.window.showInputBox({ title: vscode.l10n.t('ALPN protocols'), placeHolder: 'h2,http/1.1', prompt: vscode.l10n.t('Comma-separated; empty for none') });
   if (alpn === undefined) return undefined;
   if (alpn.trim()) req.alpn = alpn.split(',').map((s) => s.trim()).filter(Boolean);
-  const suites = await vscode.window.showQuickPick(SUITES.filter((s) => s.versions === 'tls13').map((s) => ({ label: s.iana, picked: true })), { title: 'TLS 1.3 cipher suites', canPickMany: true });
+  const suites = await vscode.window.showQuickPick(SUITES.filter((s) => s.versions === 'tls13').map((s) => ({ label: s.iana, picked: true })), { title: vscode.l10n.t('TLS 1.3 cipher suites'), canPickMany: true });
   if (!suites) return undefined;
   req.cipherSuites = suites.map((s) => s.label);
-  const groups = await vscode.window.showQuickPick(GROUPS.filter((g) => g.kind !== 'grease' && g.tls13 && !g.deprecated).map((g) => ({ label: g.openssl, description: g.iana, picked: ['X25519', 'P-256', 'P-384'].includes(g.openssl) })), { title: 'Groups (the first gets the key share)', canPickMany: true });
+  const groups = await vscode.window.showQuickPick(GROUPS.filter((g) => g.kind !== 'grease' && g.tls13 && !g.deprecated).map((g) => ({ label: g.openssl, description: g.iana, picked: ['X25519', 'P-256', 'P-384'].includes(g.openssl) })), { title: vscode.l10n.t('Groups (the first gets the key share)'), canPickMany: true });
   if (!groups) return undefined;
   req.groups = groups.map((g) => g.label);
   const pemEditors = vscode.workspace.textDocuments.filter((d) => d.languageId === 'pem' && /PRIVATE KEY-----/.test(d.getText()) && /CERTIFICATE-----/.test(d.getText()));
   if (pemEditors.length) {
-    const cert = await vscode.window.showQuickPick([{ label: 'No client certificate' }, ...pemEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), uri: d.uri }))], { title: 'Client certificate (from open PEM editors holding a certificate and its key)' });
+    const cert = await vscode.window.showQuickPick([{ label: vscode.l10n.t('No client certificate') }, ...pemEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), uri: d.uri }))], { title: vscode.l10n.t('Client certificate (from open PEM editors holding a certificate and its key)') });
     if (cert && 'uri' in cert) req.clientCertificate = cert.uri.toString();
   }
   if (!(await pickTrust(req))) return undefined;
@@ -152,40 +153,40 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
 function versionRange(req: ConnectRequest): string {
   const min = req.minVersion ?? (req.protocol === 'DTLS' ? 'DTLSv1.2' : 'TLSv1.2');
   const max = req.maxVersion ?? (req.protocol === 'DTLS' ? 'DTLSv1.2' : 'TLSv1.3');
-  return min === max ? min : `${min} to ${max}`;
+  return min === max ? min : vscode.l10n.t('{0} to {1}', min, max);
 }
 
 /** OpenSSL's spelling to the code point; throws naming the value when it is not a version. */
 function versionCode(name: string | undefined, fallback: number): number {
   if (name === undefined) return fallback;
   const row = versionByName(name);
-  if (!row || row.code < 0x0300 || row.code > 0x0304) throw new Error(`"${name}" is not a protocol version (use SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)`);
+  if (!row || row.code < 0x0300 || row.code > 0x0304) throw new Error(vscode.l10n.t('"{0}" is not a protocol version (use SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)', name));
   return row.code;
 }
 
 async function pickVersions(req: ConnectRequest): Promise<boolean> {
   if (req.protocol === 'DTLS') {
     const d: (vscode.QuickPickItem & { min: string; max: string })[] = [
-      { label: 'DTLS 1.2', description: 'default', min: 'DTLSv1.2', max: 'DTLSv1.2' },
-      { label: 'DTLS 1.0 and 1.2', min: 'DTLSv1', max: 'DTLSv1.2' },
-      { label: 'DTLS 1.0 only', min: 'DTLSv1', max: 'DTLSv1' },
+      { label: 'DTLS 1.2', description: vscode.l10n.t('default'), min: 'DTLSv1.2', max: 'DTLSv1.2' },
+      { label: vscode.l10n.t('DTLS 1.0 and 1.2'), min: 'DTLSv1', max: 'DTLSv1.2' },
+      { label: vscode.l10n.t('DTLS 1.0 only'), min: 'DTLSv1', max: 'DTLSv1' },
     ];
-    const p = await vscode.window.showQuickPick(d, { title: 'DTLS versions to offer' });
+    const p = await vscode.window.showQuickPick(d, { title: vscode.l10n.t('DTLS versions to offer') });
     if (!p) return false;
     req.minVersion = p.min;
     req.maxVersion = p.max;
     return true;
   }
   const items: (vscode.QuickPickItem & { min: string; max: string })[] = [
-    { label: 'TLS 1.2 and 1.3', description: 'default, as browsers', min: 'TLSv1.2', max: 'TLSv1.3' },
-    { label: 'TLS 1.3 only', min: 'TLSv1.3', max: 'TLSv1.3' },
-    { label: 'TLS 1.2 only', min: 'TLSv1.2', max: 'TLSv1.2' },
-    { label: 'TLS 1.0 to 1.3', description: 'old servers and appliances', min: 'TLSv1', max: 'TLSv1.3' },
-    { label: 'TLS 1.1 only', min: 'TLSv1.1', max: 'TLSv1.1' },
-    { label: 'TLS 1.0 only', min: 'TLSv1', max: 'TLSv1' },
-    { label: 'SSL 3.0 only', description: 'broken (POODLE): to prove a server still speaks it', min: 'SSLv3', max: 'SSLv3' },
+    { label: vscode.l10n.t('TLS 1.2 and 1.3'), description: vscode.l10n.t('default, as browsers'), min: 'TLSv1.2', max: 'TLSv1.3' },
+    { label: vscode.l10n.t('TLS 1.3 only'), min: 'TLSv1.3', max: 'TLSv1.3' },
+    { label: vscode.l10n.t('TLS 1.2 only'), min: 'TLSv1.2', max: 'TLSv1.2' },
+    { label: vscode.l10n.t('TLS 1.0 to 1.3'), description: vscode.l10n.t('old servers and appliances'), min: 'TLSv1', max: 'TLSv1.3' },
+    { label: vscode.l10n.t('TLS 1.1 only'), min: 'TLSv1.1', max: 'TLSv1.1' },
+    { label: vscode.l10n.t('TLS 1.0 only'), min: 'TLSv1', max: 'TLSv1' },
+    { label: vscode.l10n.t('SSL 3.0 only'), description: vscode.l10n.t('broken (POODLE): to prove a server still speaks it'), min: 'SSLv3', max: 'SSLv3' },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Protocol versions to offer' });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Protocol versions to offer') });
   if (!pick) return false;
   req.minVersion = pick.min;
   req.maxVersion = pick.max;
@@ -193,8 +194,8 @@ async function pickVersions(req: ConnectRequest): Promise<boolean> {
 }
 
 function trustLabel(t: string | undefined): string {
-  if (!t || t === 'system') return 'system trust store';
-  if (t === 'none') return 'none (the chain is shown, not judged)';
+  if (!t || t === 'system') return vscode.l10n.t('system trust store');
+  if (t === 'none') return vscode.l10n.t('none (the chain is shown, not judged)');
   return t;
 }
 
@@ -207,7 +208,7 @@ function trustOption(t: string | undefined): ApiClientOptions['trust'] {
   try {
     st = fs.statSync(p);
   } catch {
-    throw new Error(`trust store "${t}": no such file or directory`);
+    throw new Error(vscode.l10n.t('trust store "{0}": no such file or directory', t));
   }
   return { kind: st.isDirectory() ? 'dir' : 'file', path: p };
 }
@@ -216,15 +217,15 @@ async function pickTrust(req: ConnectRequest): Promise<boolean> {
   const certEditors = vscode.workspace.textDocuments.filter((d) => d.languageId === 'pem' && /CERTIFICATE-----/.test(d.getText()) && !/PRIVATE KEY-----/.test(d.getText()));
   type Item = vscode.QuickPickItem & { value?: string; browse?: boolean };
   const items: Item[] = [
-    { label: 'System trust store', description: 'as browsers and curl judge it', value: 'system' },
-    ...certEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), description: 'open PEM file: its certificates are the anchors', value: d.uri.fsPath })),
-    { label: 'A CA file or folder…', description: 'as s_client -CAfile / -CApath', browse: true },
-    { label: 'None', description: 'show the chain without judging it', value: 'none' },
+    { label: vscode.l10n.t('System trust store'), description: vscode.l10n.t('as browsers and curl judge it'), value: 'system' },
+    ...certEditors.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), description: vscode.l10n.t('open PEM file: its certificates are the anchors'), value: d.uri.fsPath })),
+    { label: vscode.l10n.t('A CA file or folder…'), description: vscode.l10n.t('as s_client -CAfile / -CApath'), browse: true },
+    { label: vscode.l10n.t('None'), description: vscode.l10n.t('show the chain without judging it'), value: 'none' },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Trust store for the server\'s certificate chain' });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Trust store for the server\'s certificate chain') });
   if (!pick) return false;
   if (pick.browse) {
-    const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: 'Trusted CA certificates (PEM file or folder)', openLabel: 'Trust' });
+    const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: vscode.l10n.t('Trusted CA certificates (PEM file or folder)'), openLabel: vscode.l10n.t('Trust') });
     if (!uris?.length) return false;
     req.trustStore = uris[0]!.fsPath;
   } else req.trustStore = pick.value!;
@@ -234,7 +235,7 @@ async function pickTrust(req: ConnectRequest): Promise<boolean> {
 async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined> {
   if (!req.clientCertificate) return undefined;
   const uri = /^[a-z]+:/.test(req.clientCertificate) ? vscode.Uri.parse(req.clientCertificate) : vscode.Uri.file(req.clientCertificate);
-  return identityFromDocument(await vscode.workspace.openTextDocument(uri), 'The client key is encrypted');
+  return identityFromDocument(await vscode.workspace.openTextDocument(uri), vscode.l10n.t('The client key is encrypted'));
 }
 
 /** DTLS over UDP: the engine's own association (its trace streamed the same way), not the OpenSSL facade. */
@@ -243,7 +244,7 @@ async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectR
     if (name === undefined) return fallback;
     if (name === 'DTLSv1') return 0xfeff;
     if (name === 'DTLSv1.2') return 0xfefd;
-    throw new Error(`"${name}" is not a DTLS version (use DTLSv1 or DTLSv1.2)`);
+    throw new Error(vscode.l10n.t('"{0}" is not a DTLS version (use DTLSv1 or DTLSv1.2)', name));
   };
   let dtlsMin: number;
   let dtlsMax: number;
@@ -251,9 +252,9 @@ async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectR
     dtlsMin = code(req.minVersion, 0xfefd);
     dtlsMax = code(req.maxVersion, 0xfefd);
     // DTLS counts down: 0xfeff (1.0) is below 0xfefd (1.2).
-    if (dtlsMin < dtlsMax) throw new Error(`the minimum version ${req.minVersion} is above the maximum ${req.maxVersion}`);
+    if (dtlsMin < dtlsMax) throw new Error(vscode.l10n.t('the minimum version {0} is above the maximum {1}', String(req.minVersion), String(req.maxVersion)));
   } catch (e) {
-    void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
     return undefined;
   }
   const port = req.port ?? 4433;
@@ -267,7 +268,7 @@ async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectR
   const runner = new DtlsClientRunner(target, { serverName: req.serverName ?? req.host, ...(req.alpn?.length ? { alpn: req.alpn } : {}), dtlsMin, dtlsMax }, panel);
   panel.attach(runner);
   void runner.start();
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TLS Lens: connecting to ${req.host}:${port} over DTLS`, cancellable: true }, (_progress, token) => {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('TLS Lens: connecting to {0}:{1} over DTLS', req.host, port), cancellable: true }, (_progress, token) => {
     token.onCancellationRequested(() => runner.close());
     return panel.settled;
   });
@@ -276,11 +277,12 @@ async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectR
 
 /** Runs a session and shows it; resolves with the panel once created (its `settled` says how it ended). */
 export async function connectToHost(context: vscode.ExtensionContext, arg?: ConnectRequest | string): Promise<SessionPanel | undefined> {
+  if (explainNetworkUnavailable(vscode.l10n.t('Connect to Host'))) return undefined;
   let req: ConnectRequest | undefined;
   if (typeof arg === 'string') {
     const t = parseTarget(arg);
     if (!t) {
-      void vscode.window.showErrorMessage(`TLS Lens: "${arg}" is not host:port.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: "{0}" is not host:port.', arg));
       return undefined;
     }
     req = { host: t.host, port: t.port };
@@ -296,10 +298,10 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   try {
     toOptions(req); // names are checked here, before anything connects
     trust = trustOption(req.trustStore);
-    if (versionCode(req.minVersion, 0x0303) > versionCode(req.maxVersion, 0x0304)) throw new Error(`the minimum version ${req.minVersion} is above the maximum ${req.maxVersion ?? 'TLSv1.3'}`);
+    if (versionCode(req.minVersion, 0x0303) > versionCode(req.maxVersion, 0x0304)) throw new Error(vscode.l10n.t('the minimum version {0} is above the maximum {1}', String(req.minVersion), req.maxVersion ?? 'TLSv1.3'));
     identity = await clientIdentity(req);
   } catch (e) {
-    void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
     return undefined;
   }
   const port = req.port ?? 443;
@@ -327,7 +329,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   panel.attach(runner);
   void runner.start();
   // A progress notification until the handshake settles; Cancel closes the connection.
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TLS Lens: connecting to ${req.host}:${port}`, cancellable: true }, (_progress, token) => {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('TLS Lens: connecting to {0}:{1}', req.host, port), cancellable: true }, (_progress, token) => {
     token.onCancellationRequested(() => runner.close());
     return panel.settled;
   });

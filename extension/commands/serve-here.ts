@@ -1,5 +1,5 @@
 // Serve TLS here: the engine as a server on 127.0.0.1 with the certificate and key of the open PEM file,
-// tracing every session that arrives in one panel, with a status bar item while it runs.
+// tracing every session that arrives in one panel; the status bar says it runs (extension/status-bar.ts).
 import * as vscode from 'vscode';
 import { identityFromDocument } from '../identity';
 import { ServerRunner } from '../sessions/session-runner';
@@ -7,6 +7,7 @@ import { SessionPanel } from '../panels/session-panel';
 import type { SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
 import { allowNetwork, restrictedSetting } from '../workspace-trust';
+import { explainNetworkUnavailable } from '../environment';
 
 export interface ServeRequest {
   /** The PEM file holding the certificate chain and key (default: the active editor). */
@@ -17,10 +18,11 @@ export interface ServeRequest {
 }
 
 export async function serveHere(context: vscode.ExtensionContext, arg?: ServeRequest | vscode.Uri): Promise<{ panel: SessionPanel; port: number } | undefined> {
+  if (explainNetworkUnavailable(vscode.l10n.t('Serve TLS Here'))) return undefined;
   const req: ServeRequest = arg instanceof vscode.Uri ? { uri: arg } : (arg ?? {});
   const uri = req.uri ? (typeof req.uri === 'string' ? vscode.Uri.parse(req.uri) : req.uri) : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
-    void vscode.window.showWarningMessage('TLS Lens: open a PEM file with a certificate and its private key to serve TLS with it.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: open a PEM file with a certificate and its private key to serve TLS with it.'));
     return undefined;
   }
   const name = vscode.workspace.asRelativePath(uri);
@@ -30,12 +32,12 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
   const doc = await vscode.workspace.openTextDocument(uri);
   let id;
   try {
-    id = await identityFromDocument(doc, `${name}: the key is encrypted`);
+    id = await identityFromDocument(doc, vscode.l10n.t('{0}: the key is encrypted', name));
   } catch (e) {
-    void vscode.window.showErrorMessage(`TLS Lens: cannot serve with ${name}: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, (e as Error).message));
     return undefined;
   }
-  const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: 'Certificate', value: name }, { label: 'Versions', value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };
+  const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: vscode.l10n.t('Certificate'), value: name }, { label: vscode.l10n.t('Versions'), value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };
   const panel = new SessionPanel(context, target, {
     reconnect: () => void serveHere(context, req),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
@@ -48,18 +50,11 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
     actual = await runner.start();
   } catch (e) {
     panel.panel.dispose();
-    void vscode.window.showErrorMessage(`TLS Lens: cannot listen on 127.0.0.1:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot listen on 127.0.0.1:{0}: {1}', port, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
     return undefined;
   }
   panel.retitle(actual);
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
-  status.text = `$(radio-tower) TLS 127.0.0.1:${actual}`;
-  status.tooltip = `TLS Lens is serving ${name} on 127.0.0.1:${actual}; close its panel to stop.`;
-  status.show();
-  panel.panel.onDidDispose(() => {
-    runner.close();
-    status.dispose();
-  });
-  void vscode.window.showInformationMessage(`TLS Lens: serving TLS on 127.0.0.1:${actual} with ${name}.`);
+  panel.panel.onDidDispose(() => runner.close());
+  void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: serving TLS on 127.0.0.1:{0} with {1}.', actual, name));
   return { panel, port: actual };
 }

@@ -21,7 +21,7 @@ export class DecodedContentProvider implements vscode.TextDocumentContentProvide
 export async function showDecoded(source?: string | vscode.Uri, index?: number): Promise<void> {
   const src = source ? (typeof source === 'string' ? vscode.Uri.parse(source) : source) : vscode.window.activeTextEditor?.document.uri;
   if (!src) {
-    void vscode.window.showWarningMessage('TLS Lens: open a PEM file first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: open a PEM file first.'));
     return;
   }
   const base = src.path.split('/').pop() ?? 'decode';

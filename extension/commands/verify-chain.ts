@@ -9,6 +9,7 @@ import type { LoadedCerts } from '../../engine/x509/verify/trust-store';
 import { trustAnchors, trustName as nameOf, trustSetting } from '../trust';
 import type { DocumentModel } from '../document-model';
 import type { Log } from '../log';
+import { findingAdvice } from '../l10n';
 
 export interface VerifyChainOptions {
   /** DNS name or IP address the leaf must be valid for; undefined asks (interactive), '' checks none. */
@@ -29,21 +30,21 @@ export interface VerifyChainReport {
 export async function verifyChainCommand(log: Log, model: DocumentModel, source?: vscode.Uri, opts: VerifyChainOptions = {}): Promise<VerifyChainReport | undefined> {
   const uri = source ?? vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
-    void vscode.window.showErrorMessage('TLS Lens: open a PEM file holding a certificate chain, then run Verify Chain.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: open a PEM file holding a certificate chain, then run Verify Chain.'));
     return undefined;
   }
   const doc = await vscode.workspace.openTextDocument(uri);
   const items = (await model.all(doc)) ?? [];
   const certs = items.filter((i) => i.object?.kind === 'certificate' && i.der);
   if (!certs.length) {
-    void vscode.window.showErrorMessage(`TLS Lens: ${vscode.workspace.asRelativePath(uri)} holds no certificate to verify.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0} holds no certificate to verify.', vscode.workspace.asRelativePath(uri)));
     return undefined;
   }
   const [leaf, ...rest] = certs.map((i) => loadCert(i.der!));
   let hostname = opts.hostname;
   if (hostname === undefined) {
     const firstDns = leaf!.info.subjectAltNames.find((n) => n.type === 'dns')?.value;
-    hostname = await vscode.window.showInputBox({ title: 'Verify Chain: host name or IP address the certificate must be valid for', value: firstDns ? firstDns.replace(/^\*\./, 'www.') : '', prompt: 'Empty: do not check a name' });
+    hostname = await vscode.window.showInputBox({ title: vscode.l10n.t('Verify Chain: host name or IP address the certificate must be valid for'), value: firstDns ? firstDns.replace(/^\*\./, 'www.') : '', prompt: vscode.l10n.t('Empty: do not check a name') });
     if (hostname === undefined) return undefined;
   }
   const setting = opts.trustStore || trustSetting(doc);
@@ -51,7 +52,7 @@ export async function verifyChainCommand(log: Log, model: DocumentModel, source?
   try {
     trusted = trustAnchors(setting);
   } catch (e) {
-    void vscode.window.showErrorMessage(`TLS Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
     return undefined;
   }
   const name = hostname.trim();
@@ -61,9 +62,9 @@ export async function verifyChainCommand(log: Log, model: DocumentModel, source?
   const trustName = nameOf(setting);
   log.info(`Verify Chain: ${vscode.workspace.asRelativePath(uri)} against ${trustName}${name ? ` for ${name}` : ''}\n${formatResult(r, vscode.workspace.asRelativePath(uri))}`);
   const summary = r.ok
-    ? `Chain verified against ${trustName}${name ? ` for ${name}` : ''}: ${r.chain.length} certificates, X509_V_OK.`
-    : `Chain does not verify: ${r.text} (X509_V_ERR ${r.code}) at depth ${r.errorDepth}. ${r.errors[0]?.fix ?? ''}`;
-  const show = 'Show details';
-  void (r.ok ? vscode.window.showInformationMessage(`TLS Lens: ${summary}`, show) : vscode.window.showWarningMessage(`TLS Lens: ${summary}`, show)).then((b) => b === show && log.show());
+    ? (name ? vscode.l10n.t('Chain verified against {0} for {1}: {2} certificates, X509_V_OK.', trustName, name, r.chain.length) : vscode.l10n.t('Chain verified against {0}: {1} certificates, X509_V_OK.', trustName, r.chain.length))
+    : vscode.l10n.t('Chain does not verify: {0} (X509_V_ERR {1}) at depth {2}. {3}', r.text, r.code, r.errorDepth, r.errors[0] ? findingAdvice(r.errors[0]) : '');
+  const show = vscode.l10n.t('Show details');
+  void (r.ok ? vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: {0}', summary), show) : vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: {0}', summary), show)).then((b) => b === show && log.show());
   return { ok: r.ok, code: r.code, text: r.text, path: r.chain.map((l) => l.subject), trust: trustName };
 }

@@ -5,18 +5,20 @@ import { oneLine } from '../../engine/x509/summary';
 import { PROTOCOL_VERSION, type BlockView, type FromWebview, type ToWebview } from '../../webview/shared/protocol';
 import type { DocumentModel } from '../document-model';
 import { showDecoded } from '../commands/show-decoded';
-import { webviewHtml, webviewOptions } from './webview-html';
+import { l10nMessage, webviewHtml, webviewOptions } from './webview-html';
 
 export async function showCertificatePanel(context: vscode.ExtensionContext, model: DocumentModel, source?: string | vscode.Uri, index?: number): Promise<vscode.WebviewPanel | undefined> {
   const uri = source ? (typeof source === 'string' ? vscode.Uri.parse(source) : source) : vscode.window.activeTextEditor?.document.uri;
   if (!uri) return undefined;
   const doc = await vscode.workspace.openTextDocument(uri);
   const name = vscode.workspace.asRelativePath(uri);
-  const panel = vscode.window.createWebviewPanel('tlslens.certificates', `Certificates: ${name}`, vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
+  const title = vscode.l10n.t('Certificates: {0}', name);
+  const panel = vscode.window.createWebviewPanel('tlslens.certificates', title, vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
   const post = (m: ToWebview) => panel.webview.postMessage(m);
   panel.webview.onDidReceiveMessage(async (m: FromWebview) => {
     switch (m.type) {
       case 'ready': {
+        await post(l10nMessage());
         const blocks: BlockView[] = ((await model.all(doc)) ?? [])
           .filter((i) => index === undefined || i.index === index)
           .map((i) => ({ index: i.index, label: i.label, startLine: i.range.startLine, endLine: i.range.endLine, summary: oneLine(i),
@@ -34,6 +36,6 @@ export async function showCertificatePanel(context: vscode.ExtensionContext, mod
       }
     }
   }, undefined, context.subscriptions);
-  panel.webview.html = webviewHtml(panel.webview, context.extensionUri, `Certificates: ${name}`);
+  panel.webview.html = webviewHtml(panel.webview, context.extensionUri, title);
   return panel;
 }

@@ -7,7 +7,7 @@ import { decodeCertificate } from '../../engine/x509/certificate';
 import { formatItem } from '../../engine/x509/format-text';
 import { alertGlossary, type RunnerListener, type RunnerState, type SessionExports } from '../sessions/session-runner';
 import { PROTOCOL_VERSION, type FromWebview, type ReportFormat, type SessionSnapshot, type SessionSummary, type SessionTarget, type ToWebview, type TraceEventJson } from '../../webview/shared/protocol';
-import { webviewHtml, webviewOptions } from './webview-html';
+import { l10nMessage, webviewHtml, webviewOptions } from './webview-html';
 import { parseHexInput } from '../../webview/shared/hex-input';
 import { restrictedSetting } from '../workspace-trust';
 
@@ -20,6 +20,15 @@ export interface SessionControl {
 }
 
 let counter = 0;
+
+/** A session's state in the display language (the same words as the panel's badge). */
+function stateWord(state: RunnerState): string {
+  const words: Record<RunnerState, string> = {
+    connecting: vscode.l10n.t('Connecting'), handshaking: vscode.l10n.t('Handshaking'), open: vscode.l10n.t('Open'),
+    closed: vscode.l10n.t('Closed'), failed: vscode.l10n.t('Failed'), listening: vscode.l10n.t('Listening'),
+  };
+  return words[state];
+}
 
 export class SessionPanel implements RunnerListener {
   readonly panel: vscode.WebviewPanel;
@@ -34,28 +43,41 @@ export class SessionPanel implements RunnerListener {
   private readonly subs: vscode.Disposable[] = [];
   private readonly toolVersion: string;
 
-  /** The session panels now open, oldest first (for Compare Sessions). */
+  /** The session panels now open, oldest first (for Compare Sessions and the status bar). */
   private static readonly open = new Set<SessionPanel>();
   static all(): SessionPanel[] {
     return [...SessionPanel.open];
+  }
+
+  /** Fires when a session panel opens, changes state or closes (the status bar follows it). */
+  private static readonly changed = new vscode.EventEmitter<void>();
+  static readonly onDidChange = SessionPanel.changed.event;
+
+  /** Where the session stands: connecting, handshaking, open, closed, failed, or listening (a server with no client). */
+  get currentState(): RunnerState {
+    return this.lastState;
   }
 
   constructor(context: vscode.ExtensionContext, readonly target: SessionTarget, private readonly actions: { reconnect(): void; newConnection(): void; compare?(panel: SessionPanel): void }) {
     SessionPanel.open.add(this);
     this.toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '');
     this.settled = new Promise((r) => (this.settle = r));
-    const title = target.mode === 'connect' ? `TLS ${target.host}:${target.port}` : `Serving TLS on ${target.host}:${target.port}`;
+    const title = SessionPanel.titleFor(target, target.port);
     this.panel = vscode.window.createWebviewPanel('tlslens.session', title, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
     this.panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     this.panel.webview.html = webviewHtml(this.panel.webview, context.extensionUri, title);
     this.subs.push(
       this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       this.panel.onDidDispose(() => {
+        // Nothing more is posted to the disposed webview (closing the runner reports a last state).
+        this.ready = false;
         SessionPanel.open.delete(this);
-        this.control?.close();
+        SessionPanel.changed.fire();
         this.subs.forEach((d) => d.dispose());
+        this.control?.close();
       }),
     );
+    SessionPanel.changed.fire();
   }
 
   /** This session as it stands, for a comparison. */
@@ -65,7 +87,8 @@ export class SessionPanel implements RunnerListener {
 
   describeState(): string {
     const s = this.lastSummary;
-    return s?.version ? `${this.lastState} · ${s.version} ${s.suite ?? ''}` : this.lastState;
+    const state = stateWord(this.lastState);
+    return s?.version ? `${state} · ${s.version} ${s.suite ?? ''}` : state;
   }
 
   attach(control: SessionControl): void {
@@ -74,7 +97,12 @@ export class SessionPanel implements RunnerListener {
 
   retitle(port: number): void {
     this.target.port = port;
-    this.panel.title = this.target.mode === 'connect' ? `TLS ${this.target.host}:${port}` : `Serving TLS on ${this.target.host}:${port}`;
+    this.panel.title = SessionPanel.titleFor(this.target, port);
+    SessionPanel.changed.fire();
+  }
+
+  private static titleFor(target: SessionTarget, port: number): string {
+    return target.mode === 'connect' ? `TLS ${target.host}:${port}` : vscode.l10n.t('Serving TLS on {0}:{1}', target.host, port);
   }
 
   // ---- RunnerListener ----
@@ -101,7 +129,9 @@ export class SessionPanel implements RunnerListener {
   }
 
   state(s: RunnerState): void {
+    const was = this.lastState;
     this.lastState = s;
+    if (was !== s) SessionPanel.changed.fire();
     if (this.ready) this.post({ type: 'session/state', sessionId: this.id, state: s });
     if ((s === 'failed' || s === 'closed') && this.lastSummary) this.settle(this.lastSummary);
   }
@@ -116,6 +146,7 @@ export class SessionPanel implements RunnerListener {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.post(l10nMessage());
         this.post({ type: 'session/init', protocolVersion: PROTOCOL_VERSION, sessionId: this.id, title: this.panel.title, target: this.target, glossary: alertGlossary(), events: this.control?.events ?? [] });
         this.post({ type: 'session/state', sessionId: this.id, state: this.lastState });
         if (this.lastSummary) this.post({ type: 'session/summary', sessionId: this.id, summary: this.lastSummary });
@@ -133,13 +164,13 @@ export class SessionPanel implements RunnerListener {
       case 'session/send':
       {
         const data = m.hex ? parseHexInput(m.text) : { bytes: new TextEncoder().encode(m.text) };
-        if ('error' in data) void vscode.window.showErrorMessage(`TLS Lens: not sent: ${data.error}`);
+        if ('error' in data) void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: not sent: {0}', data.error));
         else this.control?.send(data.bytes);
         return;
       }
       case 'session/copyJson':
         await vscode.env.clipboard.writeText((this.control?.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
-        void vscode.window.showInformationMessage(`TLS Lens: copied ${this.control?.events.length ?? 0} trace events as JSON lines.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: copied {0} trace events as JSON lines.', this.control?.events.length ?? 0));
         return;
       case 'session/compare':
         this.actions.compare?.(this);
@@ -176,7 +207,7 @@ export class SessionPanel implements RunnerListener {
   }
 
   private async saveBytes(bytes: Uint8Array, ext: string, filters: Record<string, string[]>, title: string): Promise<vscode.Uri | undefined> {
-    const uri = await vscode.window.showSaveDialog({ defaultUri: this.defaultUri(ext), filters, title, saveLabel: 'Save' });
+    const uri = await vscode.window.showSaveDialog({ defaultUri: this.defaultUri(ext), filters, title, saveLabel: vscode.l10n.t('Save') });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, bytes);
     return uri;
@@ -184,17 +215,19 @@ export class SessionPanel implements RunnerListener {
 
   private async saveCapture(): Promise<void> {
     const ex = this.control?.exports;
-    if (!ex) return void vscode.window.showWarningMessage('TLS Lens: this session keeps no capture.');
-    if (!ex.connections) return void vscode.window.showWarningMessage('TLS Lens: nothing to save yet: no bytes have crossed the connection.');
-    const uri = await this.saveBytes(ex.pcapng(), 'pcapng', { 'pcapng capture': ['pcapng'] }, 'Save Capture (pcapng for Wireshark)');
-    if (uri) void vscode.window.showInformationMessage(`TLS Lens: saved ${ex.connections} connection${ex.connections === 1 ? '' : 's'} to ${uri.fsPath}. Wireshark and tshark decrypt it as it is: the key log is inside, so share it only as you would the traffic.`);
+    if (!ex) return void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: this session keeps no capture.'));
+    if (!ex.connections) return void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: nothing to save yet: no bytes have crossed the connection.'));
+    const uri = await this.saveBytes(ex.pcapng(), 'pcapng', { [vscode.l10n.t('pcapng capture')]: ['pcapng'] }, vscode.l10n.t('Save Capture (pcapng for Wireshark)'));
+    if (uri) void vscode.window.showInformationMessage(ex.connections === 1
+      ? vscode.l10n.t('TLS Lens: saved 1 connection to {0}. Wireshark and tshark decrypt it as it is: the key log is inside, so share it only as you would the traffic.', uri.fsPath)
+      : vscode.l10n.t('TLS Lens: saved {0} connections to {1}. Wireshark and tshark decrypt it as it is: the key log is inside, so share it only as you would the traffic.', ex.connections, uri.fsPath));
   }
 
   private async saveKeyLog(): Promise<void> {
     const text = this.control?.exports?.keyLog() ?? '';
-    if (!text) return void vscode.window.showWarningMessage('TLS Lens: no secrets yet: the handshake has not derived any keys.');
-    const uri = await this.saveBytes(new TextEncoder().encode(text), 'keys', { 'NSS key log': ['keys', 'txt', 'log'] }, 'Save Key Log (SSLKEYLOGFILE format)');
-    if (uri) void vscode.window.showInformationMessage(`TLS Lens: saved ${text.split('\n').length - 1} key log lines to ${uri.fsPath}. Anyone with this file can decrypt the session.`);
+    if (!text) return void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: no secrets yet: the handshake has not derived any keys.'));
+    const uri = await this.saveBytes(new TextEncoder().encode(text), 'keys', { [vscode.l10n.t('NSS key log')]: ['keys', 'txt', 'log'] }, vscode.l10n.t('Save Key Log (SSLKEYLOGFILE format)'));
+    if (uri) void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: saved {0} key log lines to {1}. Anyone with this file can decrypt the session.', text.split('\n').length - 1, uri.fsPath));
   }
 
   private async report(format: ReportFormat, action: 'copy' | 'save'): Promise<void> {
@@ -202,12 +235,12 @@ export class SessionPanel implements RunnerListener {
     const words = format === 'json' ? 'JSON' : 'Markdown';
     if (action === 'copy') {
       await vscode.env.clipboard.writeText(text);
-      void vscode.window.showInformationMessage(`TLS Lens: copied the session report as ${words}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: copied the session report as {0}.', words));
       return;
     }
     const ext = format === 'json' ? 'json' : 'md';
-    const uri = await this.saveBytes(new TextEncoder().encode(text), ext, format === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] }, `Save Report (${words})`);
-    if (uri) void vscode.window.showInformationMessage(`TLS Lens: saved the session report to ${uri.fsPath}.`);
+    const uri = await this.saveBytes(new TextEncoder().encode(text), ext, format === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] }, vscode.l10n.t('Save Report ({0})', words));
+    if (uri) void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: saved the session report to {0}.', uri.fsPath));
   }
 
   private async openCertificate(index: number): Promise<void> {

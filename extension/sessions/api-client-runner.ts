@@ -18,6 +18,7 @@ import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { loadCert } from '../../engine/x509/verify';
 import { EventBatcher, revocationView, runnerKeyLog, sessionExports, summarize, verificationView, type RunnerListener, type RunnerState, type SessionExports } from './session-runner';
 import { ConnectionCapture, preciseNow, type KeyLog, type SecretSink } from '../../engine/export/capture';
+import { t } from '../l10n';
 
 export interface ApiClientOptions {
   serverName?: string;
@@ -253,9 +254,9 @@ export class ApiClientRunner {
     const host = this.opts.serverName ?? this.target.host;
     const trust = this.opts.trust ?? { kind: 'system' };
     const n = this.ssl?.conn?.negotiated;
-    if (trust.kind === 'none') return { state: 'not-performed', text: 'No trust store was chosen: the chain is shown, not judged.' };
+    if (trust.kind === 'none') return { state: 'not-performed', text: t('No trust store was chosen: the chain is shown, not judged.') };
     const v = this.ssl?.verified;
-    if (!v) return { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : 'Nothing to verify yet.' };
-    return verificationView(v.details, trust.kind === 'system' ? 'the system trust store' : trust.path, host);
+    if (!v) return { state: 'not-performed', text: n?.resumed ? t('A resumed session: the certificate was checked when the session was first made.') : t('Nothing to verify yet.') };
+    return verificationView(v.details, trust.kind === 'system' ? t('the system trust store') : trust.path, host);
   }
 }

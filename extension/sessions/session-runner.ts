@@ -19,6 +19,7 @@ import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
 import fs from 'node:fs';
 import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../engine/export/capture';
+import { alertText, findingAdvice, isSimplifiedChinese, t } from '../l10n';
 
 export type RunnerState = 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening';
 
@@ -63,7 +64,7 @@ export function sessionExports(captures: readonly ConnectionCapture[], keyLog: K
 }
 
 export function alertGlossary(): AlertGlossary {
-  return Object.fromEntries(ALERTS.map((a) => [a.name, { description: a.description, causes: a.causes }]));
+  return Object.fromEntries(ALERTS.map((a) => [a.name, alertText(a)]));
 }
 
 const BATCH_MS = 40;
@@ -109,15 +110,15 @@ function anchors(): VCert[] {
  * authentication, with the host name (or IP) that was dialled.
  */
 export function verifyPeer(ders: Uint8Array[], host: string | undefined): SessionSummary['verification'] {
-  if (!ders.length) return { state: 'not-performed', text: 'The peer sent no certificate to verify.' };
+  if (!ders.length) return { state: 'not-performed', text: t('The peer sent no certificate to verify.') };
   try {
     const [leaf, ...rest] = ders.map((d) => loadCert(d));
     const r = verifyChain({ target: leaf!, untrusted: rest, trusted: anchors() }, {
       purpose: 'sslserver', ...(host ? (isIpAddress(host) ? { ip: host } : { hostname: host }) : {}),
     });
-    return verificationView(r, 'the system trust store', host);
+    return verificationView(r, t('the system trust store'), host);
   } catch (e) {
-    return { state: 'failed', text: `The chain could not be verified: ${(e as Error).message}` };
+    return { state: 'failed', text: t('The chain could not be verified: {0}', (e as Error).message) };
   }
 }
 
@@ -127,8 +128,10 @@ export function verificationView(r: VerifyResult, storeName: string, host: strin
   return {
     state: r.ok ? 'ok' : 'failed',
     code: r.code,
-    text: r.ok ? `Verified against ${storeName} for ${host ?? 'this server'} (X509_V_OK).` : `${r.text} (X509_V_ERR ${r.code}, depth ${r.errorDepth}; trust: ${storeName})${first ? `: ${first.fix}` : ''}`,
-    links: r.chain.map((l) => ({ subject: l.subject, source: l.source, verdict: l.verdict, findings: [...l.errors, ...l.warnings].map((f) => ({ name: f.name, text: f.text, fix: f.fix })) })),
+    text: r.ok ? t('Verified against {0} for {1} (X509_V_OK).', storeName, host ?? t('this server'))
+      : first ? t('{0} (X509_V_ERR {1}, depth {2}; trust: {3}): {4}', r.text, r.code, r.errorDepth, storeName, findingAdvice(first))
+        : t('{0} (X509_V_ERR {1}, depth {2}; trust: {3})', r.text, r.code, r.errorDepth, storeName),
+    links: r.chain.map((l) => ({ subject: l.subject, source: l.source, verdict: l.verdict, findings: [...l.errors, ...l.warnings].map((f) => ({ name: f.name, text: f.text, fix: findingAdvice(f) })) })),
   };
 }
 
@@ -154,14 +157,16 @@ export function revocationView(peer: Uint8Array[], staple: Uint8Array | undefine
   const v = checkOcspResponse(staple, chain, { issuers, ...(time ? { time } : {}) });
   // A revoked or unknown status comes from a response that verified (as openssl ocsp: "Response verify OK", then the status).
   const problem = v.findings.find((f) => f.code !== V.CERT_REVOKED && f.code !== V.OCSP_CERT_UNKNOWN);
-  const signer = v.responder ? (v.responder.kind === 'issuer' ? `signed by the issuer "${v.responder.subject}"` : `signed by "${v.responder.subject}" (delegated responder)`) : '';
+  // "OCSP response verify OK/failure" are openssl ocsp's words, kept as they are; the rest is in the display language.
+  const signer = v.responder ? (v.responder.kind === 'issuer' ? t('signed by the issuer "{0}"', v.responder.subject) : t('signed by "{0}" (delegated responder)', v.responder.subject)) : '';
   const text = problem ? `OCSP response verify failure: ${problem.text} (X509_V_ERR ${problem.code})`
     : `OCSP response verify OK: ${v.status}${v.ok ? '' : ` (X509_V_ERR ${v.code}: ${v.text})`}, ${signer}`;
   out.stapled = {
     status: v.status, code: v.code, verified: !problem, text,
     ...(v.response?.thisUpdate ? { thisUpdate: v.response.thisUpdate } : {}),
     ...(v.response?.nextUpdate ? { nextUpdate: v.response.nextUpdate } : {}),
-    findings: v.findings.map((f) => `${f.detail.charAt(0).toUpperCase()}${f.detail.slice(1)} ${f.fix}`),
+    // The engine's findings name the certificate, in English; in Chinese each says its code's meaning and fix.
+    findings: v.findings.map((f) => (isSimplifiedChinese() ? findingAdvice(f) : `${f.detail.charAt(0).toUpperCase()}${f.detail.slice(1)} ${f.fix}`)),
   };
   return out;
 }
@@ -170,7 +175,7 @@ export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Ui
   const s: SessionSummary = {
     ok: !!n && !base.error,
     chain: decodeChain(n?.peerCertificates ?? base.chainDer),
-    verification: base.verification ?? (n && n.peerCertificates.length && base.host !== undefined ? verifyPeer(n.peerCertificates, base.host) : { state: 'not-performed', text: n?.resumed ? 'A resumed session: the certificate was checked when the session was first made.' : base.host === undefined && n?.peerCertificates.length ? 'Client certificates are shown, not verified (no client trust store is configured).' : 'Nothing to verify yet.' }),
+    verification: base.verification ?? (n && n.peerCertificates.length && base.host !== undefined ? verifyPeer(n.peerCertificates, base.host) : { state: 'not-performed', text: n?.resumed ? t('A resumed session: the certificate was checked when the session was first made.') : base.host === undefined && n?.peerCertificates.length ? t('Client certificates are shown, not verified (no client trust store is configured).') : t('Nothing to verify yet.') }),
     timings: base.timings,
     bytesIn: base.bytesIn,
     bytesOut: base.bytesOut,
@@ -188,7 +193,7 @@ export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Ui
   }
   if (base.error) {
     const row = base.error.alert ? alertByName(base.error.alert) : undefined;
-    s.error = { message: base.error.message, ...(base.error.alert ? { alert: base.error.alert } : {}), fromPeer: base.error.fromPeer, ...(row ? { causes: row.causes } : {}) };
+    s.error = { message: base.error.message, ...(base.error.alert ? { alert: base.error.alert } : {}), fromPeer: base.error.fromPeer, ...(row ? { causes: alertText(row).causes } : {}) };
   }
   return s;
 }

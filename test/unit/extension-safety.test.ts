@@ -36,9 +36,12 @@ test('package.json: untrusted workspaces are supported in a limited way, with a 
 test('package.json: every setting that names a path, a host or a port, or sends secrets to a file, is restricted', () => {
   const restricted = new Set(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? []);
   const props = manifest.contributes.configuration.properties;
+  const nls = JSON.parse(read('package.nls.json')) as Record<string, string>;
+  assert.ok(Object.keys(nls).length > 10, 'package.nls.json holds the English texts');
   for (const name of restricted) assert.ok(name in props, `restrictedConfigurations names ${name}, which is not a setting`);
   for (const [name, schema] of Object.entries(props)) {
-    const words = JSON.stringify(schema);
+    // Descriptions are %keys% of package.nls.json (localised): judge the English words they stand for.
+    const words = JSON.stringify(schema).replace(/%([\w.-]+)%/g, (_m, k: string) => nls[k] ?? k);
     if (/\b(path|host|port)\b|file named|SSLKEYLOGFILE/i.test(words)) assert.ok(restricted.has(name), `${name} names a file, host or port but is not in restrictedConfigurations`);
   }
   assert.deepEqual([...restricted].sort(), ['tlsLens.keylog.honourSSLKEYLOGFILE', 'tlsLens.profiles', 'tlsLens.serve.port', 'tlsLens.verify.trustStore']);

@@ -5,7 +5,14 @@
 //
 //   node test/vscode/run-in-code-server.mjs [--code-server DIR] [--extension DIR]
 //        [--workspace DIR] [--suite FILE|none] [--ui FILE|none] [--out DIR]
-//        [--timeout SECONDS] [--port N] [--verbose 1] [--vsix FILE]
+//        [--timeout SECONDS] [--port N] [--verbose 1] [--vsix FILE] [--locale zh-cn]
+//
+// --locale LANG: VS Code's display language, so that vscode.env.language === LANG in the extension host and the
+// extension shows its package.nls.LANG.json and l10n/bundle.l10n.LANG.json strings. code-server picks the language from
+// --locale only when a language pack for it is installed (else it falls back to "en"), and none can be downloaded
+// offline: this script registers an empty stub pack in the user data dir's languagepacks.json, so VS Code's own UI
+// stays English (no translations) while its language is LANG. The suite is told the language it must see
+// (TLS_LENS_TEST_LOCALE) and the UI module gets it as `locale`.
 //
 // --vsix FILE: install that packaged extension into the fresh code-server (as a user
 // would, `--install-extension`) and run the UI checks against it, not against the
@@ -37,7 +44,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = {
   'code-server': '.vscode-test/code-server', extension: '.', workspace: 'test/vscode/workspace',
-  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300', vsix: '',
+  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300', vsix: '', locale: '',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
@@ -53,6 +60,8 @@ const suite = off(args.suite) ? null : abs(args.suite), uiModule = off(args.ui) 
 const timeoutMs = 1000 * Number(args.timeout);
 const out = abs(args.out);
 const vsix = args.vsix ? abs(args.vsix) : null;
+const locale = args.locale.toLowerCase();
+if (locale && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(locale)) { console.error(`run-in-code-server: --locale ${args.locale} is not a language tag`); process.exit(2); }
 if (vsix && !fs.existsSync(vsix)) { console.error(`run-in-code-server: no ${vsix} (run: npm run package)`); console.log('0 passed, 1 failed'); process.exit(1); }
 if (vsix && suite) { console.error('run-in-code-server: --vsix runs the UI checks only: add --suite none'); process.exit(2); }
 if (!suite && !uiModule) { console.error('run-in-code-server: both --suite and --ui are none'); process.exit(2); }
@@ -72,7 +81,7 @@ const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-lens-vscode-'));
 fs.mkdirSync(out, { recursive: true });
 for (const f of fs.readdirSync(out))   // the artifacts of an earlier run, by name only
-  if (/^(suite-results\.json|code-server\.(log|err)|(suite|ui|hover|checkkey|palette)[-\w]*\.png)$/.test(f))
+  if (/^(suite-results\.json|code-server\.(log|err)|(suite|ui|hover|checkkey|palette|session|walkthrough|statusbar|keybinding)[-\w]*\.png)$/.test(f))
     fs.rmSync(path.join(out, f), { force: true });
 const results = path.join(out, 'suite-results.json');
 const serverLog = path.join(out, 'code-server.log');
@@ -91,6 +100,16 @@ fs.writeFileSync(path.join(tmp, 'ud/User/settings.json'), JSON.stringify({
   // the workspace lies inside this git repository: no "open the repository?" toast
   'git.enabled': false, 'git.openRepositoryInParentFolders': 'never',
 }, null, 2));
+if (locale && !locale.startsWith('en')) {
+  // A language pack with no translations (see --locale above): what code-server's language pack service would have
+  // written for an installed pack. VS Code builds its messages from it, every one falling back to English.
+  const empty = path.join(tmp, 'language-pack-stub.i18n.json');
+  fs.writeFileSync(empty, JSON.stringify({ contents: {} }));
+  fs.writeFileSync(path.join(tmp, 'ud/languagepacks.json'), JSON.stringify({
+    [locale]: { hash: `tls-lens-test-stub-${locale}`, extensions: [{ extensionIdentifier: { id: 'tls-lens.language-pack-stub' }, version: '0.0.0' }],
+      translations: { vscode: empty }, label: locale },
+  }));
+}
 if (vsix) {
   // As a user installs a .vsix: into this run's own extensions folder, offline.
   const { spawnSync } = await import('node:child_process');
@@ -106,11 +125,11 @@ const server = spawn(process.execPath, [
   entry, '--config', path.join(tmp, 'config.yaml'), '--auth', 'none',
   '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', path.join(tmp, 'ud'),
   '--extensions-dir', path.join(tmp, 'exts'), '--disable-telemetry',
-  '--disable-update-check', '--disable-workspace-trust', ws,
+  '--disable-update-check', '--disable-workspace-trust', ...(locale ? ['--locale', locale] : []), ws,
 ], {
   // EXTENSIONS_GALLERY={} switches the marketplace off (no lookups of outside hosts);
   // XDG_DATA_HOME: code-server keeps a heartbeat and its own logs there.
-  env: { ...process.env, EXTENSIONS_GALLERY: '{}', TEST_RESULTS_FILE: results, XDG_DATA_HOME: path.join(tmp, 'data') },
+  env: { ...process.env, EXTENSIONS_GALLERY: '{}', TEST_RESULTS_FILE: results, XDG_DATA_HOME: path.join(tmp, 'data'), ...(locale ? { TLS_LENS_TEST_LOCALE: locale } : {}) },
   stdio: ['ignore', fs.openSync(serverLog, 'w'), fs.openSync(path.join(out, 'code-server.err'), 'w')],
   detached: true,   // its own process group: the extension host goes down with it
 });
@@ -137,7 +156,7 @@ try {
     if (server.exitCode !== null || i > 240) throw new Error(`code-server did not start: see ${serverLog} and code-server.err`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  console.log(`code-server (VS Code ${readVersion()}) on http://127.0.0.1:${port}/`);
+  console.log(`code-server (VS Code ${readVersion()}) on http://127.0.0.1:${port}/${locale ? ` (--locale ${locale})` : ''}`);
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -193,7 +212,7 @@ try {
     try {
       await open(page, false);
       const ui = (await import(pathToFileURL(uiModule).href)).default;
-      const r = await withTimeout(ui(page, { port, workspace: ws, out }), timeoutMs, 'the UI checks');
+      const r = await withTimeout(ui(page, { port, workspace: ws, out, locale: locale || 'en' }), timeoutMs, 'the UI checks');
       if (r && typeof r.passed === 'number') {
         console.log(`UI: ${r.passed} passed, ${r.failed | 0} failed`);
         passed += r.passed; failed += r.failed | 0;

@@ -4,17 +4,42 @@
 // loaded (extensionDevelopmentPath, no extensionTestsPath) on the workspace
 // test/vscode/workspace.
 //
-//   export default async (page, { port, workspace, out }) => ({ passed, failed })
+//   export default async (page, { port, workspace, out, locale }) => ({ passed, failed })
 //
 // Every check is counted, passed or failed; a failed check leaves a screenshot
-// OUT/<check>-failure.png and the next check still runs.
+// OUT/<check>-failure.png and the next check still runs. With locale 'zh-cn'
+// (run-in-code-server.mjs --locale zh-cn) the same checks look for the
+// extension's Simplified Chinese words (WORDS below); VS Code's own UI stays
+// English there (no language pack offline), so its commands are typed in English.
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const HOVER = '.monaco-resizable-hover .hover-contents, .monaco-editor-hover .hover-contents, .monaco-hover-content';
 
-export default async function ui(page, { workspace, out }) {
+/** What the extension says, per display language (package.nls*.json, l10n/bundle.l10n.zh-cn.json, engine/registry/zh-cn.ts). */
+const WORDS = {
+  en: {
+    subject: 'Subject', checkKeyMenu: 'Check Key', checkKey: 'TLS Lens: Check Key', connect: 'TLS Lens: Connect to Host',
+    serve: 'TLS Lens: Serve TLS Here', connectRow: /^Connect/, matches: 'matches', noMatch: 'does NOT match',
+    peerCertificates: /Peer certificates \((\d+)\)/i, likelyCauses: 'Likely causes', protocolCause: /protocol\s+versions/,
+    compareButton: 'Compare', compareTab: /^Compare/, differences: /differences?/, protocolRow: 'Protocol',
+    walkthrough: 'Get Started with TLS Lens', walkthroughStep: 'Check that a key matches its certificate', connectStep: 'Connect to a host',
+    serving: 'serving :', connectTitle: 'TLS Lens: Connect to Host', waitingClient: 'Waiting for a client to connect…',
+  },
+  'zh-cn': {
+    subject: '使用者', checkKeyMenu: '检查密钥', checkKey: 'TLS Lens: 检查密钥', connect: 'TLS Lens: 连接到主机',
+    serve: 'TLS Lens: 在此提供 TLS 服务', connectRow: /^连接/, matches: '匹配', noMatch: '不匹配',
+    peerCertificates: /对端证书（(\d+)）/, likelyCauses: '可能的原因', protocolCause: /最低和最高协议版本没有交集/,
+    compareButton: '比较', compareTab: /^比较/, differences: /处不同/, protocolRow: '协议',
+    walkthrough: 'TLS Lens 入门', walkthroughStep: '检查私钥与证书是否匹配', connectStep: '连接到主机',
+    serving: '正在监听 :', connectTitle: 'TLS Lens：连接到主机', waitingClient: '正在等待客户端连接…',
+  },
+};
+
+export default async function ui(page, { workspace, out, locale = 'en' }) {
+  const W = WORDS[locale] ?? WORDS.en;
+  const zh = locale === 'zh-cn';
   let passed = 0, failed = 0;
   const shot = (name) => page.screenshot({ path: path.join(out, name) });
   const check = async (name, fn) => {
@@ -22,7 +47,7 @@ export default async function ui(page, { workspace, out }) {
       await fn();
       passed++; console.log(`  ok   ${name}`);
     } catch (e) {
-      failed++; console.error(`  FAIL ${name}\n       ${String(e.message).split('\n')[0]}`);
+      failed++; console.error(`  FAIL ${name}\n       ${String(e.message).split('\n').slice(0, 3).join('\n       ')}`);
       const file = `${name.replace(/[^\w]+/g, '-').toLowerCase()}-failure.png`;
       await shot(file).catch(() => {});
       console.error(`       screenshot: ${path.join(out, file)}`);
@@ -39,7 +64,8 @@ export default async function ui(page, { workspace, out }) {
     await page.keyboard.press('Control+P');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(file);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ state: 'visible' });
+    // Enter only once the file is the focused row (the list refilters as the typing lands)
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: file }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: file }).waitFor({ state: 'visible', timeout: 10000 });
     await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
@@ -75,10 +101,10 @@ export default async function ui(page, { workspace, out }) {
     const row = explorerRow(file);
     await row.waitFor({ state: 'visible', timeout: 10000 });
     await row.click({ button: 'right' });
-    const item = page.locator('.context-view .action-label, .monaco-menu .action-item .action-label', { hasText: /^Check Key$/ }).first();
+    const item = page.locator('.context-view .action-label, .monaco-menu .action-item .action-label', { hasText: new RegExp(`^${W.checkKeyMenu}$`) }).first();
     await item.waitFor({ state: 'visible', timeout: 5000 }).catch(async () => {
       const items = await page.locator('.context-view .action-label').allInnerTexts().catch(() => []);
-      throw new Error(`the Explorer context menu of ${file} has no "Check Key"; it has ${JSON.stringify(items.filter(Boolean))}`);
+      throw new Error(`the Explorer context menu of ${file} has no "${W.checkKeyMenu}"; it has ${JSON.stringify(items.filter(Boolean))}`);
     });
     await item.hover();
     await item.click();
@@ -98,12 +124,12 @@ export default async function ui(page, { workspace, out }) {
     return { port, kill: () => proc.kill() };
   };
   const connectFromPalette = async (port) => {
-    await palette('TLS Lens: Connect to Host');
+    await palette(W.connect);
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(`127.0.0.1:${port}`);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${port}` }).first().waitFor({ state: 'visible', timeout: 5000 });
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Connect/ }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: W.connectRow }).first().waitFor({ state: 'visible', timeout: 5000 });
     await page.keyboard.press('Enter');
   };
 
@@ -130,7 +156,7 @@ export default async function ui(page, { workspace, out }) {
     await page.waitForTimeout(500);   // fade-in
     const text = await page.locator(HOVER).filter({ visible: true }).allInnerTexts().then((t) => t.join('\n'));
     await shot('hover.png');
-    expect(/Subject/.test(text), `the hover lacks "Subject": ${JSON.stringify(text.slice(0, 300))}`);
+    expect(text.includes(W.subject), `the hover lacks "${W.subject}": ${JSON.stringify(text.slice(0, 300))}`);
     expect(/CN\s?=\s?localhost/.test(text), `the hover lacks "CN = localhost": ${JSON.stringify(text.slice(0, 300))}`);
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
@@ -140,8 +166,8 @@ export default async function ui(page, { workspace, out }) {
   await check('checkkey-match', async () => {
     await clearNotifications();
     await explorerCheckKey('server.pem');
-    const msg = await toast('matches');
-    expect(!/NOT match/.test(msg), `unexpected message: ${msg}`);
+    const msg = await toast(W.matches);
+    expect(!msg.includes(W.noMatch), `unexpected message: ${msg}`);
     await shot('checkkey-match.png');
   });
 
@@ -149,16 +175,39 @@ export default async function ui(page, { workspace, out }) {
   await check('checkkey-mismatch', async () => {
     await clearNotifications();
     await explorerCheckKey('mismatch.pem');
-    await toast('does NOT match');
+    await toast(W.noMatch);
     await shot('checkkey-mismatch.png');
+  });
+
+  // --- 3b. the Command Palette lists the commands under "TLS Lens", in the display language; those that need a
+  //         PEM file only while a PEM editor is active ------------------------------------------------------------
+  await check('palette-titles', async () => {
+    const listed = async () => {
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await page.keyboard.type('TLS Lens');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: W.connect }).first().waitFor({ state: 'visible', timeout: 10000 });
+      await page.waitForTimeout(300);
+      return page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    };
+    await quickOpen('server.pem');
+    const inPem = await listed();
+    await shot('palette-titles.png');
+    await page.keyboard.press('Escape');
+    for (const title of [W.checkKey, W.connect, W.serve]) expect(inPem.some((r) => r.includes(title)), `the palette lacks "${title}": ${JSON.stringify(inPem)}`);
+    await quickOpen('README.md');
+    const elsewhere = await listed();
+    await page.keyboard.press('Escape');
+    expect(!elsewhere.some((r) => r.includes(W.checkKey) || r.includes(W.serve)), `commands that need a PEM file are offered in README.md: ${JSON.stringify(elsewhere)}`);
   });
 
   // --- 4. Command Palette on an open editor ---------------------------------
   await check('palette-checkkey', async () => {
     await clearNotifications();
     await quickOpen('server.pem');
-    await palette('TLS Lens: Check Key');
-    await toast('matches');
+    await palette(W.checkKey);
+    const msg = await toast(W.matches);
+    expect(!msg.includes(W.noMatch), `unexpected message: ${msg}`);
     await shot('palette-checkkey.png');
   });
 
@@ -186,9 +235,9 @@ export default async function ui(page, { workspace, out }) {
       expect(await body.locator('.hexview .by.hl').count() === 64, 'the 32 bytes of the random are lit in the hex and ASCII columns');
       await shot('session-hex.png');
       // The chain as cards, with the verdict per link.
-      const chainHeading = body.locator('h2', { hasText: /Peer certificates/i }).first();
+      const chainHeading = body.locator('h2', { hasText: W.peerCertificates }).first();
       await chainHeading.scrollIntoViewIfNeeded();
-      expect(/Peer certificates \(1\)/i.test(await chainHeading.innerText()), 'the chain view lists the one certificate s_server sent');
+      expect(W.peerCertificates.exec(await chainHeading.innerText())?.[1] === '1', 'the chain view lists the one certificate s_server sent');
       await page.waitForTimeout(300);
       await shot('session-chain.png');
     } finally {
@@ -208,7 +257,7 @@ export default async function ui(page, { workspace, out }) {
       });
       const text = await body.innerText();
       expect(/SSL_ERROR_SSL|SSL_connect/.test(text), 'the SSL_connect outcome is shown');
-      expect(/Likely causes/.test(text) && /protocol\s+versions/.test(text), `the explanation gives the likely causes: ${text.slice(0, 400)}`);
+      expect(text.includes(W.likelyCauses) && W.protocolCause.test(text), `the explanation gives the likely causes: ${text.slice(0, 400)}`);
       await page.waitForTimeout(800);
       await shot('session-failure.png');
     } finally {
@@ -219,21 +268,95 @@ export default async function ui(page, { workspace, out }) {
   // --- 7. the failure compared with the success, side by side ----------------
   await check('compare-sessions', async () => {
     const failing = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
-    await failing.locator('vscode-button', { hasText: 'Compare' }).first().click();
+    await failing.locator('vscode-button', { hasText: W.compareButton }).first().click();
     const picker = page.locator('.quick-input-widget input');
     if (await picker.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
       await page.keyboard.type(`127.0.0.1:${successPort}`);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: `127.0.0.1:${successPort}` }).first().waitFor({ state: 'visible', timeout: 5000 });
       await page.keyboard.press('Enter');
     }
-    await page.locator('.tabs-container .tab.active', { hasText: /^Compare/ }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.tabs-container .tab.active', { hasText: W.compareTab }).waitFor({ state: 'visible', timeout: 10000 });
     const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
-    await body.getByText(/differences?/).first().waitFor({ state: 'visible', timeout: 10000 });
+    await body.getByText(W.differences).first().waitFor({ state: 'visible', timeout: 10000 });
     const text = await body.innerText();
-    expect(/Protocol\s+–\s+TLSv1\.3|Protocol\s+TLSv1\.3\s+–/.test(text.replace(/\t/g, ' ')), `the Protocol row shows the failed session's none against TLSv1.3: ${text.slice(0, 600)}`);
+    const row = new RegExp(`${W.protocolRow}\\s+–\\s+TLSv1\\.3|${W.protocolRow}\\s+TLSv1\\.3\\s+–`);
+    expect(row.test(text.replace(/\t/g, ' ')), `the Protocol row shows the failed session's none against TLSv1.3: ${text.slice(0, 600)}`);
     expect(/protocol_version/.test(text), 'the alert of the failed session is in the comparison');
     await page.waitForTimeout(300);
     await shot('session-compare.png');
+  });
+
+  // --- 8. the Getting Started walkthrough, opened as a person finds it ------------------------------------
+  await check('walkthrough', async () => {
+    await page.keyboard.press('Escape');
+    await palette('Welcome: Open Walkthrough...');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('TLS Lens');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: W.walkthrough }).first().waitFor({ state: 'visible', timeout: 10000 })
+      .catch(async () => { throw new Error(`the walkthrough list has no "${W.walkthrough}": ${JSON.stringify(await page.locator('.quick-input-list .monaco-list-row').allInnerTexts())}`); });
+    await page.keyboard.press('Enter');
+    const title = page.getByText(W.walkthrough, { exact: true }).filter({ visible: true }).first();
+    await page.getByText(W.walkthroughStep).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await title.waitFor({ state: 'visible', timeout: 5000 });
+    await page.waitForTimeout(1500);   // the step's markdown media renders in a webview
+    await shot('walkthrough.png');
+    // A completion event: running Connect to Host (its key, then Escape) ticks its step. (Events from before the
+    // walkthrough page first opened do not count: VS Code starts listening then, as startupEditor is "none" here.)
+    const step = page.locator('button.getting-started-step', { hasText: W.connectStep }).filter({ visible: true }).first();
+    expect(!(await step.locator('.complete').count()), 'the Connect to Host step is done before it was run');
+    await page.keyboard.press('Control+Alt+Shift+H');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: W.connectTitle }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Escape');
+    await step.locator('.complete').first().waitFor({ state: 'attached', timeout: 10000 })
+      .catch(() => { throw new Error(`the step "${W.connectStep}" was not ticked after Connect to Host ran`); });
+    await step.click();
+    await page.waitForTimeout(1500);
+    await shot('walkthrough-connect.png');
+    await palette('View: Close Editor');
+  });
+
+  // --- 9. keybindings: Check Key in a PEM editor, Connect to Host anywhere ------------------------------
+  await check('keybinding-checkkey', async () => {
+    await clearNotifications();
+    await quickOpen('server.pem');
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();   // the editor has focus
+    await page.keyboard.press('Control+Alt+Shift+K');
+    const msg = await toast(W.matches);
+    expect(!msg.includes(W.noMatch), `unexpected message: ${msg}`);
+    await shot('keybinding-checkkey.png');
+  });
+  await check('keybinding-connect', async () => {
+    await page.keyboard.press('Control+Alt+Shift+H');
+    const title = page.locator('.quick-input-widget .quick-input-title', { hasText: W.connectTitle });
+    await title.waitFor({ state: 'visible', timeout: 10000 }).catch(async () => {
+      throw new Error(`Ctrl+Alt+Shift+H did not open "${W.connectTitle}": ${JSON.stringify(await page.locator('.quick-input-widget .quick-input-title').allInnerTexts().catch(() => []))}`);
+    });
+    await shot('keybinding-connect.png');
+    await page.keyboard.press('Escape');
+  });
+
+  // --- 10. the status bar while Serve TLS Here runs; its menu stops the server ------------------------
+  await check('statusbar', async () => {
+    await clearNotifications();
+    const item = page.locator('.statusbar-item', { hasText: 'TLS Lens' });
+    expect(!(await item.filter({ hasText: W.serving }).count()), 'the status bar says a server runs before one was started');
+    await quickOpen('server.pem');
+    await palette(W.serve);
+    const serving = item.filter({ hasText: W.serving }).first();
+    await serving.waitFor({ state: 'visible', timeout: 15000 }).catch(async () => {
+      throw new Error(`no status bar item saying "${W.serving}…": ${JSON.stringify(await page.locator('.statusbar-item').allInnerTexts())}`);
+    });
+    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
+    await panel.getByText(W.waitingClient).first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(500);
+    await shot('statusbar.png');
+    await serving.click();
+    const stop = page.locator('.quick-input-list .monaco-list-row', { hasText: zh ? /停止/ : /Stop the server/ }).first();
+    await stop.waitFor({ state: 'visible', timeout: 5000 });
+    await shot('statusbar-menu.png');
+    await stop.click();
+    await item.filter({ hasText: W.serving }).first().waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => { throw new Error('the status bar item stayed after the server was stopped'); });
   });
 
   return { passed, failed };

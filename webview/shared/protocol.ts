@@ -4,7 +4,7 @@
 import type { CertificateInfo, DecodedObject } from '../../engine/x509/types';
 import type { Problem } from '../../engine/x509/file';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 // ---- certificate panel ----
 
@@ -101,6 +101,12 @@ export interface SessionSnapshot {
 export type AlertGlossary = Record<string, { description: string; causes: readonly string[] }>;
 
 export type ToWebview =
+  /**
+   * The panel's words in VS Code's display language (vscode.env.language): English source string -> translation, from
+   * the extension's l10n bundle and the registries' explanations (webview/shared/l10n.ts). Sent before a view's init;
+   * empty in English.
+   */
+  | { type: 'l10n'; language: string; strings: Record<string, string> }
   | { type: 'certificates/init'; protocolVersion: number; title: string; blocks: BlockView[]; now: string }
   | { type: 'session/init'; protocolVersion: number; sessionId: string; title: string; target: SessionTarget; glossary: AlertGlossary; events: TraceEventJson[] }
   | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }

@@ -2,6 +2,8 @@
 // certificate is expired or not yet valid), then subject, issuer, validity, names, key, signature, fingerprints.
 import type { CertificateInfo } from '../../engine/x509/types';
 import { definitionList, el } from './dom';
+import { t } from '../shared/l10n';
+import { localizeRelative } from '../shared/relative-time';
 
 export const CERTIFICATE_CARD_STYLE = `
 .card { border: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, #8884)); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
@@ -26,19 +28,20 @@ export function certificateDetails(ci: CertificateInfo, now: Date, extra: [strin
   const to = Date.parse(ci.validity.notAfter);
   const share = Math.min(1, Math.max(0, (now.getTime() - from) / Math.max(1, to - from)));
   const pct = String(Math.round(share * 100));
-  const bar = el('div', { class: `bar ${ci.validity.state}`, role: 'meter', 'aria-label': 'Elapsed share of the validity period', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': pct, title: ci.validity.relative });
+  const relative = localizeRelative(ci.validity.relative, t);
+  const bar = el('div', { class: `bar ${ci.validity.state}`, role: 'meter', 'aria-label': t('Elapsed share of the validity period'), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': pct, title: relative });
   const fill = el('span');
   fill.style.width = `${pct}%`;
   bar.append(fill);
   const out: Node[] = [];
   const flag = FLAG[ci.validity.state];
-  if (flag) out.push(el('div', { class: 'validity-flag' }, `${flag}: ${ci.validity.relative}`));
+  if (flag) out.push(el('div', { class: 'validity-flag' }, `${t(flag)}${t(': ')}${relative}`));
   const rows: [string, string][] = [
-    ['Subject', ci.subject.text], ['Issuer', ci.issuer.text],
-    ['Validity', `${ci.validity.notBefore} → ${ci.validity.notAfter} (${ci.validity.relative})`],
-    ['Names', ci.subjectAltNames.map((n) => `${n.type}:${n.value}`).join(', ') || '(none)'],
-    ['Key', ci.publicKey.description], ['Signature', ci.signatureAlgorithm],
-    ['SHA-256', ci.fingerprints.sha256], ['SPKI pin', ci.publicKey.pin],
+    [t('Subject'), ci.subject.text], [t('Issuer'), ci.issuer.text],
+    [t('Validity'), `${ci.validity.notBefore} → ${ci.validity.notAfter} (${relative})`],
+    [t('Names'), ci.subjectAltNames.map((n) => `${n.type}:${n.value}`).join(', ') || t('(none)')],
+    [t('Key'), ci.publicKey.description], [t('Signature'), ci.signatureAlgorithm],
+    ['SHA-256', ci.fingerprints.sha256], [t('SPKI pin'), ci.publicKey.pin],
     ...extra,
   ];
   out.push(bar, definitionList(rows));

@@ -3,6 +3,7 @@
 import type { ToWebview } from '../shared/protocol';
 import { compareSessions } from './compare-model';
 import { el } from './dom';
+import { t } from '../shared/l10n';
 
 const STYLE = `
 body.tls-compare { padding: 8px 16px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); }
@@ -26,20 +27,44 @@ export function renderCompare(root: HTMLElement, m: Extract<ToWebview, { type: '
   const onlyDiff = el('input', { type: 'checkbox' });
   onlyDiff.addEventListener('change', () => wrap.classList.toggle('only-diff', onlyDiff.checked));
   const head = (a: string, b: string) => el('tr', {}, el('th', {}, ''), el('th', {}, a), el('th', {}, b));
-  const table = el('table', { 'aria-label': 'Session summaries side by side' }, head(m.left.title, m.right.title));
+  const table = el('table', { 'aria-label': t('Session summaries side by side') }, head(m.left.title, m.right.title));
   for (const r of c.rows) {
-    table.append(el('tr', { class: r.same ? 'same' : 'diff' }, el('td', { class: 'k' }, r.label), el('td', { class: 'l' }, r.left), el('td', { class: 'r' }, r.right)));
+    table.append(el('tr', { class: r.same ? 'same' : 'diff' }, el('td', { class: 'k' }, labelText(r.label)), el('td', { class: 'l' }, valueText(r.label, r.left)), el('td', { class: 'r' }, valueText(r.label, r.right))));
   }
-  const msgs = el('table', { class: 'msgs', 'aria-label': 'Handshake messages aligned' }, el('tr', {}, el('th', {}, m.left.title), el('th', {}, m.right.title)));
+  const msgs = el('table', { class: 'msgs', 'aria-label': t('Handshake messages aligned') }, el('tr', {}, el('th', {}, m.left.title), el('th', {}, m.right.title)));
   for (const p of c.messages) {
     msgs.append(el('tr', { class: p.same ? 'same' : 'diff' }, el('td', { class: 'l' }, p.left ?? '—'), el('td', { class: 'r' }, p.right ?? '—')));
   }
   wrap.append(
-    el('h1', {}, `${m.left.title}  vs  ${m.right.title}`),
-    el('p', { class: 'muted', role: 'status' }, c.differences ? `${c.differences} difference${c.differences === 1 ? '' : 's'}` : 'No differences in what was negotiated or sent.'),
-    el('label', {}, onlyDiff, 'Only differences'),
-    el('h2', {}, 'Summary'), table,
-    el('h2', {}, 'Handshake messages and alerts'), msgs,
+    el('h1', {}, t('{0}  vs  {1}', m.left.title, m.right.title)),
+    el('p', { class: 'muted', role: 'status' }, c.differences ? (c.differences === 1 ? t('1 difference') : t('{0} differences', c.differences)) : t('No differences in what was negotiated or sent.')),
+    el('label', {}, onlyDiff, t('Only differences')),
+    el('h2', {}, t('Summary')), table,
+    el('h2', {}, t('Handshake messages and alerts')), msgs,
   );
   root.replaceChildren(el('style', {}, STYLE), wrap);
+}
+
+/** A row label of the model (English, as its tests read it) in the display language. */
+function labelText(label: string): string {
+  const cert = /^Certificate (\d+)$/.exec(label);
+  if (cert) return t('Certificate {0}', cert[1]!);
+  const option = /^Option: (.*)$/.exec(label);
+  if (option) return t('Option: {0}', option[1]!);
+  return t(label);
+}
+
+/** The model's own words in a few rows (outcome, yes/no); every other value is data and shows as it is. */
+function valueText(label: string, v: string): string {
+  if (label === 'Outcome') {
+    if (v === 'running' || v === 'handshake completed') return t(v);
+    const failed = /^failed: ([\s\S]*)$/.exec(v);
+    if (failed) return t('failed: {0}', failed[1]!);
+  }
+  if ((label === 'HelloRetryRequest' || label === 'Resumed') && (v === 'yes' || v === 'no')) return t(v);
+  if (label === 'Verification') {
+    const words: Record<string, string> = { ok: t('verified'), failed: t('failed'), 'not-performed': t('not performed') };
+    return v.replace(/^(ok|failed|not-performed)\b/, (w) => words[w] ?? w);
+  }
+  return v;
 }

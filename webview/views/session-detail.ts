@@ -3,6 +3,7 @@
 // Every string here may come from the peer: it goes into the DOM as text nodes only.
 import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
 import { el } from './dom';
+import { t } from '../shared/l10n';
 import { buildTree, codePointLabel, handshakeSpans, hexLength, hexRows, lineText, recordSpans, spanAt, spanPlace, type ByteSpan, type EventLine, type TreeNode } from './session-format';
 
 /** Rows of hex shown before a "Show all" button (4 KiB). */
@@ -16,54 +17,55 @@ export function renderDetail(e: TraceEventJson, line: EventLine, glossary: Alert
   const a = e as Record<string, unknown>;
   switch (e.kind) {
     case 'handshake':
-      d.append(el('h4', {}, 'Fields'), renderTree(buildTree(a.fields)));
-      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw bytes (${hexLength(a.raw)}, header included)`), renderLinkedHex(a.raw, handshakeSpans(e, hexLength(a.raw))));
+      d.append(el('h4', {}, t('Fields')), renderTree(buildTree(a.fields)));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, t('Raw bytes ({0}, header included)', hexLength(a.raw))), renderLinkedHex(a.raw, handshakeSpans(e, hexLength(a.raw))));
       break;
     case 'record': {
       const inner = a.inner && typeof a.inner === 'object' ? (a.inner as Record<string, unknown>) : undefined;
       const rows: [string, string][] = [
-        ['Content type', typeof a.contentType === 'number' ? codePointLabel('contentType', a.contentType) : String(a.contentTypeName ?? '?')],
-        ['Version', typeof a.version === 'number' ? codePointLabel('version', a.version) : '?'],
-        ['Length', `${String(a.length)} bytes`],
-        ['Epoch', String(a.epoch ?? '?')],
+        [t('Content type'), typeof a.contentType === 'number' ? codePointLabel('contentType', a.contentType) : String(a.contentTypeName ?? '?')],
+        [t('Version'), typeof a.version === 'number' ? codePointLabel('version', a.version) : '?'],
+        [t('Length'), t('{0} bytes', String(a.length))],
+        [t('Epoch'), String(a.epoch ?? '?')],
       ];
-      if (a.seq !== undefined) rows.push(['Sequence', String(a.seq)]);
+      if (a.seq !== undefined) rows.push([t('Sequence'), String(a.seq)]);
       if (inner) {
-        rows.push(['Inner type', typeof inner.contentType === 'number' ? codePointLabel('contentType', inner.contentType) : String(inner.contentTypeName ?? '?')]);
-        rows.push(['Plaintext', `${String(inner.length)} bytes${inner.padding ? ` + ${String(inner.padding)} bytes padding` : ''}`]);
+        rows.push([t('Inner type'), typeof inner.contentType === 'number' ? codePointLabel('contentType', inner.contentType) : String(inner.contentTypeName ?? '?')]);
+        rows.push([t('Plaintext'), inner.padding ? t('{0} bytes + {1} bytes padding', String(inner.length), String(inner.padding)) : t('{0} bytes', String(inner.length))]);
       }
       d.append(kv(rows));
-      if (typeof a.raw === 'string') d.append(el('h4', {}, `Raw record (${hexLength(a.raw)} bytes, header included${inner ? '; payload encrypted' : ''})`), renderLinkedHex(a.raw, recordSpans(hexLength(a.raw), !!inner)));
+      if (typeof a.raw === 'string') d.append(el('h4', {}, inner ? t('Raw record ({0} bytes, header included; payload encrypted)', hexLength(a.raw)) : t('Raw record ({0} bytes, header included)', hexLength(a.raw))), renderLinkedHex(a.raw, recordSpans(hexLength(a.raw), !!inner)));
       break;
     }
     case 'alert': {
       const name = String(a.name ?? '');
       const g = glossary[name];
-      const rows: [string, string][] = [['Level', String(a.level ?? '?')], ['Code', `${String(a.code)} (${name})`]];
-      rows.push(['Direction', a.dir === 'in' ? `received by the ${e.side}` : `sent by the ${e.side}`]);
+      const rows: [string, string][] = [[t('Level'), String(a.level ?? '?')], [t('Code'), `${String(a.code)} (${name})`]];
+      const server = e.side === 'server';
+      rows.push([t('Direction'), a.dir === 'in' ? (server ? t('received by the server') : t('received by the client')) : server ? t('sent by the server') : t('sent by the client')]);
       d.append(kv(rows));
-      if (g?.description && g.description !== a.description) d.append(el('p', {}, g.description));
+      if (g?.description && !lineText(line).includes(g.description)) d.append(el('p', {}, g.description));
       d.append(...causes(g?.causes));
       break;
     }
     case 'error': {
       const place = a.place && typeof a.place === 'object' ? (a.place as Record<string, unknown>) : undefined;
       const rows: [string, string][] = [];
-      if (a.alert) rows.push(['Alert', String(a.alert)]);
-      if (place?.field !== undefined) rows.push(['Field', String(place.field)]);
-      if (place?.offset !== undefined) rows.push(['Offset', String(place.offset)]);
-      if (place?.message !== undefined) rows.push(['In message', String(place.message)]);
+      if (a.alert) rows.push([t('Alert'), String(a.alert)]);
+      if (place?.field !== undefined) rows.push([t('Field'), String(place.field)]);
+      if (place?.offset !== undefined) rows.push([t('Offset'), String(place.offset)]);
+      if (place?.message !== undefined) rows.push([t('In message'), String(place.message)]);
       if (rows.length) d.append(kv(rows));
       if (a.alert) d.append(...causes(glossary[String(a.alert)]?.causes));
       break;
     }
     case 'api': {
       const err = a.error && typeof a.error === 'object' ? (a.error as Record<string, unknown>) : undefined;
-      const rows: [string, string][] = [['Call', String(a.call)], ['Returned', String(a.ret)]];
-      if (err) rows.push(['SSL_get_error', `${String(err.name)} (${String(err.code)})`], ['Meaning', String(err.meaning ?? '')]);
+      const rows: [string, string][] = [[t('Call'), String(a.call)], [t('Returned'), String(a.ret)]];
+      if (err) rows.push(['SSL_get_error', `${String(err.name)} (${String(err.code)})`], [t('Meaning'), t(String(err.meaning ?? ''))]);
       d.append(kv(rows));
       const queue = Array.isArray(a.queue) ? a.queue : [];
-      if (queue.length) d.append(el('h4', {}, 'Error queue'), el('ul', { class: 'mono' }, ...queue.map((q) => el('li', {}, String(q)))));
+      if (queue.length) d.append(el('h4', {}, t('Error queue')), el('ul', { class: 'mono' }, ...queue.map((q) => el('li', {}, String(q)))));
       break;
     }
     default: {
@@ -80,7 +82,7 @@ function kv(rows: [string, string][]): HTMLElement {
 
 function causes(list: readonly string[] | undefined): Node[] {
   if (!list?.length) return [];
-  return [el('h4', {}, 'Likely causes'), el('ul', {}, ...list.map((c) => el('li', {}, c)))];
+  return [el('h4', {}, t('Likely causes')), el('ul', {}, ...list.map((c) => el('li', {}, c)))];
 }
 
 // ---- tree ----
@@ -138,20 +140,20 @@ function renderNode(n: TreeNode, depth: number): HTMLElement {
 
 export function renderHex(hex: string, firstRows = HEX_ROWS_FIRST): HTMLElement {
   const total = hexLength(hex);
-  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': `${total} bytes in hex` });
+  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': t('{0} bytes in hex', total) });
   const body = el('div');
   box.append(body);
   appendRows(body, hex, firstRows, 0);
   const shown = firstRows * 16;
   if (total > shown) {
-    const more = el('vscode-button', { appearance: 'secondary', class: 'more' }, `Show all ${total} bytes`);
+    const more = el('vscode-button', { appearance: 'secondary', class: 'more' }, t('Show all {0} bytes', total));
     more.addEventListener('click', () => {
       appendRows(body, hex, Infinity, shown);
       more.remove();
     });
     box.append(more);
   }
-  if (total === 0) body.append(el('div', { class: 'muted' }, '(empty)'));
+  if (total === 0) body.append(el('div', { class: 'muted' }, t('(empty)')));
   return box;
 }
 
@@ -171,8 +173,8 @@ export function renderLinkedHex(hex: string, spans: ByteSpan[], firstRows = HEX_
   if (!spans.length) return renderHex(hex, firstRows);
   const total = hexLength(hex);
   const wrap = el('div', { class: 'linked-hex' });
-  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': `${total} bytes in hex; point at a byte to see its field` });
-  const status = el('div', { class: 'hexfield', 'aria-live': 'polite' }, 'Point at a byte or a field to see which is which.');
+  const box = el('div', { class: 'hexview', role: 'group', 'aria-label': t('{0} bytes in hex; point at a byte to see its field', total) });
+  const status = el('div', { class: 'hexfield', 'aria-live': 'polite' }, t('Point at a byte or a field to see which is which.'));
   const cells: HTMLElement[][] = [];
   let lit: ByteSpan | undefined;
   const light = (s: ByteSpan | undefined) => {
@@ -204,14 +206,14 @@ export function renderLinkedHex(hex: string, spans: ByteSpan[], firstRows = HEX_
     const i = Number((ev.target as HTMLElement).dataset?.i);
     if (Number.isInteger(i)) light(spanAt(spans, i));
   });
-  if (total > firstRows * 16) box.append(el('div', { class: 'muted' }, `(first ${firstRows * 16} of ${total} bytes)`));
-  const list = el('ul', { class: 'fieldlist', 'aria-label': 'Fields and their bytes' });
+  if (total > firstRows * 16) box.append(el('div', { class: 'muted' }, t('(first {0} of {1} bytes)', firstRows * 16, total)));
+  const list = el('ul', { class: 'fieldlist', 'aria-label': t('Fields and their bytes') });
   for (const s of spans) {
     const li = el('li', { tabindex: '0' }, el('span', { class: 'fl' }, s.label), el('span', { class: 'fp' }, spanPlace(s)));
     li.addEventListener('mouseenter', () => light(s));
     li.addEventListener('focus', () => light(s));
     list.append(li);
   }
-  wrap.append(box, status, el('details', { class: 'fields-bytes' }, el('summary', {}, `Fields by byte range (${spans.length})`), list));
+  wrap.append(box, status, el('details', { class: 'fields-bytes' }, el('summary', {}, t('Fields by byte range ({0})', spans.length)), list));
   return wrap;
 }

@@ -9,6 +9,7 @@ import { handshakeTypeByName, handshakeTypeName } from '../../engine/registry/ha
 import { sigSchemeName } from '../../engine/registry/sigschemes';
 import { suiteName } from '../../engine/registry/suites';
 import { versionName } from '../../engine/registry/versions';
+import { t } from '../shared/l10n';
 import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
 
 // ---- categories and filtering ----------------------------------------------------------------------------------
@@ -136,7 +137,8 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
     }
     case 'alert': {
       const name = str(a.name);
-      const description = typeof a.description === 'string' && a.description ? a.description : glossary[name]?.description ?? '';
+      // The glossary is the host's (in the display language); an event's own description is the engine's English.
+      const description = glossary[name]?.description ?? (typeof a.description === 'string' ? t(a.description) : '');
       const fatal = a.level === 'fatal';
       return { ...base, category: 'alert', title: 'Alert', detail: `${str(a.level)} ${name} (${str(a.code)})${description ? `: ${description}` : ''}`, tone: fatal ? 'error' : name === 'close_notify' || name === 'user_canceled' ? 'normal' : 'warn' };
     }
@@ -163,7 +165,7 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
       const errName = err ? str(err.name) : '';
       const tone: Tone = !err || errName === 'SSL_ERROR_NONE' ? 'normal' : /WANT_|ZERO_RETURN/.test(errName) ? 'warn' : 'error';
       const queue = arr(a.queue);
-      return { ...base, category: 'api', title: str(a.call), detail: `= ${str(a.ret)}${err ? ` (${errName}: ${str(err.meaning, '')})` : ''}${queue.length ? ` [${queue.length} queued error${queue.length > 1 ? 's' : ''}]` : ''}`, tone };
+      return { ...base, category: 'api', title: str(a.call), detail: `= ${str(a.ret)}${err ? ` (${errName}: ${t(str(err.meaning, ''))})` : ''}${queue.length ? ` ${queue.length > 1 ? t('[{0} queued errors]', queue.length) : t('[1 queued error]')}` : ''}`, tone };
     }
     case 'error': {
       const place = a.place ? obj(a.place) : undefined;
@@ -449,7 +451,7 @@ export function hexLength(h: string): number {
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '?';
-  const s = `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
+  const s = n === 1 ? t('1 byte') : t('{0} bytes', n.toLocaleString('en-US'));
   return n >= 10240 ? `${s} (${(n / 1024).toFixed(1)} KiB)` : s;
 }
 
@@ -475,22 +477,22 @@ export function revocationSection(rev: unknown): RevocationSection | undefined {
   const r = obj(rev);
   const pointers = arr(r.pointers);
   const lines: RevocationSection['lines'] = [];
-  const where = pointers.length ? 'Each certificate\'s CRL and OCSP addresses are on its card (not fetched).' : '';
+  const where = pointers.length ? t('Each certificate\'s CRL and OCSP addresses are on its card (not fetched).') : '';
   const st = r.stapled && typeof r.stapled === 'object' ? obj(r.stapled) : undefined;
   if (!st) {
     if (where) lines.push({ text: where, tone: 'muted' });
     return {
-      badge: { word: 'no staple', state: 'not-performed' },
-      headline: r.requested === true ? 'The server stapled no OCSP response, though one was asked for (status_request).' : 'No stapled OCSP response was asked for, so the status of the certificate is not known here.',
+      badge: { word: t('no staple'), state: 'not-performed' },
+      headline: r.requested === true ? t('The server stapled no OCSP response, though one was asked for (status_request).') : t('No stapled OCSP response was asked for, so the status of the certificate is not known here.'),
       lines,
     };
   }
   const status = str(st.status, 'invalid');
   const verified = st.verified === true;
-  const badge: RevocationSection['badge'] = !verified ? { word: 'staple invalid', state: 'failed' }
-    : status === 'good' ? { word: 'good', state: 'ok' }
-      : status === 'revoked' ? { word: 'revoked', state: 'failed' } : { word: str(status), state: 'not-performed' };
-  if (typeof st.thisUpdate === 'string') lines.push({ text: `This update ${st.thisUpdate}${typeof st.nextUpdate === 'string' ? `, next update ${st.nextUpdate}` : ' (no next update given)'}`, tone: 'muted' });
+  const badge: RevocationSection['badge'] = !verified ? { word: t('staple invalid'), state: 'failed' }
+    : status === 'good' ? { word: t('good'), state: 'ok' }
+      : status === 'revoked' ? { word: t('revoked'), state: 'failed' } : { word: str(status), state: 'not-performed' };
+  if (typeof st.thisUpdate === 'string') lines.push({ text: typeof st.nextUpdate === 'string' ? t('This update {0}, next update {1}', st.thisUpdate, st.nextUpdate) : t('This update {0} (no next update given)', st.thisUpdate), tone: 'muted' });
   for (const f of arr(st.findings)) if (typeof f === 'string') lines.push({ text: f, tone: badge.state === 'failed' ? 'error' : 'warn' });
   if (where) lines.push({ text: where, tone: 'muted' });
   return { badge, headline: str(st.text, `OCSP: ${status}`), lines };
@@ -504,7 +506,7 @@ export function pointerRows(rev: unknown, depth: number): [string, string][] {
   const rows: [string, string][] = [];
   if (urls(p.ocsp).length) rows.push(['OCSP', urls(p.ocsp).join(', ')]);
   if (urls(p.crl).length) rows.push(['CRL', urls(p.crl).join(', ')]);
-  if (!rows.length && typeof p.summary === 'string') rows.push(['Revocation', p.summary]);
+  if (!rows.length && typeof p.summary === 'string') rows.push([t('Revocation'), p.summary]);
   return rows;
 }
 

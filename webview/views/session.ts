@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type AlertGlossary, type FromWebview, type SessionSum
 import { parseHexInput } from '../shared/hex-input';
 import { certificateDetails } from './certificate-card';
 import { el } from './dom';
+import { t } from '../shared/l10n';
 import { renderDetail } from './session-detail';
 import {
   CATEGORIES,
@@ -48,8 +49,14 @@ interface Row {
 
 /** Events rendered per task; bigger backlogs (a restored panel with thousands of events) yield in between. */
 const CHUNK = 600;
+/** English here; shown through t() (the strings table arrives before the view is made). */
 const STATE_WORDS: Record<SessionState, string> = {
   connecting: 'Connecting', handshaking: 'Handshaking', open: 'Open', closed: 'Closed', failed: 'Failed', listening: 'Listening',
+};
+/** A state as a badge says it, and as a sentence says it ("Session closed"). */
+const stateWord = (s: SessionState) => t(STATE_WORDS[s]);
+const STATE_SENTENCES: Record<SessionState, string> = {
+  connecting: 'Session connecting', handshaking: 'Session handshaking', open: 'Session open', closed: 'Session closed', failed: 'Session failed', listening: 'Session listening',
 };
 
 export class SessionView {
@@ -96,33 +103,33 @@ export class SessionView {
 
     // header
     this.badge = el('span', { class: 'badge', role: 'status' });
-    this.closeButton = this.button('Close', 'session/close', 'secondary');
+    this.closeButton = this.button(t('Close'), 'session/close', 'secondary');
     const actions = el('div', { class: 'h-actions' },
-      this.button('Reconnect', 'session/reconnect', 'primary'), this.button('New Connection', 'session/new', 'secondary'),
-      this.closeButton, this.button('Compare…', 'session/compare', 'secondary'), this.button('Copy JSON', 'session/copyJson', 'secondary'));
-    const t = init.target;
+      this.button(t('Reconnect'), 'session/reconnect', 'primary'), this.button(t('New Connection'), 'session/new', 'secondary'),
+      this.closeButton, this.button(t('Compare…'), 'session/compare', 'secondary'), this.button(t('Copy JSON'), 'session/copyJson', 'secondary'));
+    const tg = init.target;
     const target = el('div', { class: 'target' },
-      el('span', { class: 'pill' }, t.protocol), el('span', { class: 'pill' }, t.mode === 'serve' ? 'serve' : 'connect'),
-      el('span', { class: 'addr' }, `${t.mode === 'serve' ? 'listening on ' : ''}${formatHostPort(t.host, t.port)}`));
-    const settings = t.settings?.length
-      ? el('ul', { class: 'settings', 'aria-label': 'Settings' }, ...t.settings.map((s) => el('li', {}, el('span', { class: 'k' }, `${s.label}:`), el('span', { class: 'v' }, s.value))))
-      : el('p', { class: 'settings muted' }, 'Default settings');
+      el('span', { class: 'pill' }, tg.protocol), el('span', { class: 'pill' }, tg.mode === 'serve' ? t('serve') : t('connect')),
+      el('span', { class: 'addr' }, tg.mode === 'serve' ? t('listening on {0}', formatHostPort(tg.host, tg.port)) : formatHostPort(tg.host, tg.port)));
+    const settings = tg.settings?.length
+      ? el('ul', { class: 'settings', 'aria-label': t('Settings') }, ...tg.settings.map((s) => el('li', {}, el('span', { class: 'k' }, `${s.label}${t(': ').trim()}`), el('span', { class: 'v' }, s.value))))
+      : el('p', { class: 'settings muted' }, t('Default settings'));
     // Taking the session elsewhere: the host builds these (the capture and key log hold secrets and stay there).
-    const exports = el('div', { class: 'h-row h-export' }, el('span', { class: 'muted' }, 'Export:'),
-      el('div', { class: 'h-actions', role: 'group', 'aria-label': 'Export this session' },
-        this.action('Save Capture…', { type: 'session/saveCapture' }, 'Save the session as pcapng for Wireshark or tshark: the bytes on the wire, with the key log inside so they decrypt with no set-up'),
-        this.action('Save Key Log…', { type: 'session/saveKeyLog' }, 'Save the session\'s secrets as an NSS key log (SSLKEYLOGFILE format) for Wireshark'),
-        this.action('Copy Report', { type: 'session/report', format: 'markdown', action: 'copy' }, 'Copy the summary, chain, verification result and decoded trace as Markdown, for a ticket'),
-        this.action('Save Report…', { type: 'session/report', format: 'markdown', action: 'save' }, 'Save the summary, chain, verification result and decoded trace as a Markdown file'),
-        this.action('Copy Report JSON', { type: 'session/report', format: 'json', action: 'copy' }, 'Copy the report as JSON, for tools'),
-        this.action('Save Report JSON…', { type: 'session/report', format: 'json', action: 'save' }, 'Save the report as a JSON file, for tools')));
+    const exports = el('div', { class: 'h-row h-export' }, el('span', { class: 'muted' }, t('Export:')),
+      el('div', { class: 'h-actions', role: 'group', 'aria-label': t('Export this session') },
+        this.action(t('Save Capture…'), { type: 'session/saveCapture' }, t('Save the session as pcapng for Wireshark or tshark: the bytes on the wire, with the key log inside so they decrypt with no set-up')),
+        this.action(t('Save Key Log…'), { type: 'session/saveKeyLog' }, t('Save the session\'s secrets as an NSS key log (SSLKEYLOGFILE format) for Wireshark')),
+        this.action(t('Copy Report'), { type: 'session/report', format: 'markdown', action: 'copy' }, t('Copy the summary, chain, verification result and decoded trace as Markdown, for a ticket')),
+        this.action(t('Save Report…'), { type: 'session/report', format: 'markdown', action: 'save' }, t('Save the summary, chain, verification result and decoded trace as a Markdown file')),
+        this.action(t('Copy Report JSON'), { type: 'session/report', format: 'json', action: 'copy' }, t('Copy the report as JSON, for tools')),
+        this.action(t('Save Report JSON…'), { type: 'session/report', format: 'json', action: 'save' }, t('Save the report as a JSON file, for tools'))));
     const header = el('header', { class: 'sess-header' }, el('div', { class: 'h-row' }, el('h1', {}, init.title), this.badge, actions), target, settings, exports);
     if (init.protocolVersion !== PROTOCOL_VERSION) {
-      header.append(el('p', { class: 'banner', role: 'alert' }, `This panel speaks protocol ${PROTOCOL_VERSION} but the extension sent ${String(init.protocolVersion)}: some details may be missing. Reload the window (Developer: Reload Window).`));
+      header.append(el('p', { class: 'banner', role: 'alert' }, t('This panel speaks protocol {0} but the extension sent {1}: some details may be missing. Reload the window (Developer: Reload Window).', PROTOCOL_VERSION, String(init.protocolVersion))));
     }
 
     // filter bar
-    this.search = el('input', { type: 'search', placeholder: 'Filter (e.g. alert, X25519, 0x1301)', 'aria-label': 'Filter events by text', spellcheck: 'false' });
+    this.search = el('input', { type: 'search', placeholder: t('Filter (e.g. alert, X25519, 0x1301)'), 'aria-label': t('Filter events by text'), spellcheck: 'false' });
     this.search.value = this.filter.text;
     this.search.addEventListener('input', () => {
       clearTimeout(this.textTimer);
@@ -137,11 +144,11 @@ export class SessionView {
         this.focusRow(this.current >= 0 && this.rows[this.current]?.visible ? this.current : this.nextVisible(-1, 1));
       }
     });
-    const chipBox = el('div', { class: 'chips', role: 'group', 'aria-label': 'Show event kinds' });
+    const chipBox = el('div', { class: 'chips', role: 'group', 'aria-label': t('Show event kinds') });
     for (const c of CATEGORIES) {
       const n = el('span', { class: 'n' }, '0');
-      const b = el('button', { type: 'button', class: `chip c-${c.id}`, 'aria-pressed': String(this.filter.kinds[c.id]), title: `Show or hide ${c.label.toLowerCase()} events` },
-        el('span', { class: 'dot', 'aria-hidden': 'true' }), c.label, n);
+      const b = el('button', { type: 'button', class: `chip c-${c.id}`, 'aria-pressed': String(this.filter.kinds[c.id]), title: t('Show or hide {0} events', t(c.label).toLowerCase()) },
+        el('span', { class: 'dot', 'aria-hidden': 'true' }), t(c.label), n);
       b.addEventListener('click', () => this.setFilter({ ...this.filter, kinds: { ...this.filter.kinds, [c.id]: !this.filter.kinds[c.id] } }));
       this.chips.set(c.id, { button: b, n });
       chipBox.append(b);
@@ -150,9 +157,9 @@ export class SessionView {
     const filterbar = el('div', { class: 'filterbar', role: 'search' }, this.search, chipBox, this.countEl);
 
     // timeline
-    this.list = el('div', { class: 'timeline', role: 'list', 'aria-label': 'Trace events' });
+    this.list = el('div', { class: 'timeline', role: 'list', 'aria-label': t('Trace events') });
     this.empty = el('div', { class: 'empty' });
-    this.jump = el('vscode-button', { class: 'jump', appearance: 'secondary', hidden: '' }, 'Jump to latest');
+    this.jump = el('vscode-button', { class: 'jump', appearance: 'secondary', hidden: '' }, t('Jump to latest'));
     this.jump.addEventListener('click', () => this.scrollToEnd());
     this.list.addEventListener('keydown', (e) => this.onKey(e));
     this.list.addEventListener('click', (e) => this.onClick(e));
@@ -160,7 +167,7 @@ export class SessionView {
       this.following = this.atEnd();
       if (this.following) this.setUnseen(0);
     }, { passive: true });
-    const tlWrap = el('section', { class: 'tl-wrap', 'aria-label': 'Timeline' }, this.empty, this.list, this.jump);
+    const tlWrap = el('section', { class: 'tl-wrap', 'aria-label': t('Timeline') }, this.empty, this.list, this.jump);
 
     // summary side (at narrow widths a top section that folds away behind a one-line toggle)
     this.summaryBody = el('div', { class: 'aside-body', id: `summary-${this.id}` });
@@ -170,20 +177,20 @@ export class SessionView {
       this.asideToggle.setAttribute('aria-expanded', String(open));
       this.aside.classList.toggle('collapsed', !open);
     });
-    this.aside = el('aside', { class: 'aside', 'aria-label': 'Session summary' }, this.asideToggle, this.summaryBody);
+    this.aside = el('aside', { class: 'aside', 'aria-label': t('Session summary') }, this.asideToggle, this.summaryBody);
 
     // send box
-    const input = el('input', { type: 'text', placeholder: 'Text to send as application data', 'aria-label': 'Text to send', spellcheck: 'false' });
+    const input = el('input', { type: 'text', placeholder: t('Text to send as application data'), 'aria-label': t('Text to send'), spellcheck: 'false' });
     const crlf = el('input', { type: 'checkbox', checked: '' });
     const hex = el('input', { type: 'checkbox' });
     const problem = el('span', { class: 'send-problem', role: 'alert' });
     hex.addEventListener('change', () => {
       crlf.disabled = hex.checked;
-      input.placeholder = hex.checked ? 'Bytes as hex, e.g. 16 03 01 00 05' : 'Text to send as application data';
-      input.setAttribute('aria-label', hex.checked ? 'Bytes to send, in hex' : 'Text to send');
+      input.placeholder = hex.checked ? t('Bytes as hex, e.g. 16 03 01 00 05') : t('Text to send as application data');
+      input.setAttribute('aria-label', hex.checked ? t('Bytes to send, in hex') : t('Text to send'));
       problem.textContent = '';
     });
-    const sendButton = el('vscode-button', { appearance: 'primary' }, 'Send');
+    const sendButton = el('vscode-button', { appearance: 'primary' }, t('Send'));
     const send = () => {
       problem.textContent = '';
       if (hex.checked) {
@@ -207,7 +214,7 @@ export class SessionView {
         send();
       }
     });
-    this.sendbox = el('div', { class: 'sendbox', role: 'form', 'aria-label': 'Send application data', hidden: '' }, input, el('label', {}, crlf, 'end with CRLF'), el('label', {}, hex, 'hex'), sendButton, problem);
+    this.sendbox = el('div', { class: 'sendbox', role: 'form', 'aria-label': t('Send application data'), hidden: '' }, input, el('label', {}, crlf, t('end with CRLF')), el('label', {}, hex, t('hex')), sendButton, problem);
 
     this.live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
     root.replaceChildren(el('style', {}, SESSION_STYLE), el('div', { class: 'sess' }, header, filterbar, el('div', { class: 'main' }, tlWrap, this.aside), this.sendbox), this.live);
@@ -238,7 +245,7 @@ export class SessionView {
     if (!(s in STATE_WORDS)) return;
     this.state = s;
     this.applyState();
-    this.live.textContent = `Session ${STATE_WORDS[s].toLowerCase()}`;
+    this.live.textContent = t(STATE_SENTENCES[s]);
     this.renderSummary();
     this.updateEmpty();
   }
@@ -246,7 +253,7 @@ export class SessionView {
   setSummary(s: SessionSummary): void {
     this.summary = s;
     this.renderSummary();
-    if (s.error) this.live.textContent = `Error: ${s.error.message}`;
+    if (s.error) this.live.textContent = t('Error: {0}', s.error.message);
     this.updateEmpty();
   }
 
@@ -306,15 +313,15 @@ export class SessionView {
     try {
       line = describeEvent(ev, this.glossary);
     } catch (err) {
-      line = { category: 'error', side: 'C', arrow: '', time: formatTime((ev as { t?: unknown } | null)?.t), title: 'Unreadable event', detail: String(err), tone: 'error' };
+      line = { category: 'error', side: 'C', arrow: '', time: formatTime((ev as { t?: unknown } | null)?.t), title: t('Unreadable event'), detail: String(err), tone: 'error' };
     }
     const text = lineText(line);
-    const sideWord = line.side === 'S' ? 'server' : 'client';
-    const dirWord = line.arrow === '>>' ? `sent by the ${sideWord}` : line.arrow === '<<' ? `received by the ${sideWord}` : '';
+    const sideWord = line.side === 'S' ? t('server') : t('client');
+    const dirWord = line.arrow === '>>' ? (line.side === 'S' ? t('sent by the server') : t('sent by the client')) : line.arrow === '<<' ? (line.side === 'S' ? t('received by the server') : t('received by the client')) : '';
     const item = el('div', { class: `ev cat-${line.category} tone-${line.tone}`, role: 'listitem' });
     const head = el('div', {
       class: 'ev-head', role: 'button', tabindex: '-1', 'aria-expanded': 'false', 'data-i': String(index),
-      'aria-label': `${line.time} seconds, ${sideWord}${dirWord ? `, ${dirWord}` : ''}: ${text}`,
+      'aria-label': t('{0} seconds, {1}: {2}', line.time, dirWord ? `${sideWord}, ${dirWord}` : sideWord, text),
     },
     el('span', { class: 'chev', 'aria-hidden': 'true' }, '▶'),
     el('span', { class: 'time', 'aria-hidden': 'true' }, line.time),
@@ -356,7 +363,7 @@ export class SessionView {
   private updateCounts(): void {
     for (const [id, c] of this.chips) c.n.textContent = String(this.counts[id]);
     const total = this.rows.length;
-    this.countEl.textContent = total === this.shown ? `${total} event${total === 1 ? '' : 's'}` : `${this.shown} of ${total} events shown`;
+    this.countEl.textContent = total === this.shown ? (total === 1 ? t('1 event') : t('{0} events', total)) : t('{0} of {1} events shown', this.shown, total);
   }
 
   private updateEmpty(): void {
@@ -367,20 +374,20 @@ export class SessionView {
     this.empty.hidden = false;
     this.empty.classList.remove('failed');
     if (this.rows.length > 0) {
-      const reset = el('button', { type: 'button', class: 'linkish' }, 'Show all kinds and clear the text filter');
+      const reset = el('button', { type: 'button', class: 'linkish' }, t('Show all kinds and clear the text filter'));
       reset.addEventListener('click', () => {
         this.search.value = '';
         this.setFilter({ text: '', kinds: Object.fromEntries(CATEGORIES.map((c) => [c.id, true])) as Record<Category, boolean> });
       });
-      this.empty.replaceChildren(`No event matches the filter (${this.rows.length} hidden). `, reset);
+      this.empty.replaceChildren(t('No event matches the filter ({0} hidden). ', this.rows.length), reset);
     } else if (this.state === 'failed') {
       this.empty.classList.add('failed');
       const why = this.summary?.error?.message;
-      this.empty.replaceChildren(`The session failed before any event was recorded${why ? `: ${why}` : '.'}`);
+      this.empty.replaceChildren(why ? t('The session failed before any event was recorded: {0}', why) : t('The session failed before any event was recorded.'));
     } else if (this.state === 'closed') {
-      this.empty.replaceChildren('The session ended without events.');
+      this.empty.replaceChildren(t('The session ended without events.'));
     } else {
-      this.empty.replaceChildren(this.state === 'listening' ? 'Waiting for a client to connect…' : 'Waiting for events…');
+      this.empty.replaceChildren(this.state === 'listening' ? t('Waiting for a client to connect…') : t('Waiting for events…'));
     }
   }
 
@@ -397,7 +404,7 @@ export class SessionView {
   private setUnseen(n: number): void {
     this.unseen = n;
     this.jump.hidden = n === 0;
-    if (n) this.jump.textContent = `${n} new event${n === 1 ? '' : 's'} ↓`;
+    if (n) this.jump.textContent = n === 1 ? t('1 new event ↓') : t('{0} new events ↓', n);
   }
 
   // ---- keyboard and mouse ----
@@ -506,7 +513,7 @@ export class SessionView {
       try {
         row.detail = renderDetail(row.ev, row.line, this.glossary);
       } catch (err) {
-        row.detail = el('div', { class: 'ev-detail' }, el('p', { class: 'full' }, `This event could not be shown in detail: ${String(err)}`));
+        row.detail = el('div', { class: 'ev-detail' }, el('p', { class: 'full' }, t('This event could not be shown in detail: {0}', String(err))));
       }
       row.detail.id = `ev-detail-${this.id}-${i}`;
       row.head.setAttribute('aria-controls', row.detail.id);
@@ -540,8 +547,8 @@ export class SessionView {
 
   private applyState(): void {
     this.badge.className = `badge state-${this.state}`;
-    this.badge.textContent = STATE_WORDS[this.state];
-    this.badge.setAttribute('aria-label', `State: ${STATE_WORDS[this.state]}`);
+    this.badge.textContent = stateWord(this.state);
+    this.badge.setAttribute('aria-label', t('State: {0}', stateWord(this.state)));
     const ended = this.state === 'closed' || this.state === 'failed';
     if (ended) this.closeButton.setAttribute('disabled', '');
     else this.closeButton.removeAttribute('disabled');
@@ -554,63 +561,64 @@ export class SessionView {
     const s = this.summary;
     const out: Node[] = [];
     const err = s?.error ?? (this.state === 'failed' ? this.errorFromEvents() : undefined);
-    if (err) out.push(this.errorBlock(err, s?.version ? 'The session failed' : this.rows.some((r) => r.ev.kind === 'handshake') ? 'The handshake failed' : 'The connection failed'));
-    out.push(el('h2', {}, 'Negotiated'));
+    if (err) out.push(this.errorBlock(err, s?.version ? t('The session failed') : this.rows.some((r) => r.ev.kind === 'handshake') ? t('The handshake failed') : t('The connection failed')));
+    out.push(el('h2', {}, t('Negotiated')));
     if (!s) {
-      out.push(el('p', { class: 'muted' }, this.state === 'failed' ? 'No summary was received.' : 'The summary appears when the handshake completes or fails.'));
+      out.push(el('p', { class: 'muted' }, this.state === 'failed' ? t('No summary was received.') : t('The summary appears when the handshake completes or fails.')));
     } else {
-      const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? 'yes' : 'no');
+      const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? t('yes') : t('no'));
       const dash = (v: string | undefined) => v || '—';
-      const bytes: [string, string][] = [['Bytes in', formatBytes(s.bytesIn)], ['Bytes out', formatBytes(s.bytesOut)]];
+      const bytes: [string, string][] = [[t('Bytes in'), formatBytes(s.bytesIn)], [t('Bytes out'), formatBytes(s.bytesOut)]];
       if (s.version) {
         out.push(kvList([
-          ['Protocol', dash(s.version)], ['Cipher suite', dash(s.suite)], ['Group', dash(s.group)],
-          ['Signature scheme', dash(s.signatureScheme)], ['ALPN', s.alpn || 'none'],
-          ['Resumed', yesNo(s.resumed)], ['HelloRetryRequest', yesNo(s.helloRetry)], ['SNI', s.serverName || 'none'],
+          [t('Protocol'), dash(s.version)], [t('Cipher suite'), dash(s.suite)], [t('Group'), dash(s.group)],
+          [t('Signature scheme'), dash(s.signatureScheme)], ['ALPN', s.alpn || t('none')],
+          [t('Resumed'), yesNo(s.resumed)], ['HelloRetryRequest', yesNo(s.helloRetry)], ['SNI', s.serverName || t('none')],
           ...bytes,
         ], true));
       } else {
-        out.push(el('p', { class: 'muted' }, 'Nothing was negotiated.'), kvList(bytes, true));
+        out.push(el('p', { class: 'muted' }, t('Nothing was negotiated.')), kvList(bytes, true));
       }
-      if (s.timings?.length) out.push(el('h2', {}, 'Timings'), kvList(s.timings.map((t) => [t.label, formatMs(t.ms)] as [string, string]), true));
+      // Timing labels are the runner's English words and the handshake phases (engine/trace/phases.ts), indented.
+      if (s.timings?.length) out.push(el('h2', {}, t('Timings')), kvList(s.timings.map((x) => [x.label.replace(/\S.*$/, (l) => t(l)), formatMs(x.ms)] as [string, string]), true));
       const v = s.verification ?? { state: 'not-performed', text: '' };
       const chain = s.chain ?? [];
       if (s.version || chain.length || v.state !== 'not-performed') {
-        const word = { ok: 'verified', failed: 'failed', 'not-performed': 'not performed' }[v.state] ?? String(v.state);
-        out.push(el('h2', {}, 'Verification'), el('span', { class: `badge verif-${v.state}` }, word));
+        const word = { ok: t('verified'), failed: t('failed'), 'not-performed': t('not performed') }[v.state] ?? String(v.state);
+        out.push(el('h2', {}, t('Verification')), el('span', { class: `badge verif-${v.state}` }, word));
         if (v.text) out.push(el('p', { class: 'verif-text' }, v.text));
         const rev = revocationSection(s.revocation);
         if (rev) {
-          out.push(el('h2', {}, 'Revocation'), el('span', { class: `badge verif-${rev.badge.state}` }, rev.badge.word), el('p', { class: 'verif-text' }, rev.headline));
+          out.push(el('h2', {}, t('Revocation')), el('span', { class: `badge verif-${rev.badge.state}` }, rev.badge.word), el('p', { class: 'verif-text' }, rev.headline));
           for (const l of rev.lines) out.push(el('p', { class: l.tone === 'error' ? 'problem' : l.tone === 'normal' ? 'verif-text' : 'muted' }, l.text));
         }
-        out.push(el('h2', {}, `Peer certificates (${chain.length})`));
-        if (!chain.length) out.push(el('p', { class: 'muted' }, 'The peer sent no certificate.'));
+        out.push(el('h2', {}, t('Peer certificates ({0})', chain.length)));
+        if (!chain.length) out.push(el('p', { class: 'muted' }, t('The peer sent no certificate.')));
       }
       const now = new Date();
       chain.forEach((ci, i) => {
-        const role = i === 0 ? 'Leaf' : ci.selfIssued ? 'Root' : 'Intermediate';
-        const card = el('section', { class: 'card', 'aria-label': `${role} certificate ${i}: ${ci.subject?.text ?? ''}` });
-        card.append(el('h3', {}, `${i} · ${role}${ci.selfIssued ? ' (self-issued)' : ''}`));
+        const role = i === 0 ? t('Leaf') : ci.selfIssued ? t('Root') : t('Intermediate');
+        const card = el('section', { class: 'card', 'aria-label': t('{0} certificate {1}: {2}', role, i, ci.subject?.text ?? '') });
+        card.append(el('h3', {}, `${i} · ${role}${ci.selfIssued ? t(' (self-issued)') : ''}`));
         const link = v.links?.[i];
         if (link) {
-          card.append(el('span', { class: `badge verif-${link.verdict === 'ok' ? 'ok' : link.verdict === 'error' ? 'failed' : 'not-performed'}` }, link.verdict === 'ok' ? 'link verified' : link.verdict === 'error' ? 'link fails' : 'link has warnings'));
-          for (const f of link.findings) card.append(el('p', { class: link.verdict === 'error' ? 'problem' : 'muted' }, `${f.text}: ${f.fix}`));
+          card.append(el('span', { class: `badge verif-${link.verdict === 'ok' ? 'ok' : link.verdict === 'error' ? 'failed' : 'not-performed'}` }, link.verdict === 'ok' ? t('link verified') : link.verdict === 'error' ? t('link fails') : t('link has warnings')));
+          for (const f of link.findings) card.append(el('p', { class: link.verdict === 'error' ? 'problem' : 'muted' }, `${f.text}${t(': ')}${f.fix}`));
         }
         try {
           card.append(...certificateDetails(ci, now, pointerRows(s.revocation, i)));
         } catch (e) {
-          card.append(el('p', { class: 'problem' }, `This certificate could not be shown: ${String(e)}`));
+          card.append(el('p', { class: 'problem' }, t('This certificate could not be shown: {0}', String(e))));
         }
-        const open = el('vscode-button', { appearance: 'secondary' }, 'Open certificate');
+        const open = el('vscode-button', { appearance: 'secondary' }, t('Open certificate'));
         open.addEventListener('click', () => this.post({ type: 'session/openCertificate', index: i }));
         card.append(el('div', { class: 'actions' }, open));
         out.push(card);
       });
     }
     this.summaryBody.replaceChildren(...out);
-    const brief = s?.version ? [s.version, s.suite, s.group].filter(Boolean).join(' · ') : err ? 'failed' : STATE_WORDS[this.state].toLowerCase();
-    this.asideToggle.replaceChildren(el('span', { class: 'chev', 'aria-hidden': 'true' }, '▶'), 'Summary', el('span', { class: 'muted' }, brief));
+    const brief = s?.version ? [s.version, s.suite, s.group].filter(Boolean).join(' · ') : err ? t('failed') : stateWord(this.state).toLowerCase();
+    this.asideToggle.replaceChildren(el('span', { class: 'chev', 'aria-hidden': 'true' }, '▶'), t('Summary'), el('span', { class: 'muted' }, brief));
   }
 
   /** Without a summary, a failed session is explained by its last error event or fatal alert. */
@@ -620,23 +628,24 @@ export class SessionView {
       if (e.kind === 'error') return { message: String(e.message ?? 'error'), ...(typeof e.alert === 'string' ? { alert: e.alert } : {}) };
       if (e.kind === 'alert' && e.level === 'fatal') {
         const fromPeer = e.dir === 'in';
-        return { message: `${fromPeer ? 'the peer sent' : 'we sent'} a fatal alert: ${String(e.name)} (${String(e.code)})`, alert: String(e.name), fromPeer };
+        const what = `${String(e.name)} (${String(e.code)})`;
+        return { message: fromPeer ? t('the peer sent a fatal alert: {0}', what) : t('we sent a fatal alert: {0}', what), alert: String(e.name), fromPeer };
       }
     }
-    return { message: 'The session failed; no error event was recorded.' };
+    return { message: t('The session failed; no error event was recorded.') };
   }
 
   private errorBlock(err: NonNullable<SessionSummary['error']>, title: string): HTMLElement {
     const g = err.alert ? this.glossary[err.alert] : undefined;
-    const block = el('section', { class: 'err-block', role: 'alert', 'aria-label': 'Error' });
+    const block = el('section', { class: 'err-block', role: 'alert', 'aria-label': t('Error') });
     block.append(el('h2', {}, title), el('p', { class: 'msg' }, err.message));
     if (err.alert) {
-      const who = err.fromPeer === undefined ? '' : err.fromPeer ? ' — sent by the peer' : ' — sent by TLS Lens';
-      block.append(el('p', {}, 'Alert: ', el('span', { class: 'mono' }, err.alert), who));
+      const who = err.fromPeer === undefined ? '' : err.fromPeer ? t(' — sent by the peer') : t(' — sent by TLS Lens');
+      block.append(el('p', {}, t('Alert: '), el('span', { class: 'mono' }, err.alert), who));
       if (g?.description) block.append(el('p', { class: 'alert-desc' }, g.description));
     }
     const causes = err.causes?.length ? err.causes : g?.causes;
-    if (causes?.length) block.append(el('p', {}, 'Likely causes:'), el('ul', {}, ...causes.map((c) => el('li', {}, c))));
+    if (causes?.length) block.append(el('p', {}, t('Likely causes:')), el('ul', {}, ...causes.map((c) => el('li', {}, c))));
     return block;
   }
 }

@@ -24,6 +24,13 @@ import type { ConsentWords } from '../../../extension/workspace-trust';
 const EXTENSION_ID = 'tls-lens.tls-lens';
 const TEST_TIMEOUT_MS = 20_000;
 
+/**
+ * The suite runs in English and, with `run-in-code-server.mjs --locale zh-cn`, in Simplified Chinese: the words the
+ * extension shows are checked in the display language (`L(english, chinese)`); everything else is the same.
+ */
+const ZH = vscode.env.language === 'zh-cn';
+const L = (english: string, chinese: string) => (ZH ? chinese : english);
+
 type Test = { name: string; fn: () => Promise<void> };
 type Result = { name: string; ok: boolean; error: string | null };
 
@@ -236,13 +243,13 @@ const tests: Test[] = [
     },
   },
   {
-    name: 'hover on the certificate block shows Subject, CN = localhost, Not After, SHA-256',
+    name: `hover on the certificate block shows ${L('Subject', '使用者')}, CN = localhost, ${L('Not After', '到期时间')}, SHA-256`,
     fn: async () => {
       const doc = await open('server.pem');
       const cert = blocks('server.pem')[0];
       const t = hoverText(await hoverAt(doc, cert.begin + 2));
       assert(t.trim(), `no hover on line ${cert.begin + 2} of the certificate block`);
-      for (const want of ['Subject', 'Not After', 'SHA-256'])
+      for (const want of [L('Subject', '使用者'), L('Not After', '到期时间'), 'SHA-256'])
         assert(t.includes(want), `hover lacks "${want}":\n${t}`);
       assert(/CN\s?=\s?localhost/.test(t), `hover lacks "CN = localhost" (or "CN=localhost"):\n${t}`);
     },
@@ -292,11 +299,11 @@ const tests: Test[] = [
     },
   },
   {
-    name: 'diagnostics: expired.pem has one that says "expired"',
+    name: `diagnostics: expired.pem has one that says "${L('expired', '已过期')}"`,
     fn: async () => {
       const doc = await open('expired.pem');
       // (the subject is CN=expired.example: that name alone does not count)
-      const says = (d: vscode.Diagnostic[]) => d.some((x) => /expired(?!\.example)/i.test(x.message));
+      const says = (d: vscode.Diagnostic[]) => d.some((x) => (ZH ? /已过期 \d+/ : /expired(?!\.example)/i).test(x.message));
       const d = await diagnosticsUntil(doc.uri, says);
       assert(says(d), `no diagnostic about expiry on expired.pem; got ${showDiags(d)}`);
     },
@@ -415,7 +422,7 @@ const tests: Test[] = [
       const gd = await diagnosticsUntil(good.uri, () => true, 1000);
       assert(!gd.some((y) => String(y.code).startsWith('chain-')), `chain.pem is in order: ${showDiags(gd)}`);
       const text = hoverText(await hoverAt(good, 1)).replace(/\\/g, ''); // markdown escapes undone
-      assert(/Chain in this file/.test(text) && /leaf\.example\.com/.test(text) && /this block/.test(text), `hover ${text.slice(0, 600)}`);
+      assert(text.includes(L('Chain in this file', '此文件中的证书链')) && /leaf\.example\.com/.test(text) && text.includes(L('this block', '此块')), `hover ${text.slice(0, 600)}`);
     },
   },
   {
@@ -428,7 +435,7 @@ const tests: Test[] = [
       const [sa, sb] = await withTimeout(Promise.all([a.settled, b.settled]), 15_000, 'the sessions did not settle');
       assert(sa.group === 'X25519' && sb.group === 'P-256', `groups ${sa.group} ${sb.group}`);
       const cmp = (await vscode.commands.executeCommand('tlslens.compareSessions', a, b)) as { title: string } | undefined;
-      assert(cmp && /^Compare: TLS 127\.0\.0\.1:\d+ ↔ TLS 127\.0\.0\.1:\d+$/.test(cmp.title), `comparison panel ${show(cmp?.title)}`);
+      assert(cmp && new RegExp(`^${L('Compare: ', '比较：')}TLS 127\\.0\\.0\\.1:\\d+ ↔ TLS 127\\.0\\.0\\.1:\\d+$`).test(cmp.title), `comparison panel ${show(cmp?.title)}`);
     },
   },
   {
@@ -592,11 +599,169 @@ const tests: Test[] = [
       }
     },
   },
+  {
+    name: `display language: vscode.env.language is "${vscode.env.language}", and the manifest and the bundle follow it`,
+    fn: async () => {
+      const want = process.env.TLS_LENS_TEST_LOCALE;
+      if (want) assert(vscode.env.language === want, `the run asked for --locale ${want}, but vscode.env.language is "${vscode.env.language}"`);
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      // VS Code localizes command titles in place: a string in English, { value, original } in another language.
+      type Localized = string | { value: string; original: string };
+      const commands = (ext.packageJSON as { contributes: { commands: { command: string; title: Localized; category: Localized }[] } }).contributes.commands;
+      const text = (v: Localized | undefined) => (typeof v === 'string' || v === undefined ? v : v.value);
+      const title = (id: string) => text(commands.find((c) => c.command === id)?.title);
+      const original = commands.find((c) => c.command === 'tlslens.checkKey')?.title;
+      if (ZH) assert(typeof original === 'object' && original.original === 'Check Key', `the English title is kept as "original": ${show(original)}`);
+      // package.nls.json / package.nls.zh-cn.json, as VS Code itself reads the manifest
+      assert(title('tlslens.checkKey') === L('Check Key', '检查密钥'), `Check Key's title is ${show(title('tlslens.checkKey'))}`);
+      assert(title('tlslens.connectToHost') === L('Connect to Host…', '连接到主机…'), `Connect to Host's title is ${show(title('tlslens.connectToHost'))}`);
+      assert(commands.every((c) => text(c.category) === 'TLS Lens'), `categories ${show([...new Set(commands.map((c) => c.category))])}`);
+      // l10n/bundle.l10n.zh-cn.json, as vscode.l10n.t reads it (undefined in English: no bundle is loaded)
+      if (ZH) assert(vscode.l10n.bundle?.['Peer certificates ({0})'] === '对端证书（{0}）', `vscode.l10n.bundle ${show(Object.keys(vscode.l10n.bundle ?? {}).length)} entries`);
+      else assert(vscode.l10n.t('Peer certificates ({0})', 2) === 'Peer certificates (2)', 'English strings are the source strings');
+    },
+  },
+  {
+    name: `zh-cn aware: hover, session summary, verification and alert causes speak ${L('English', 'Chinese')}`,
+    fn: async () => {
+      const doc = await open('server.pem');
+      const hover = hoverText(await hoverAt(doc, blocks('server.pem')[0].begin + 2));
+      assert(hover.includes(L('**Subject:**', '**使用者：**')) && hover.includes(L('Full decode', '完整解码')), `hover ${hover.slice(0, 300)}`);
+      const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number; panel: { panel: vscode.WebviewPanel } } | undefined;
+      assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+      try {
+        const ok = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost' })) as SessionPanelLike | undefined;
+        const summary = await withTimeout(ok!.settled, 15_000, 'the session did not settle');
+        // X509_V_ERR 18 (self-signed): OpenSSL's text as it is, then the registry's meaning and fix in the display language
+        assert(summary.verification.code === 18 && summary.verification.text.startsWith('self-signed certificate'), `verification ${show(summary.verification)}`);
+        assert(summary.verification.text.includes(L('(X509_V_ERR 18, depth 0; trust: the system trust store)', '（X509_V_ERR 18，深度 0；信任：系统信任存储）')), `verification ${show(summary.verification.text)}`);
+        if (ZH) assert(summary.verification.text.includes('如果信任它，就把它加入信任存储（--CAfile）'), `the fix is not the Chinese registry's: ${summary.verification.text}`);
+        ok!.panel?.dispose();
+        // TLS 1.0 and 1.1 only, against our server (TLS 1.2 and 1.3): protocol_version, with its likely causes from the registry
+        const bad = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost', minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })) as SessionPanelLike | undefined;
+        const failed = await withTimeout(bad!.settled, 15_000, 'the failing session did not settle');
+        const causes = (failed.error as { causes?: string[] } | undefined)?.causes ?? [];
+        assert(!failed.ok && failed.error?.message && causes.length > 0, `failure ${show(failed.error)}`);
+        assert(causes[0] === L('the minimum and maximum protocol versions of the two sides do not overlap', '双方的最低和最高协议版本没有交集'), `causes ${show(causes)}`);
+        bad!.panel?.dispose();
+      } finally {
+        served.panel.panel.dispose();
+      }
+    },
+  },
+  {
+    name: 'Getting Started walkthrough: contributed with 5 steps, each with media and a completion event, and it opens',
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      type Step = { id: string; title: string; description: string; media: { markdown?: string }; completionEvents?: string[] };
+      const walks = (ext.packageJSON as { contributes: { walkthroughs?: { id: string; title: string; steps: Step[] }[] } }).contributes.walkthroughs ?? [];
+      const w = walks.find((x) => x.id === 'gettingStarted');
+      assert(w && w.steps.length === 5, `walkthroughs ${show(walks.map((x) => [x.id, x.steps.length]))}`);
+      assert(w.title === L('Get Started with TLS Lens', 'TLS Lens 入门'), `title ${show(w.title)}`);
+      for (const step of w.steps) {
+        assert(step.completionEvents?.length, `step ${step.id} has no completion event`);
+        assert(step.media.markdown && fs.existsSync(path.join(ext.extensionPath, step.media.markdown)), `step ${step.id}: media ${show(step.media.markdown)} is not in the extension`);
+        if (ZH) assert(/zh-cn/.test(step.media.markdown) && /[\u4e00-\u9fff]/.test(step.title + step.description), `step ${step.id} is not in Chinese: ${step.title}`);
+      }
+      assert(show(w.steps.map((x) => x.completionEvents)).includes('onCommand:tlslens.connectToHost'), 'Connect to Host completes a step');
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      const before = tabs().length;
+      await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#gettingStarted`, false);
+      let opened: vscode.Tab | undefined;
+      for (let i = 0; i < 25 && !opened; i++) {
+        opened = tabs().find((t) => !(t.input instanceof vscode.TabInputText) && /Welcome|Walkthrough|TLS Lens/i.test(t.label));
+        if (!opened) await sleep(200);
+      }
+      assert(opened, `no walkthrough tab opened (tabs before ${before}: ${show(tabs().map((t) => t.label))})`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  },
+  {
+    name: 'status bar: hidden with nothing running, shown while Serve TLS Here runs (with its port and the live session), hidden after',
+    fn: async () => {
+      const api = testApi();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');   // earlier tests' panels: their servers stop
+      for (let i = 0; i < 25 && api.statusBar().visible; i++) await sleep(100);
+      assert(!api.statusBar().visible, `visible with nothing running: ${show(api.statusBar())}`);
+      const served = (await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 })) as { port: number; panel: { panel: vscode.WebviewPanel } } | undefined;
+      assert(served && served.port > 0, `serveHere returned ${show(served)}`);
+      const serving = L(`serving :${served.port}`, `正在监听 :${served.port}`);
+      assert(api.statusBar().visible && api.statusBar().text.includes(serving) && api.statusBar().text.startsWith('$(lock) TLS Lens'), `while serving: ${show(api.statusBar())}`);
+      const client = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: served.port, serverName: 'localhost' })) as SessionPanelLike | undefined;
+      await withTimeout(client!.settled, 15_000, 'the session did not settle');
+      const both = api.statusBar().text;
+      assert(both.includes(L('1 session', '1 个会话')) && both.includes(serving), `with a live session: ${show(both)}`);
+      client!.panel?.dispose();
+      assert(!api.statusBar().text.includes(L('session', '会话')), `the closed session still counts: ${show(api.statusBar())}`);
+      served.panel.panel.dispose();
+      assert(!api.statusBar().visible, `still shown after the server stopped: ${show(api.statusBar())}`);
+      assert(await refused(served.port), 'the server still listens after its panel closed');
+    },
+  },
+  {
+    name: 'keybindings: Connect to Host and Check Key (PEM editors only) use keys VS Code does not bind by default',
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const ours = (ext.packageJSON as { contributes: { keybindings: { command: string; key: string; when?: string }[] } }).contributes.keybindings;
+      assert(ours.some((k) => k.command === 'tlslens.connectToHost') && ours.some((k) => k.command === 'tlslens.checkKey' && /editorLangId == pem/.test(k.when ?? '')), `keybindings ${show(ours)}`);
+      await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
+      let text = '';
+      for (let i = 0; i < 25 && !/"key":/.test(text); i++) {
+        text = vscode.window.activeTextEditor?.document.getText() ?? '';
+        if (!/"key":/.test(text)) await sleep(200);
+      }
+      assert(/"command": "workbench.action.quickOpen"/.test(text), `the default keybindings did not open: ${text.slice(0, 200)}`);
+      // Every default binding, as "key" -> commands; ours must be the only ones on their keys.
+      // Keys as VS Code writes them (modifiers in the order ctrl, shift, alt, meta), whatever order a manifest uses.
+      const canonical = (key: string) => key.split(' ').map((chord) => {
+        const parts = chord.split('+');
+        const mods = ['ctrl', 'shift', 'alt', 'meta', 'cmd'].filter((m) => parts.includes(m));
+        return [...mods, ...parts.filter((p) => !mods.includes(p))].join('+');
+      }).join(' ');
+      const bound = new Map<string, string[]>();
+      for (const m of text.matchAll(/\{\s*"key":\s*"([^"]+)",\s*"command":\s*"([^"]+)"/g)) bound.set(canonical(m[1]!), [...(bound.get(canonical(m[1]!)) ?? []), m[2]!]);
+      assert(bound.size > 300, `only ${bound.size} keys read from the default keybindings`);
+      for (const k of ours) {
+        const others = (bound.get(canonical(k.key)) ?? []).filter((c) => c !== k.command && c !== `-${k.command}`);
+        assert(others.length === 0, `${k.key} (${k.command}) is also bound to ${show(others)}`);
+        assert(bound.get(canonical(k.key))?.includes(k.command), `${k.key} is not listed for ${k.command} (the extension's bindings are in the same file): ${show([...bound].filter(([, c]) => c.some((x) => x.startsWith('tlslens.'))))}`);
+      }
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    },
+  },
+  {
+    name: 'virtual workspace and a browser-only host: Connect to Host and Serve TLS Here say why they cannot run; Check Key still works',
+    fn: async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const api = testApi();
+      const rec = recordNetwork(ext.extensionPath);
+      try {
+        api.setEnvironmentTestSeam({ virtualScheme: 'vscode-vfs' });
+        const why = api.networkUnavailableReason(L('Connect to Host', '连接到主机'));
+        assert(why && why.includes(L('virtual workspace (vscode-vfs)', '虚拟工作区（vscode-vfs）')) && why.includes(L('Check Key work here', '“检查密钥”在这里照常可用')), `reason ${show(why)}`);
+        const c = await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: 9 });
+        const sv = await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 });
+        assert(c === undefined && sv === undefined, `ran anyway: ${show([c, sv])}`);
+        const r = await checkKey(fixture('server.pem'));
+        assert(r.match === true, 'Check Key works in a virtual workspace');
+        api.setEnvironmentTestSeam({ webWithoutNode: true });
+        const web = api.networkUnavailableReason(L('Serve TLS Here', '在此提供 TLS 服务'));
+        assert(web && web.includes(L('VS Code for the Web', 'VS Code 网页版')), `reason ${show(web)}`);
+        assert(await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: 0 }) === undefined, 'served in a browser-only host');
+        assert(rec.fromExtension().length === 0, `the network was used:\n${showCalls(rec.fromExtension())}`);
+        api.setEnvironmentTestSeam(undefined);
+        assert(api.networkUnavailableReason('x') === undefined, 'here (code-server: a Node.js host, folders on disk) the network commands run');
+      } finally {
+        api.setEnvironmentTestSeam(undefined);
+        rec.stop();
+      }
+    },
+  },
 ];
 
 interface SessionPanelLike {
   panel?: vscode.WebviewPanel;
-  settled: Promise<{ ok: boolean; version?: string; group?: string; suite?: string; error?: { message: string }; chain: { subject: { text: string } }[]; verification: { state: string; code?: number; text: string } }>;
+  settled: Promise<{ ok: boolean; version?: string; group?: string; suite?: string; error?: { message: string; causes?: string[] }; chain: { subject: { text: string } }[]; verification: { state: string; code?: number; text: string } }>;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
