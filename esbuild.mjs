@@ -41,8 +41,8 @@ if (args.has('--tests')) {
   // The suite that runs inside a real VS Code extension host (CommonJS, `vscode` from the host).
   if (fs.existsSync('test/vscode/suite/index.ts'))
     tests.push({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/vscode/suite.js', platform: 'node', format: 'cjs', external: ['vscode'] });
-  // The bench (npm run bench) and the child process it starts to time the extension's activation.
-  const bench = ['bench/index.ts', 'bench/activation-child.ts'].filter((p) => fs.existsSync(p));
+  // The bench (npm run bench), the child process it starts to time the extension's activation, and its profiler.
+  const bench = ['bench/index.ts', 'bench/activation-child.ts', 'bench/profile.ts'].filter((p) => fs.existsSync(p));
   if (bench.length) tests.push({ ...common, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', platform: 'node', format: 'esm', packages: 'external', outExtension: { '.js': '.mjs' } });
 }
 

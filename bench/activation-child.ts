@@ -1,0 +1,20 @@
+// One extension activation in a fresh Node process, as the extension host does it: require dist/extension.js (the
+// bundle VS Code loads), then call activate() with a fake context, `vscode` being bench/vscode-stub.ts. Prints
+// {requireMs, activateMs, cpuMs} as JSON. Started by bench/cases/editor.ts once per round.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fakeContext, installVscodeStub } from './vscode-stub';
+
+const state = installVscodeStub();
+const require = createRequire(import.meta.url);
+const file = path.resolve('dist/extension.js');
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const ext = require(file) as { activate(ctx: unknown): unknown };
+const t1 = performance.now();
+const ctx = fakeContext();
+ext.activate(ctx);
+const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
+if (!state.hoverProviders.length || ctx.subscriptions.length < 5) throw new Error('activate() did not register the hover provider and commands');
+console.log(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000 }));
