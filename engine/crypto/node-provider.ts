@@ -64,6 +64,26 @@ function aeadObject(name: AeadName): Aead {
           out.set(tag, body.length);
           return out;
         },
+        // CCM takes its plaintext in one update() (its length goes first), so only GCM and ChaCha20 stream it.
+        ...(a.ccm ? {} : {
+          sealRecord(nonce: Uint8Array, header: Uint8Array, content: Uint8Array, trailer: Uint8Array): Uint8Array {
+            const c = createCipheriv(algo, key, nonce, { authTagLength: a.tagLen });
+            c.setAAD(header);
+            const out = Buffer.allocUnsafe(header.length + content.length + trailer.length + a.tagLen);
+            out.set(header);
+            let off = header.length;
+            for (const part of [content, trailer]) {
+              const enc = c.update(part);
+              out.set(enc, off);
+              off += enc.length;
+            }
+            const rest = c.final();
+            out.set(rest, off);
+            off += rest.length;
+            out.set(c.getAuthTag(), off);
+            return u8(out);
+          },
+        }),
         open(nonce, aad, ciphertext) {
           if (ciphertext.length < a.tagLen) return null;
           const body = ciphertext.subarray(0, ciphertext.length - a.tagLen);

@@ -23,6 +23,11 @@ export interface Hash {
 export interface AeadKey {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  /**
+   * Optional, for speed: header || seal(nonce, aad = header, content || trailer) in one allocation, without first
+   * joining content and trailer (a TLS 1.3 record: its header, then the inner plaintext and its content type).
+   */
+  sealRecord?(nonce: Uint8Array, header: Uint8Array, content: Uint8Array, trailer: Uint8Array): Uint8Array;
 }
 
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305' | 'AES-128-CCM' | 'AES-256-CCM' | 'AES-128-CCM8' | 'AES-256-CCM8';

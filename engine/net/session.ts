@@ -8,6 +8,7 @@ import net from 'node:net';
 import { TlsConnection } from '../conn/connection';
 import type { ConnectionConfig } from '../conn/config';
 import type { NegotiatedSession } from '../conn/types';
+import type { TraceEvent } from '../trace/events';
 import { SingleUseTicketCache } from '../conn/session-ticket';
 import { nobleProvider } from '../crypto/noble';
 import type { CryptoProvider } from '../crypto/provider';
@@ -45,7 +46,14 @@ export class TlsSession extends EventEmitter {
     super();
     const { provider, handshakeTimeoutMs, ...rest } = opts;
     this.conn = new TlsConnection({ ...rest, side, provider: provider ?? nobleProvider() });
-    this.conn.onEvent = (e) => this.emit('trace', e);
+    // Trace events are built only while someone listens to 'trace': each costs objects per record otherwise.
+    const forward = (e: TraceEvent) => this.emit('trace', e);
+    this.on('newListener', (ev) => {
+      if (ev === 'trace') this.conn.onEvent = forward;
+    });
+    this.on('removeListener', (ev) => {
+      if (ev === 'trace' && this.listenerCount('trace') === 0) this.conn.onEvent = undefined;
+    });
     socket.setNoDelay(true); // records are whole messages: send each flight at once
     this.secured = new Promise((resolve, reject) => {
       this.once('secure', resolve);

@@ -43,11 +43,16 @@ export class Tls13Protector {
   /** TLSInnerPlaintext = content || type || zeros, sealed into an application_data record. */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
+    const length = content.length + 1 + padding + this.aead.tagLen;
+    const header = recordHeader(CT.application_data, 0x0303, length);
+    if (this.key.sealRecord) {
+      const trailer = new Uint8Array(1 + padding);
+      trailer[0] = type;
+      return this.key.sealRecord(this.nonce(), header, content, trailer);
+    }
     const inner = new Uint8Array(content.length + 1 + padding);
     inner.set(content);
     inner[content.length] = type;
-    const length = inner.length + this.aead.tagLen;
-    const header = recordHeader(CT.application_data, 0x0303, length);
     const ct = this.key.seal(this.nonce(), header, inner);
     const out = new Uint8Array(5 + ct.length);
     out.set(header);

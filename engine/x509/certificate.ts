@@ -68,6 +68,21 @@ export function decodeCertificate(der: Uint8Array, now = new Date()): Certificat
 
 /** The DER SubjectPublicKeyInfo of a certificate, exactly as encoded (for key matching). */
 export function certificateSpki(der: Uint8Array): Uint8Array {
+  // A server's certificate arrives again on every connection: its SPKI is found once (a full DER parse is most
+  // of a resumed handshake's CPU otherwise).
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const hit = spkiCache.get(key);
+  if (hit) return hit;
+  const spki = certificateSpkiUncached(der);
+  if (spkiCache.size >= SPKI_CACHE_SIZE) spkiCache.delete(spkiCache.keys().next().value!);
+  spkiCache.set(key, spki);
+  return spki;
+}
+
+const SPKI_CACHE_SIZE = 256;
+const spkiCache = new Map<string, Uint8Array>();
+
+function certificateSpkiUncached(der: Uint8Array): Uint8Array {
   const root = parseDer(der, 'Certificate');
   const f = childrenOf(childrenOf(root, 'Certificate')[0]!, 'tbsCertificate');
   const offset = f[0] && contextTag(f[0]) === 0 ? 1 : 0;

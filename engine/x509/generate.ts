@@ -34,7 +34,8 @@ export async function generateSelfSigned(opts: GenerateOptions = {}): Promise<Ge
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  serial[0]! &= 0x7f;
+  // A positive INTEGER in minimal DER: top bit clear, and no leading zero byte (OpenSSL refuses "illegal padding").
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   cert.serialNumber = new asn1js.Integer({ valueHex: serial.buffer });
   const name = [new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: cn }) })];
   cert.subject.typesAndValues.push(...name);

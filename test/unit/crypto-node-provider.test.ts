@@ -122,3 +122,24 @@ test('whole handshakes on the node provider: TLS 1.3 and TLS 1.2 (GCM, ChaCha, C
   assert.equal(providerByName(undefined).name, 'noble');
   assert.throws(() => providerByName('openssl'), /unknown crypto provider/);
 });
+
+test('node provider sealRecord: header || seal(header as AAD, content || trailer) in one buffer, equal to seal() for GCM and ChaCha20; absent for CCM', async () => {
+  const { nodeProvider } = await import('../../engine/crypto/node-provider');
+  const p = nodeProvider();
+  for (const name of ['AES-128-GCM', 'AES-256-GCM', 'CHACHA20-POLY1305', 'AES-128-CCM'] as const) {
+    const aead = p.aead(name);
+    const k = aead.init(new Uint8Array(aead.keyLen).fill(3));
+    const nonce = new Uint8Array(12).fill(9);
+    const header = Uint8Array.of(23, 3, 3, 0, 0);
+    const content = new Uint8Array(1000).map((_, i) => i);
+    const trailer = Uint8Array.of(22, 0, 0);
+    if (name === 'AES-128-CCM') {
+      assert.equal(k.sealRecord, undefined);
+      continue;
+    }
+    const joined = new Uint8Array([...content, ...trailer]);
+    const expected = new Uint8Array([...header, ...k.seal(nonce, header, joined)]);
+    assert.deepEqual(k.sealRecord!(nonce, header, content, trailer), expected, name);
+    assert.deepEqual(k.open(nonce, header, expected.subarray(5)), joined);
+  }
+});
