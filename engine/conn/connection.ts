@@ -295,7 +295,7 @@ export class TlsConnection implements SansIoConnection {
     for (let off = 0; off < data.length; off += step) {
       this.writeRecord(CT.application_data, data.subarray(off, Math.min(data.length, off + step)));
     }
-    this.emit({ kind: 'app-data', dir: 'out', length: data.length, ...(halfRtt ? { halfRtt: true as const } : {}) });
+    if (this.onEvent) this.emit({ kind: 'app-data', dir: 'out', length: data.length, ...(halfRtt ? { halfRtt: true as const } : {}) });
     return data.length;
   }
 
@@ -401,7 +401,7 @@ export class TlsConnection implements SansIoConnection {
       const inner = content.length + 1 + opened.padding;
       if (this.readLimit !== undefined && inner > this.readLimit)
         throw new ProtocolError('record_overflow', `record ${seq} carries ${inner} bytes of TLSInnerPlaintext (content, type and padding), over our record_size_limit of ${this.readLimit} (RFC 8449 section 4)`, { message: 'record', field: 'length' });
-      this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: opened.padding } });
+      if (this.onEvent) this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: opened.padding } });
     } else {
       this.emit(base);
       if (this.readProt && rec.type !== CT.alert)
@@ -434,7 +434,7 @@ export class TlsConnection implements SansIoConnection {
         this.appIn.push(content);
         this.appInEarly.push(false);
         this.appInBytes += content.length;
-        this.emit({ kind: 'app-data', dir: 'in', length: content.length });
+        if (this.onEvent) this.emit({ kind: 'app-data', dir: 'in', length: content.length });
         return;
       default:
         throw new ProtocolError('unexpected_message', `unexpected inner content type ${type} (${contentTypeName(type)})`, { message: 'record' });
@@ -458,7 +458,7 @@ export class TlsConnection implements SansIoConnection {
       const opened = prot.open(rec);
       type = opened.type;
       content = opened.content;
-      this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+      if (this.onEvent) this.emit({ ...base, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else {
       this.emit(base);
       if (content.length > MAX_FRAGMENT)
@@ -492,7 +492,7 @@ export class TlsConnection implements SansIoConnection {
         this.appIn.push(content);
         this.appInEarly.push(false);
         this.appInBytes += content.length;
-        this.emit({ kind: 'app-data', dir: 'in', length: content.length });
+        if (this.onEvent) this.emit({ kind: 'app-data', dir: 'in', length: content.length });
         return;
       case CT.heartbeat:
         // RFC 6520: we never negotiate heartbeat, so a heartbeat message is unexpected (OpenSSL answers the same).
@@ -623,11 +623,11 @@ export class TlsConnection implements SansIoConnection {
       // TLS 1.2 and older: the record keeps its type; a renegotiation's CCS is protected too.
       const seq = prot.seq;
       record = prot.seal(type, content);
-      this.emit({ kind: 'record', dir: 'out', contentType: type, contentTypeName: contentTypeName(type), version: prot.recordVersion, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+      if (this.onEvent) this.emit({ kind: 'record', dir: 'out', contentType: type, contentTypeName: contentTypeName(type), version: prot.recordVersion, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else if (prot && type !== CT.change_cipher_spec) {
       const seq = prot.seq;
       record = prot.seal(type, content);
-      this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+      if (this.onEvent) this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else {
       // RFC 8446 section 5.1: 0x0301 is allowed in an initial ClientHello for compatibility; 0x0303 otherwise.
       // TLS 1.2 and older: the negotiated version once known (RFC 5246 appendix E.1).

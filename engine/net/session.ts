@@ -1,7 +1,6 @@
 // The idiomatic API over the sans-IO connection: `connect()` and `createServer()` on Node sockets, for the
 // CLI and the extension. Every trace event is re-emitted as 'trace'; peer silence ends in a timeout error.
 import { DEFAULT_LIMITS } from '../conn/limits';
-import { concatBytes } from '../util/hex';
 import { SessionCache12 } from '../handshake/tls12/session';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -146,9 +145,14 @@ export class TlsSession extends EventEmitter {
   private flushOut(): void {
     const chunks = this.conn.takeOutgoing();
     if (!chunks.length) return;
-    const all = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
-    this.bytesOut += all.length;
-    if (!this.socket.destroyed) this.socket.write(all);
+    if (this.socket.destroyed) return;
+    // Several records go out as one writev (cork/uncork): one system call, no copy to join them.
+    if (chunks.length > 1) this.socket.cork();
+    for (const c of chunks) {
+      this.bytesOut += c.length;
+      this.socket.write(c);
+    }
+    if (chunks.length > 1) this.socket.uncork();
   }
 
   private pump(): void {

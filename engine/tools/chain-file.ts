@@ -44,11 +44,30 @@ function name(c: VCert, blockIndex: number): string {
   return `block ${blockIndex + 1} (${c.label})`;
 }
 
+/**
+ * Certificates as the verifier holds them, by their DER: an edit to a 1,000-certificate bundle re-analyses the file,
+ * and decoding every certificate again was most of a hover's time (seconds). Only the DER matters here: the
+ * verdicts take their time from verifyChain, not from the cached objects.
+ */
+const loaded = new Map<string, VCert>();
+const LOADED_MAX = 4096;
+
+function loadCertCached(der: Uint8Array): VCert {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  let c = loaded.get(key);
+  if (!c) {
+    c = loadCert(der);
+    if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value!);
+    loaded.set(key, c);
+  }
+  return c;
+}
+
 export function analyzeChainFile(blocks: readonly ChainBlock[], trusted: VCert[], opts: { time?: Date } = {}): ChainAnalysis {
   const certs: { c: VCert; block: number }[] = [];
   for (const b of blocks) {
     try {
-      certs.push({ c: loadCert(b.der), block: b.index });
+      certs.push({ c: loadCertCached(b.der), block: b.index });
     } catch {
       // a block that does not decode has its own diagnostic
     }
