@@ -147,7 +147,9 @@ test('stale and future-dated responses (99, 98), with OpenSSL\'s five minutes of
   same(redate(base, I.key, { thisUpdate: new Date(now - 3600e3), nextUpdate: new Date(now - 60e3) }), L, 'good');
   // Deliberate difference: with fractional seconds in the times (RFC 5280 4.1.2.5.2 forbids them) OpenSSL 3.0's
   // X509_cmp_time gives up and OCSP_check_validity lets a stale response pass; we still compare the times.
-  const fractional = redate(base, I.key, { thisUpdate: new Date(now - 2 * 86400e3 + 123), nextUpdate: new Date(now - 86400e3 + 456) }, true);
+  // Whole seconds plus fixed millis: from Date.now() directly, 1 run in 500 had a .000 that pkijs writes without a fraction.
+  const second = Math.floor(now / 1000) * 1000;
+  const fractional = redate(base, I.key, { thisUpdate: new Date(second - 2 * 86400e3 + 123), nextUpdate: new Date(second - 86400e3 + 456) }, true);
   const f = pki.p('fractional.der');
   fs.writeFileSync(f, fractional);
   assert.equal(osslOcsp(pki, f, { issuer: I.crt, cert: L.crt, CAfile: R.crt }).cls, 'good');
