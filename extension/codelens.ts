@@ -1,6 +1,6 @@
 // A one-line summary above every PEM block; clicking it opens the full decode.
 import * as vscode from 'vscode';
-import { oneLine } from '../engine/x509/summary';
+import { oneLine } from './summary-line';
 import type { DocumentModel } from './document-model';
 import { COMMANDS } from './ids';
 

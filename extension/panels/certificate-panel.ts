@@ -1,7 +1,7 @@
 // The certificate panel: the blocks of a PEM file as cards (validity bar, names, key, fingerprints).
 // The webview asks for its state with `ready` (so nothing is posted into a page not there yet).
 import * as vscode from 'vscode';
-import { oneLine } from '../../engine/x509/summary';
+import { oneLine } from '../summary-line';
 import { PROTOCOL_VERSION, type BlockView, type FromWebview, type ToWebview } from '../../webview/shared/protocol';
 import type { DocumentModel } from '../document-model';
 import { showDecoded } from '../commands/show-decoded';

@@ -25,12 +25,15 @@ interface Manifest {
   contributes: { configuration: { properties: Record<string, unknown> } };
 }
 const manifest = JSON.parse(read('package.json')) as Manifest;
+// The manifest's words are %keys% into package.nls.json (English, the default).
+const nls = JSON.parse(read('package.nls.json')) as Record<string, string>;
+const words = (s: string | undefined) => (s ?? '').replace(/^%(.+)%$/, (_, k: string) => nls[k] ?? s ?? '');
 
 test('package.json: untrusted workspaces are supported in a limited way, with a description', () => {
   const u = manifest.capabilities.untrustedWorkspaces;
   assert.equal(u.supported, 'limited');
-  assert.match(u.description ?? '', /Restricted Mode/);
-  assert.match(u.description ?? '', /ask/);
+  assert.match(words(u.description), /Restricted Mode/);
+  assert.match(words(u.description), /ask/);
 });
 
 test('package.json: every setting that names a path, a host or a port, or sends secrets to a file, is restricted', () => {

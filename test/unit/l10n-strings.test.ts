@@ -71,7 +71,7 @@ test('package.json: command titles, category, settings and walkthrough are %keys
   assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort(), 'package.nls.zh-cn.json and package.nls.json have different keys');
   for (const k of used) assert.ok(k in en && k in zh, `package.json uses %${k}% which a package.nls file lacks`);
   for (const k of Object.keys(en)) assert.ok(used.includes(k), `package.nls.json has ${k}, which package.json does not use`);
-  for (const [k, v] of Object.entries(zh)) if (!/\.media$|^category$/.test(k)) assert.match(String(v), CJK, `package.nls.zh-cn.json ${k} is not Chinese`);
+  for (const [k, v] of Object.entries(zh)) if (!/\.media$|^category$|^displayName$/.test(k)) assert.match(String(v), CJK, `package.nls.zh-cn.json ${k} is not Chinese`);
 
   const m = JSON.parse(manifest) as {
     l10n?: string;

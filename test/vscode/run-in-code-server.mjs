@@ -5,7 +5,7 @@
 //
 //   node test/vscode/run-in-code-server.mjs [--code-server DIR] [--extension DIR]
 //        [--workspace DIR] [--suite FILE|none] [--ui FILE|none] [--out DIR]
-//        [--timeout SECONDS] [--port N] [--verbose 1] [--vsix FILE] [--locale zh-cn]
+//        [--timeout SECONDS] [--port N] [--verbose 1] [--vsix FILE] [--locale zh-cn] [--record DIR]
 //
 // --locale LANG: VS Code's display language, so that vscode.env.language === LANG in the extension host and the
 // extension shows its package.nls.LANG.json and l10n/bundle.l10n.LANG.json strings. code-server picks the language from
@@ -17,6 +17,9 @@
 // --vsix FILE: install that packaged extension into the fresh code-server (as a user
 // would, `--install-extension`) and run the UI checks against it, not against the
 // repository: the workbench opens with no extensionDevelopmentPath.
+//
+// --record DIR: a video (webm) of the UI checks in DIR, and DIR/timeline.json with when each check began and
+// ended in it; scripts/make-captures.sh cuts the README's animated captures from them.
 //
 // Defaults (relative to the repository root): --code-server .vscode-test/code-server,
 // --extension . (the repository), --workspace test/vscode/workspace,
@@ -44,7 +47,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = {
   'code-server': '.vscode-test/code-server', extension: '.', workspace: 'test/vscode/workspace',
-  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300', vsix: '', locale: '',
+  suite: 'out/test/vscode/suite.js', ui: 'test/vscode/ui.mjs', out: 'test/artifacts', timeout: '300', vsix: '', locale: '', record: '',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, ''), v = process.argv[i + 1];
@@ -162,8 +165,9 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const newPage = async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const newPage = async (record = false) => {
+    const viewport = { width: 1400, height: 900 };
+    const page = await browser.newPage({ viewport, ...(record ? { recordVideo: { dir: abs(args.record), size: viewport } } : {}) });
     // The extension host's console reaches the page console: errors are shown,
     // everything with --verbose 1.
     page.on('console', (m) => {
@@ -208,11 +212,17 @@ try {
 
   if (uiModule) {
     console.log(`\n--- UI: ${path.relative(root, uiModule)}`);
-    const page = await newPage();
+    const page = await newPage(Boolean(args.record));
+    const videoStart = Date.now();
     try {
       await open(page, false);
       const ui = (await import(pathToFileURL(uiModule).href)).default;
-      const r = await withTimeout(ui(page, { port, workspace: ws, out, locale: locale || 'en' }), timeoutMs, 'the UI checks');
+      const timeline = [];
+      const r = await withTimeout(ui(page, { port, workspace: ws, out, locale: locale || 'en', onCheck: (name, start, end) => timeline.push({ name, start: (start - videoStart) / 1000, end: (end - videoStart) / 1000 }) }), timeoutMs, 'the UI checks');
+      if (args.record) {
+        await page.close();   // the video is written when its page closes
+        fs.writeFileSync(path.join(abs(args.record), 'timeline.json'), JSON.stringify({ video: path.basename(await page.video().path()), checks: timeline }, null, 2));
+      }
       if (r && typeof r.passed === 'number') {
         console.log(`UI: ${r.passed} passed, ${r.failed | 0} failed`);
         passed += r.passed; failed += r.failed | 0;

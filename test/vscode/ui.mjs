@@ -37,14 +37,16 @@ const WORDS = {
   },
 };
 
-export default async function ui(page, { workspace, out, locale = 'en' }) {
+export default async function ui(page, { workspace, out, locale = 'en', onCheck = () => {} }) {
   const W = WORDS[locale] ?? WORDS.en;
   const zh = locale === 'zh-cn';
   let passed = 0, failed = 0;
   const shot = (name) => page.screenshot({ path: path.join(out, name) });
   const check = async (name, fn) => {
+    const start = Date.now();
     try {
       await fn();
+      onCheck(name, start, Date.now());
       passed++; console.log(`  ok   ${name}`);
     } catch (e) {
       failed++; console.error(`  FAIL ${name}\n       ${String(e.message).split('\n').slice(0, 3).join('\n       ')}`);

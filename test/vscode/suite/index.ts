@@ -615,6 +615,8 @@ const tests: Test[] = [
       // package.nls.json / package.nls.zh-cn.json, as VS Code itself reads the manifest
       assert(title('tlslens.checkKey') === L('Check Key', '检查密钥'), `Check Key's title is ${show(title('tlslens.checkKey'))}`);
       assert(title('tlslens.connectToHost') === L('Connect to Host…', '连接到主机…'), `Connect to Host's title is ${show(title('tlslens.connectToHost'))}`);
+      const description = text((ext.packageJSON as { description: Localized }).description) ?? '';
+      assert((ZH ? /解码 PEM/ : /^Decode PEM/).test(description), `the manifest's description is ${show(description)}`);
       assert(commands.every((c) => text(c.category) === 'TLS Lens'), `categories ${show([...new Set(commands.map((c) => c.category))])}`);
       // l10n/bundle.l10n.zh-cn.json, as vscode.l10n.t reads it (undefined in English: no bundle is loaded)
       if (ZH) assert(vscode.l10n.bundle?.['Peer certificates ({0})'] === '对端证书（{0}）', `vscode.l10n.bundle ${show(Object.keys(vscode.l10n.bundle ?? {}).length)} entries`);
