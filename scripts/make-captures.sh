@@ -16,21 +16,34 @@ rec=$(mktemp -d "${TMPDIR:-/tmp}/tls-lens-captures.XXXXXX")
 trap 'rm -rf "$rec"' EXIT
 node esbuild.mjs --tests >/dev/null
 bash scripts/install-code-server.sh "$CODE_SERVER_DIR" >/dev/null
-node test/vscode/run-in-code-server.mjs --code-server "$CODE_SERVER_DIR" --suite none --record "$rec" --out "$rec/artifacts"
+node test/vscode/run-in-code-server.mjs --code-server "$CODE_SERVER_DIR" --suite none --record "$rec" --out "$rec/artifacts" --timeout 1200 || true   # cut what passed
 
-video="$rec/$(node -p "require('$rec/timeline.json').video")"
 for pair in "${checks[@]}"; do
   name=${pair%%=*} file=${pair#*=}
   [ "$file" != "$pair" ] || file=$name
-  read -r start end < <(node -e "
-    const t = require('$rec/timeline.json').checks.find((c) => c.name === process.argv[1]);
-    if (!t) { console.error('make-captures: no check named ' + process.argv[1] + ' passed in this run'); process.exit(1); }
-    console.log(Math.max(0, t.start - 0.3).toFixed(2), (t.end + 1.2).toFixed(2));" "$name")
+  # The frames filmed while the check ran (from 0.3 s before to 1.2 s after), as an ffconcat list: Chromium sends
+  # a frame per repaint, so each is shown until the next one came.
+  node -e "
+    const [dir, name] = process.argv.slice(1);
+    const tl = require(dir + '/timeline.json');
+    const c = tl.checks.find((x) => x.name === name);
+    if (!c) { console.error('make-captures: no check named ' + name + ' passed in this run'); process.exit(1); }
+    const from = c.start - 300, to = c.end + 1200;
+    const frames = tl.frames.filter((f) => f.t >= from && f.t <= to);
+    const before = tl.frames.filter((f) => f.t < from).pop();
+    if (before) frames.unshift({ ...before, t: from });
+    if (!frames.length) { console.error('make-captures: no frames for ' + name); process.exit(1); }
+    const lines = ['ffconcat version 1.0'];
+    frames.forEach((f, i) => lines.push('file ' + f.file, 'duration ' + (Math.min(((frames[i + 1]?.t ?? to) - f.t), 3000) / 1000).toFixed(3)));
+    lines.push('file ' + frames[frames.length - 1].file);   // the concat demuxer ignores the last duration otherwise
+    require('fs').writeFileSync(dir + '/' + name + '.ffconcat', lines.join('\n') + '\n');
+    console.log('make-captures: ' + name + ': ' + frames.length + ' frames, ' + ((to - from) / 1000).toFixed(1) + ' s');
+  " "$rec" "$name"
   out="docs/images/$file.gif"
   # 8 frames a second at 960 px wide: legible text in a few hundred KB.
   filters="fps=8,scale=960:-1:flags=lanczos"
-  ffmpeg -loglevel error -y -ss "$start" -to "$end" -i "$video" -vf "$filters,palettegen=stats_mode=diff" "$rec/palette.png"
-  ffmpeg -loglevel error -y -ss "$start" -to "$end" -i "$video" -i "$rec/palette.png" \
+  ffmpeg -loglevel error -y -f concat -i "$rec/$name.ffconcat" -vf "$filters,palettegen=stats_mode=diff" "$rec/palette.png"
+  ffmpeg -loglevel error -y -f concat -i "$rec/$name.ffconcat" -i "$rec/palette.png" \
     -lavfi "$filters [v]; [v][1:v] paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle" -loop 0 "$out"
-  echo "make-captures: $out ($(du -k "$out" | cut -f1) KB, ${start}s to ${end}s of the UI run)"
+  echo "make-captures: $out ($(du -k "$out" | cut -f1) KB)"
 done

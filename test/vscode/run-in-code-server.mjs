@@ -18,8 +18,8 @@
 // would, `--install-extension`) and run the UI checks against it, not against the
 // repository: the workbench opens with no extensionDevelopmentPath.
 //
-// --record DIR: a video (webm) of the UI checks in DIR, and DIR/timeline.json with when each check began and
-// ended in it; scripts/make-captures.sh cuts the README's animated captures from them.
+// --record DIR: film the UI checks (DIR/frame-*.jpg from Chromium's screencast) and write DIR/timeline.json with
+// each frame's time and when each check began and ended; scripts/make-captures.sh cuts the README's GIFs from them.
 //
 // Defaults (relative to the repository root): --code-server .vscode-test/code-server,
 // --extension . (the repository), --workspace test/vscode/workspace,
@@ -149,6 +149,20 @@ const open = async (page, withTests) => {
     `&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
 };
+/** Films a page with Chromium's screencast: DIR/frame-N.jpg, and [{ file, t }] with t in ms since the epoch. */
+async function startFilm(page, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const cdp = await page.context().newCDPSession(page);
+  const frames = [];
+  cdp.on('Page.screencastFrame', ({ data, metadata, sessionId }) => {
+    const file = `frame-${String(frames.length).padStart(5, '0')}.jpg`;
+    fs.writeFileSync(path.join(dir, file), Buffer.from(data, 'base64'));
+    frames.push({ file, t: Math.round((metadata.timestamp ?? Date.now() / 1000) * 1000) });
+    cdp.send('Page.screencastFrameAck', { sessionId }).catch(() => {});
+  });
+  await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 85, everyNthFrame: 1 });
+  return { frames, stop: () => cdp.send('Page.stopScreencast').catch(() => {}) };
+}
 const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, rej) =>
   setTimeout(() => rej(new Error(`${what} took longer than ${ms / 1000} s`)), ms).unref())]);
 
@@ -165,9 +179,8 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const newPage = async (record = false) => {
-    const viewport = { width: 1400, height: 900 };
-    const page = await browser.newPage({ viewport, ...(record ? { recordVideo: { dir: abs(args.record), size: viewport } } : {}) });
+  const newPage = async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The extension host's console reaches the page console: errors are shown,
     // everything with --verbose 1.
     page.on('console', (m) => {
@@ -212,17 +225,15 @@ try {
 
   if (uiModule) {
     console.log(`\n--- UI: ${path.relative(root, uiModule)}`);
-    const page = await newPage(Boolean(args.record));
-    const videoStart = Date.now();
+    const page = await newPage();
+    const timeline = [];
+    // Chromium's own screencast (a JPEG per repaint, with its time), not Playwright's video, which needs a
+    // Playwright-built ffmpeg that cannot be downloaded here.
+    const film = args.record ? await startFilm(page, abs(args.record)) : null;
     try {
       await open(page, false);
       const ui = (await import(pathToFileURL(uiModule).href)).default;
-      const timeline = [];
-      const r = await withTimeout(ui(page, { port, workspace: ws, out, locale: locale || 'en', onCheck: (name, start, end) => timeline.push({ name, start: (start - videoStart) / 1000, end: (end - videoStart) / 1000 }) }), timeoutMs, 'the UI checks');
-      if (args.record) {
-        await page.close();   // the video is written when its page closes
-        fs.writeFileSync(path.join(abs(args.record), 'timeline.json'), JSON.stringify({ video: path.basename(await page.video().path()), checks: timeline }, null, 2));
-      }
+      const r = await withTimeout(ui(page, { port, workspace: ws, out, locale: locale || 'en', onCheck: (name, start, end) => timeline.push({ name, start, end }) }), timeoutMs, 'the UI checks');
       if (r && typeof r.passed === 'number') {
         console.log(`UI: ${r.passed} passed, ${r.failed | 0} failed`);
         passed += r.passed; failed += r.failed | 0;
@@ -230,6 +241,11 @@ try {
     } catch (e) {
       console.error('UI:', e.message); failed++;
       await page.screenshot({ path: path.join(out, 'ui-failure.png') }).catch(() => {});
+    } finally {
+      if (film) {   // written even after a failure: the checks that passed can still be cut
+        await film.stop();
+        fs.writeFileSync(path.join(abs(args.record), 'timeline.json'), JSON.stringify({ frames: film.frames, checks: timeline }, null, 2));
+      }
     }
   }
 } catch (e) {
