@@ -20,8 +20,8 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { ed448, x448 } from '@noble/curves/ed448.js';
 import { ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { constants as nodeConstants, createCipheriv, createDecipheriv, createPublicKey, publicDecrypt, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { decodeSpkiBytes } from '../x509/public-key';
+import { constants as nodeConstants, createCipheriv, createDecipheriv, publicDecrypt, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { spkiInfo, spkiKeyObject } from './public-key-cache';
 import type { PublicKeyInfo } from '../x509/types';
 import { fromHex } from '../util/hex';
 import {
@@ -778,7 +778,7 @@ export function schemeInfo(scheme: number, tls12 = false): SchemeInfo | undefine
 const CURVES: Record<string, NistCurve> = { 'P-256': p256, 'P-384': p384, 'P-521': p521 };
 
 function nodePublicKey(spki: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  return spkiKeyObject(spki);
 }
 
 /**
@@ -791,7 +791,7 @@ export function verifySignature(scheme: number, spki: Uint8Array, message: Uint8
   if (!info) return false;
   let key: PublicKeyInfo;
   try {
-    key = decodeSpkiBytes(spki);
+    key = spkiInfo(spki);
   } catch {
     return false;
   }

@@ -12,7 +12,7 @@ import {
   type Hash, type HashContext, type HashName, type KeyExchange, type KeyExchangeSecret,
 } from './provider';
 import { nobleProvider, schemeInfo } from './noble';
-import { decodeSpkiBytes } from '../x509/public-key';
+import { spkiInfo, spkiKeyObject } from './public-key-cache';
 import { NamedGroup } from '../registry/groups';
 
 const HASH_SIZES: Record<HashName, [number, number]> = {
@@ -207,8 +207,8 @@ export function nodeVerifySignature(scheme: number, spki: Uint8Array, message: U
   const info = schemeInfo(scheme, tls12);
   if (!info) return false;
   try {
-    const k = decodeSpkiBytes(spki);
-    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const k = spkiInfo(spki);
+    const key = spkiKeyObject(spki);
     switch (info.kind) {
       case 'ecdsa':
         if (k.algorithm !== 'EC' || (info.curve && info.curve !== k.curve)) return false;

@@ -2,16 +2,17 @@
 // premaster secret to the server's certificate key; the server decrypts with implicit rejection), DHE over the
 // server's own (p, g), and the TLS 1.0/1.1 signature forms. RSA through node:crypto, which keeps the key in
 // OpenSSL; finite-field arithmetic with bigint.
-import { constants as nodeConstants, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import { constants as nodeConstants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { KeyExchangeError } from './provider';
 import { signRsaMd5Sha1 } from './signer';
+import { spkiKeyObject } from './public-key-cache';
 import { fromHex, toHex } from '../util/hex';
 
 /** RFC 5246 section 7.4.7.1: the client's RSA-encrypted premaster, PKCS#1 v1.5 (RSAES-PKCS1-v1_5). */
 export function rsaEncryptPremaster(spki: Uint8Array, premaster: Uint8Array): Uint8Array {
-  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  const key = spkiKeyObject(spki);
   if (key.asymmetricKeyType !== 'rsa') throw new KeyExchangeError(`the RSA key exchange needs an RSA certificate key, not ${key.asymmetricKeyType}`);
   return new Uint8Array(publicEncrypt({ key, padding: nodeConstants.RSA_PKCS1_PADDING }, premaster));
 }
