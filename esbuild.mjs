@@ -10,8 +10,10 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'no
 const shipped = args.has('--production') ? { ...common, sourcemap: false, minify: true, keepNames: true } : common;
 
 const products = [
-  // The extension host loads CommonJS; `vscode` is provided by the host.
-  { ...shipped, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // The extension host loads CommonJS; `vscode` is provided by the host. The entry is small (activation reads only
+  // it); it requires dist/features.js, the rest of the extension with the engine, on first use.
+  { ...shipped, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode', './features.js'] },
+  { ...shipped, entryPoints: ['extension/features.ts'], outfile: 'dist/features.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // The webview runs in a browser sandbox: no Node built-ins.
   { ...shipped, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The `tlslens` command: one self-contained file.

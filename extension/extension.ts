@@ -1,65 +1,52 @@
-// The extension's entry: wires the engine's decoders and Check Key into VS Code. Holds no protocol logic.
+// The extension's entry, kept small so that activation costs almost nothing: it registers every command and the
+// PEM providers by proxy, and loads the rest (extension/features.ts, bundled apart as dist/features.js, with the
+// engine, pkijs and noble beneath it) the first time one of them is used, or at once when a PEM document is open,
+// so that its diagnostics appear without waiting for a hover.
 import * as vscode from 'vscode';
-import { PemCodeLensProvider } from './codelens';
-import { checkKeyCommand } from './commands/check-key';
-import { connectToHost, type ConnectRequest } from './commands/connect-to-host';
-import { serveHere, type ServeRequest } from './commands/serve-here';
-import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
-import { showCertificatePanel } from './panels/certificate-panel';
-import { compareSessions } from './panels/compare-panel';
-import { verifyChainCommand, type VerifyChainOptions } from './commands/verify-chain';
-import { SessionPanel } from './panels/session-panel';
-import { PemDiagnostics } from './diagnostics';
-import { DocumentModel } from './document-model';
-import { PemHoverProvider } from './hover';
+import type { Features, TlsLensTestApi } from './features';
 import { COMMANDS, DECODE_SCHEME, LANGUAGE_ID } from './ids';
-import { Log } from './log';
-import { setRestrictedModeTestSeam } from './workspace-trust';
-import { initL10n, setL10nBundle } from './l10n';
-import { TlsStatusBar } from './status-bar';
-import { networkUnavailableReason, setEnvironmentTestSeam } from './environment';
 
-/** What activate() returns, only while VS Code runs the extension's tests (ExtensionMode.Test); nothing otherwise. */
-export interface TlsLensTestApi {
-  setRestrictedModeTestSeam: typeof setRestrictedModeTestSeam;
-  setEnvironmentTestSeam: typeof setEnvironmentTestSeam;
-  networkUnavailableReason: typeof networkUnavailableReason;
-  /** The status bar item as it is now. */
-  statusBar(): { visible: boolean; text: string };
-}
+export type { TlsLensTestApi } from './features';
 
 export function activate(context: vscode.ExtensionContext): TlsLensTestApi | undefined {
-  // The display language first: every string after this (vscode-free modules included) is looked up in it.
-  initL10n(vscode.env.language, (message, ...args) => vscode.l10n.t(message, ...args));
-  setL10nBundle(vscode.l10n.bundle);
-  const log = new Log();
-  const status = new TlsStatusBar(COMMANDS.statusBarActions);
-  const model = new DocumentModel();
-  const lenses = new PemCodeLensProvider(model);
+  let features: Features | undefined;
+  const lensesChanged = new vscode.EventEmitter<void>();
+  const decodedChanged = new vscode.EventEmitter<vscode.Uri>();
+  const load = (): Features => {
+    if (features) return features;
+    // A separate bundle beside this one (esbuild.mjs): required, not imported, so that it is read only now.
+    const loaded = (require('./features.js') as typeof import('./features')).start(context);
+    context.subscriptions.push(loaded.lenses.onDidChangeCodeLenses(() => lensesChanged.fire()));
+    features = loaded;
+    return loaded;
+  };
   const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
   context.subscriptions.push(
-    log,
-    model,
-    new PemDiagnostics(model),
-    vscode.languages.registerHoverProvider(selector, new PemHoverProvider(model)),
-    vscode.languages.registerCodeLensProvider(selector, lenses),
-    vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, new DecodedContentProvider(model)),
-    vscode.commands.registerCommand(COMMANDS.checkKey, (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) => checkKeyCommand(log, uri, other)),
-    vscode.commands.registerCommand(COMMANDS.showDecoded, (source?: string | vscode.Uri, index?: number) => showDecoded(source, index)),
-    vscode.commands.registerCommand(COMMANDS.showCertificate, (source?: string | vscode.Uri, index?: number) => showCertificatePanel(context, model, source, index)),
-    vscode.commands.registerCommand(COMMANDS.connectToHost, (arg?: ConnectRequest | string) => connectToHost(context, arg)),
-    vscode.commands.registerCommand(COMMANDS.serveHere, (arg?: ServeRequest | vscode.Uri) => serveHere(context, arg)),
-    vscode.commands.registerCommand(COMMANDS.verifyChain, (uri?: vscode.Uri, opts?: VerifyChainOptions) => verifyChainCommand(log, model, uri instanceof vscode.Uri ? uri : undefined, opts ?? {})),
-    vscode.commands.registerCommand(COMMANDS.compareSessions, (first?: SessionPanel, second?: SessionPanel) => compareSessions(context, first instanceof SessionPanel ? first : undefined, second instanceof SessionPanel ? second : undefined)),
-    status,
-    vscode.commands.registerCommand(COMMANDS.statusBarActions, () => status.showActions()),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tlsLens') && lenses.refresh()),
+    lensesChanged,
+    decodedChanged,
+    vscode.languages.registerHoverProvider(selector, { provideHover: (d, p, t) => load().hover.provideHover(d, p, t) }),
+    vscode.languages.registerCodeLensProvider(selector, {
+      onDidChangeCodeLenses: lensesChanged.event,
+      provideCodeLenses: (d) => load().lenses.provideCodeLenses(d),
+      resolveCodeLens: (l) => load().lenses.resolveCodeLens(l),
+    }),
+    vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, { onDidChange: decodedChanged.event, provideTextDocumentContent: (u) => load().decoded.provideTextDocumentContent(u) }),
+    ...Object.values(COMMANDS).map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => load().commands[id](...args))),
   );
-  log.info('TLS Lens activated');
+  // A PEM document open now (activation by onLanguage:pem) or later gets its diagnostics without waiting for a hover.
+  const pemOpen = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;
+  if (vscode.workspace.textDocuments.some(pemOpen)) setTimeout(load, 0);
+  else {
+    const watch = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (!pemOpen(d)) return;
+      watch.dispose();
+      load();
+    });
+    context.subscriptions.push(watch);
+  }
   // Activation opens no socket, starts no server and sends nothing anywhere (there is no telemetry): the suite checks it.
-  return context.extensionMode === vscode.ExtensionMode.Test
-    ? { setRestrictedModeTestSeam, setEnvironmentTestSeam, networkUnavailableReason, statusBar: () => status.state }
-    : undefined;
+  // The extension's tests get their seams at once (and load everything: they use all of it).
+  return context.extensionMode === vscode.ExtensionMode.Test ? load().testApi : undefined;
 }
 
 export function deactivate(): void {}

@@ -10,6 +10,7 @@ export const COMMANDS = {
   /** The status bar item's click: show a session panel or stop a server (not in the Command Palette). */
   statusBarActions: 'tlslens.statusBarActions',
 } as const;
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 /** Set once a PEM hover has been shown: completes the walkthrough's first step (package.json walkthroughs). */
 export const HOVERED_CONTEXT = 'tlsLens.hoveredPem';

@@ -118,7 +118,7 @@ test('webview CSP: default-src none, scripts only by nonce, no eval, no origin b
 
 // ---- the bundles: no dynamic code, no telemetry, no outbound HTTP from the extension or the webview --------------
 
-const BUNDLES = ['dist/extension.js', 'dist/webview.js', 'dist/cli.js'];
+const BUNDLES = ['dist/extension.js', 'dist/features.js', 'dist/webview.js', 'dist/cli.js'];
 
 /**
  * Dynamic code a dependency keeps, with the reason it is acceptable (the package and the code path). A new one fails
@@ -154,9 +154,10 @@ test('bundles: no telemetry (no telemetry API, SDK or endpoint)', () => {
 });
 
 test('bundles: the extension and the webview make no HTTP requests (no http/https modules, fetch, XHR, WebSocket)', () => {
-  const ext = read('dist/extension.js');
-  for (const m of ['http', 'https', 'http2']) assert.doesNotMatch(ext, new RegExp(`require\\("(node:)?${m}"\\)`), `dist/extension.js requires ${m}`);
-  for (const b of ['dist/extension.js', 'dist/webview.js']) {
+  for (const b of ['dist/extension.js', 'dist/features.js']) {
+    for (const m of ['http', 'https', 'http2']) assert.doesNotMatch(read(b), new RegExp(`require\\("(node:)?${m}"\\)`), `${b} requires ${m}`);
+  }
+  for (const b of ['dist/extension.js', 'dist/features.js', 'dist/webview.js']) {
     assert.doesNotMatch(read(b), /(?<![\w$.])fetch\s*\(|XMLHttpRequest|new\s+WebSocket|EventSource/, `${b} could reach the network over HTTP`);
   }
   assert.doesNotMatch(read('dist/webview.js'), /require\(/, 'the webview bundle loads no module');

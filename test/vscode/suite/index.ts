@@ -18,7 +18,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { TlsLensTestApi } from '../../../extension/extension';
+import type { TlsLensTestApi } from '../../../extension/features';
 import type { ConsentWords } from '../../../extension/workspace-trust';
 
 const EXTENSION_ID = 'tls-lens.tls-lens';
