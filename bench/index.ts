@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { activationSplits, editorCells, OPENSSL_METHODS } from './cases/editor';
 import { FULL_SIZES, QUICK_SIZES, tlsCells, type Sizes } from './cases/tls-cells';
+import { scanCells } from './cases/scan';
 import { median, runInterleaved } from './rounds';
 import { checkPeers, rowsOf, table, writeResults, type Row } from './results';
 
@@ -28,7 +29,7 @@ console.log(`Per round: handshakes ${per(sizes.handshakes)}; TTFB connections ${
 console.log('Every TLS figure has both ends in this one process over 127.0.0.1 TCP (ours: our client and server; node:tls: Node\'s; node-forge: forge\'s), so "per CPU s" (work per second of this process\'s user + system CPU time) is comparable across engines.');
 
 const editor = await editorCells();
-let cells = [...editor.cells, ...tlsCells(sizes)];
+let cells = [...editor.cells, ...tlsCells(sizes), ...scanCells()];
 if (only) cells = cells.filter((c) => c.case.includes(only));
 const started = performance.now();
 const results = await runInterleaved(cells, rounds, (l) => console.log(l));

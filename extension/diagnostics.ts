@@ -1,11 +1,12 @@
 // Problems in PEM documents: blocks that do not decode (at their line), certificates expired, not yet valid,
-// or expiring soon. Recomputed shortly after edits, not on every keystroke.
+// or expiring soon, and certificate lint findings (lint-diagnostics.ts). Recomputed shortly after edits, not on every keystroke.
 import * as vscode from 'vscode';
 import type { DecodedItem } from '../engine/x509/file';
 import type { ChainAnalysis } from '../engine/tools/chain-file';
 import { certificateTitle } from '../engine/x509/summary';
 import type { DocumentModel } from './document-model';
 import { LANGUAGE_ID } from './ids';
+import { lintDiagnostics } from './lint-diagnostics';
 import { localizeRelative } from '../webview/shared/relative-time';
 
 export class PemDiagnostics implements vscode.Disposable {
@@ -18,6 +19,9 @@ export class PemDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => void this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('tlsLens.lint')) vscode.workspace.textDocuments.forEach((d) => void this.update(d));
+      }),
     );
     vscode.workspace.textDocuments.forEach((d) => void this.update(d));
   }
@@ -34,7 +38,7 @@ export class PemDiagnostics implements vscode.Disposable {
     const items = await this.model.all(doc);
     if (!items) return; // changed while decoding: the scheduled update will redo it
     const chain = items.filter((i) => i.object?.kind === 'certificate').length >= 2 ? this.model.chain(doc) : undefined;
-    this.collection.set(doc.uri, [...items.flatMap((item) => diagnosticsFor(doc, item, warnDays)), ...chainDiagnostics(doc, items, chain)]);
+    this.collection.set(doc.uri, [...items.flatMap((item) => diagnosticsFor(doc, item, warnDays)), ...chainDiagnostics(doc, items, chain), ...lintDiagnostics(doc, items)]);
   }
 
   dispose(): void {

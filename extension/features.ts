@@ -4,6 +4,9 @@
 import * as vscode from 'vscode';
 import { PemCodeLensProvider } from './codelens';
 import { checkKeyCommand } from './commands/check-key';
+import { compareWithServer } from './commands/compare-with-server';
+import { explainCertificateErrorCommand } from './commands/explain-cert-error';
+import { scanServerCommand } from './commands/scan-server';
 import { connectToHost, type ConnectRequest } from './commands/connect-to-host';
 import { serveHere, type ServeRequest } from './commands/serve-here';
 import { DecodedContentProvider, showDecoded } from './commands/show-decoded';
@@ -63,6 +66,9 @@ export function start(context: vscode.ExtensionContext): Features {
     [COMMANDS.serveHere]: (arg?: ServeRequest | vscode.Uri) => serveHere(context, arg),
     [COMMANDS.verifyChain]: (uri?: vscode.Uri, opts?: VerifyChainOptions) => verifyChainCommand(log, model, uri instanceof vscode.Uri ? uri : undefined, opts ?? {}),
     [COMMANDS.compareSessions]: (first?: SessionPanel, second?: SessionPanel) => compareSessions(context, first instanceof SessionPanel ? first : undefined, second instanceof SessionPanel ? second : undefined),
+    [COMMANDS.compareWithServer]: (uri?: vscode.Uri, target?: string) => compareWithServer(context, uri instanceof vscode.Uri ? uri : undefined, typeof target === 'string' ? target : undefined),
+    [COMMANDS.explainCertificateError]: (url?: string) => explainCertificateErrorCommand(typeof url === 'string' ? url : undefined),
+    [COMMANDS.scanServer]: (target?: string) => scanServerCommand(context, typeof target === 'string' ? target : undefined),
     [COMMANDS.statusBarActions]: () => status.showActions(),
   };
   log.info('TLS Lens loaded');

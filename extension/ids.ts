@@ -7,6 +7,9 @@ export const COMMANDS = {
   serveHere: 'tlslens.serveHere',
   compareSessions: 'tlslens.compareSessions',
   verifyChain: 'tlslens.verifyChain',
+  compareWithServer: 'tlslens.compareWithServer',
+  explainCertificateError: 'tlslens.explainCertificateError',
+  scanServer: 'tlslens.scanServer',
   /** The status bar item's click: show a session panel or stop a server (not in the Command Palette). */
   statusBarActions: 'tlslens.statusBarActions',
 } as const;

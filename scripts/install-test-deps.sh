@@ -5,10 +5,10 @@
 set -euo pipefail
 
 # Debian packages the tests need. Add packages here (e.g. gnutls-bin tshark).
-TEST_APT_PACKAGES="openssl libssl-dev gnutls-bin iproute2 tshark"
+TEST_APT_PACKAGES="openssl libssl-dev gnutls-bin iproute2 tshark ca-certificates postgresql dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-managesieved dovecot-submissiond tinyproxy microsocks slapd vsftpd mariadb-server prosody inspircd curl"
 # The command each package must provide (package:command; a package not listed
 # here is checked by its name as a command).
-TEST_TOOLS="openssl:openssl libssl-dev:openssl gnutls-bin:gnutls-cli iproute2:ip tshark:tshark"
+TEST_TOOLS="openssl:openssl libssl-dev:openssl gnutls-bin:gnutls-cli iproute2:ip tshark:tshark ca-certificates:update-ca-certificates postgresql:pg_lsclusters dovecot-imapd:dovecot dovecot-pop3d:dovecot dovecot-lmtpd:dovecot dovecot-managesieved:dovecot dovecot-submissiond:dovecot tinyproxy:tinyproxy microsocks:microsocks slapd:slapd vsftpd:vsftpd mariadb-server:mariadbd prosody:prosody inspircd:inspircd curl:curl"
 
 tool_of() {   # tool_of PACKAGE -> the command that package must provide
   local pair

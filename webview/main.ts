@@ -4,6 +4,7 @@ import { setStrings, t } from './shared/l10n';
 import { PROTOCOL_VERSION, type FromWebview, type ToWebview } from './shared/protocol';
 import { renderCertificates } from './views/certificates';
 import { renderCompare } from './views/compare';
+import { renderScan } from './views/scan';
 import { SessionView } from './views/session';
 import type { FilterState } from './views/session-format';
 
@@ -55,6 +56,9 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
         break;
       case 'compare/init':
         renderCompare(app, m);
+        break;
+      case 'scan/init':
+        renderScan(app, m, post);
         break;
       case 'session/init': {
         session?.dispose();

@@ -3,7 +3,11 @@ import pkg from '../../package.json';
 import * as checkKey from './commands/check-key';
 import * as connect from './commands/connect';
 import * as decode from './commands/decode';
+import * as drift from './commands/drift';
+import * as ech from './commands/ech';
 import * as generate from './commands/generate';
+import * as lint from './commands/lint';
+import * as scan from './commands/scan';
 import * as serve from './commands/serve';
 import * as verify from './commands/verify';
 import { EXIT, UsageError, type CliIO } from './io';
@@ -14,7 +18,7 @@ interface Command {
   run: (argv: string[], io: CliIO) => number | Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { connect, serve, decode, 'check-key': checkKey, generate, verify };
+export const COMMANDS: Record<string, Command> = { connect, serve, decode, 'check-key': checkKey, generate, verify, scan, lint, ech, drift };
 
 function mainHelp(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 4;

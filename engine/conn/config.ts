@@ -8,6 +8,9 @@ import type { SecretLabel } from '../handshake/tls13/key-schedule';
 import type { ClientSession, SingleUseTicketCache } from './session-ticket';
 import type { SessionCache12 } from '../handshake/tls12/session';
 import type { ConnectionLimits } from './limits';
+import type { EchConfig } from '../msgs/ech';
+import type { EchServerConfig } from '../ech/config';
+import type { KeyScheduleRecorder } from '../handshake/key-schedule-capture';
 
 export interface PeerVerdict {
   ok: boolean;
@@ -124,10 +127,34 @@ export interface ConnectionConfig {
   recordSizeLimit?: number;
   /** Client: pad the ClientHello with the padding extension (RFC 7685) up to this many bytes (handshake message). */
   padToLength?: number;
+  /**
+   * Client: Encrypted Client Hello (RFC 9849) with the first usable config of this ECHConfigList (decoded, e.g. by
+   * ech/config.ts loadEchConfigList); TLS 1.3 only. Without a usable config, a GREASE extension is sent instead.
+   * `grease` alone sends GREASE ECH (section 6.2).
+   */
+  ech?: { configs?: EchConfig[]; grease?: boolean };
+  /** Server: the ECH keys it decrypts with and the retry_configs it sends when it cannot (RFC 9849 section 7.1). */
+  echServer?: EchServerConfig;
+  /**
+   * Client, TLS 1.2 and older (for probes, as `tlslens scan` makes): append TLS_FALLBACK_SCSV (RFC 7507; s_client
+   * -fallback_scsv); offer these legacy_compression_methods instead of null alone; offer no session_ticket extension
+   * when false (SSL_OP_NO_TICKET), so only a session ID can resume; offer heartbeat (RFC 6520, peer_not_allowed_to_send).
+   */
+  fallbackScsv?: boolean;
+  compressionMethods?: number[];
+  sessionTickets?: boolean;
+  heartbeat?: boolean;
   /** Server: DER distinguished names sent as certificate_authorities in CertificateRequest (RFC 8446 section 4.2.4). */
   certificateAuthorities?: Uint8Array[];
+  /** Server: the signature schemes our CertificateRequest accepts from a client (s_server -client_sigalgs); default signatureSchemes. */
+  clientSignatureSchemes?: number[];
   /** What the peer may make this connection hold or do (limits.ts, DEFAULT_LIMITS); exceeding one fails it naming the limit. */
   limits?: Partial<ConnectionLimits>;
+  /**
+   * Record the key schedule (secrets: only when the user asked, e.g. `connect --keyschedule`): copies of every HKDF
+   * step (TLS 1.3) or the PRF inputs, master secret and key block (TLS 1.2 and older). Never part of the trace.
+   */
+  keySchedule?: KeyScheduleRecorder;
 }
 
 /** RFC 8449 section 4: the largest record_size_limit TLS 1.3 allows (2^14 plus the content type byte). */

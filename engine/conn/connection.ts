@@ -14,6 +14,7 @@ import { sigSchemeName } from '../registry/sigschemes';
 import { versionName } from '../registry/versions';
 import type { AeadName } from '../crypto/provider';
 import { trafficKeys, type SecretLabel } from '../handshake/tls13/key-schedule';
+import type { KeyScheduleRecorder } from '../handshake/key-schedule-capture';
 import { Client13 } from '../handshake/tls13/client';
 import { Client12 } from '../handshake/tls12/client';
 import type { RecordForm } from '../handshake/tls12/common';
@@ -43,6 +44,8 @@ export interface HandshakeHost {
   setState(name: string): void;
   emit(e: DistributiveOmit<TraceEvent, 't' | 'side'>): void;
   keyLog(label: SecretLabel, secret: Uint8Array): void;
+  /** The key-schedule recorder, when the config asked for one (read when used: a caller may set it after construction). */
+  readonly keySchedule?: KeyScheduleRecorder;
   /** The handshake is done: application data may flow. */
   established(session: NegotiatedSession): void;
   /** The client random, once known (for the key log). */
@@ -176,6 +179,8 @@ export class TlsConnection implements SansIoConnection {
     // On the node provider, a key that can also sign through node:crypto does so (RSA already does).
     const native = config.provider.name === 'node' ? config.signer?.native : undefined;
     this.cfg = native ? { ...config, signer: native } : config;
+    // Recording the key schedule: the provider's HKDF and HMAC calls are noted (handshake/key-schedule-capture.ts).
+    if (this.cfg.keySchedule) this.cfg = { ...this.cfg, provider: this.cfg.keySchedule.wrapProvider(this.cfg.provider) };
     const cfg = this.cfg;
     this.side = cfg.side;
     this.now = cfg.now ?? (() => Date.now());
@@ -763,6 +768,9 @@ export class TlsConnection implements SansIoConnection {
       setWriteKeys: (epoch, suite, secret) => this.installKeys('write', epoch, suite, secret),
       setState: (name) => this.emit({ kind: 'state', from: this.driver?.state ?? 'start', to: name }),
       emit: (e) => this.emit(e),
+      get keySchedule() {
+        return self.cfg.keySchedule;
+      },
       keyLog(label: SecretLabel, secret: Uint8Array): void {
         // A copy: ours is zeroed when the connection is wiped, the key log's is the application's to keep.
         if (self.host.clientRandom) self.cfg.onSecret?.(label, self.host.clientRandom, secret.slice());

@@ -42,6 +42,8 @@ export interface NegotiatedSession {
   recordSizeLimit?: { ours: number; peer: number };
   /** Client: the certificate_authorities of the server's CertificateRequest (RFC 8446 section 4.2.4), as one-line names. */
   certificateAuthorities?: string[];
+  /** Encrypted Client Hello (RFC 9849): accepted (the handshake used ClientHelloInner), or GREASE sent (client). */
+  ech?: 'accepted' | 'grease';
 }
 
 /** A decoded OCSPResponse (RFC 6960 section 4.2.1). */

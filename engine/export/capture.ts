@@ -148,7 +148,8 @@ export class ConnectionCapture {
    * (default: now, as events arrive live); replayed events give none and are placed by their `t`.
    */
   onTrace(e: RecordLike, now?: number): void {
-    if (e.kind !== 'record' || e.side !== this.role) return;
+    // A proxy's or STARTTLS exchange (engine/transport) was on the wire before the records: kept when live (its t counts from the TCP connect).
+    if ((e.kind !== 'record' && !(e.kind === 'preamble' && now !== undefined)) || e.side !== this.role) return;
     const data = bytesOf(e.raw);
     if (!data?.length) return;
     // Replayed events are placed from the trace's t = 0: the connection's time if known, else now.

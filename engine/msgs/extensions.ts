@@ -12,6 +12,7 @@ import { ExtensionType, extensionName, type ExtensionContext } from '../registry
 import { groupName } from '../registry/groups';
 import { Reader } from './reader';
 import { EncodeError, Writer } from './writer';
+import { readEchClientHello, readEchEncryptedExtensions, readEchHelloRetryRequest, type EchClientHello, type EchConfig } from './ech';
 
 export type { ExtensionContext };
 
@@ -82,6 +83,8 @@ export interface ClientHelloExtensions {
   signatureAlgorithmsCert?: number[];
   keyShare?: KeyShareEntry[];
   renegotiationInfo?: Uint8Array;
+  /** RFC 9849 section 5: ECHClientHello, outer or inner. */
+  encryptedClientHello?: EchClientHello;
 }
 
 /** TLS 1.3 ServerHello extensions, and those a TLS 1.2 ServerHello may carry (the message is shared). */
@@ -108,6 +111,8 @@ export interface HelloRetryRequestExtensions {
   /** selected_group */
   keyShare?: number;
   cookie?: Uint8Array;
+  /** RFC 9849 section 5: ECHHelloRetryRequest.confirmation (8 bytes). */
+  encryptedClientHello?: Uint8Array;
 }
 
 export interface EncryptedExtensionsExtensions {
@@ -118,6 +123,8 @@ export interface EncryptedExtensionsExtensions {
   alpn?: string;
   recordSizeLimit?: number;
   earlyData?: true;
+  /** RFC 9849 section 5: ECHEncryptedExtensions (retry_configs), with the ECHConfigList's bytes. */
+  encryptedClientHello?: { retryConfigs: EchConfig[]; raw: Uint8Array };
 }
 
 export interface CertificateEntryExtensions {
@@ -408,6 +415,8 @@ const CODECS = new Map<number, Codec>([
   [ExtensionType.key_share, { key: 'keyShare', decoders: { CH: keyShareClient, SH: keyShareServer, HRR: (r) => r.u16('selected_group') } }],
   // RFC 5746, Section 3.2: opaque renegotiated_connection<0..255>
   [ExtensionType.renegotiation_info, { key: 'renegotiationInfo', decoders: { CH: (r) => r.opaque8('renegotiated_connection'), SH: (r) => r.opaque8('renegotiated_connection') } }],
+  // RFC 9849, Section 5 (ech_outer_extensions is left raw: it may only appear inside an EncodedClientHelloInner)
+  [ExtensionType.encrypted_client_hello, { key: 'encryptedClientHello', decoders: { CH: readEchClientHello, HRR: readEchHelloRetryRequest, EE: readEchEncryptedExtensions } }],
 ]);
 
 /** Code points this module decodes into typed values, with the contexts each is allowed in. */

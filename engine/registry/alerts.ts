@@ -228,7 +228,7 @@ const ROWS = [
     causes: ['the ALPN protocols offered (e.g. h2, http/1.1) are not enabled on the server'],
   },
   {
-    code: 121, name: 'ech_required', rfc: 'draft-ietf-tls-esni, Section 6.1.7',
+    code: 121, name: 'ech_required', rfc: 'RFC 9849, Section 6.1.6',
     description: 'The client offered Encrypted Client Hello and the server did not accept it.',
     causes: ['the ECH configuration the client used is stale', 'a server or front end in the path does not support ECH'],
   },

@@ -79,8 +79,8 @@ const ROWS = [
   { code: 58, name: 'ticket_request', rfc: 'RFC 9149', contexts: ['CH', 'EE'], tls12: [] },
   { code: 59, name: 'dnssec_chain', rfc: 'RFC 9102', contexts: ['CH', 'CT'], tls12: ['CH', 'SH'] },
   { code: 0x3374, name: 'next_protocol_negotiation', rfc: 'draft-agl-tls-nextprotoneg (not IANA-registered)', contexts: [], tls12: ['CH', 'SH'] },
-  { code: 0xfd00, name: 'ech_outer_extensions', rfc: 'draft-ietf-tls-esni', contexts: ['CH'], tls12: [] },
-  { code: 0xfe0d, name: 'encrypted_client_hello', rfc: 'draft-ietf-tls-esni', contexts: ['CH', 'HRR', 'EE'], tls12: [] },
+  { code: 0xfd00, name: 'ech_outer_extensions', rfc: 'RFC 9849', contexts: ['CH'], tls12: [] },
+  { code: 0xfe0d, name: 'encrypted_client_hello', rfc: 'RFC 9849', contexts: ['CH', 'HRR', 'EE'], tls12: [] },
   { code: 0xff01, name: 'renegotiation_info', rfc: 'RFC 5746', contexts: [], tls12: ['CH', 'SH'] },
 ] as const satisfies readonly ExtensionRow[];
 

@@ -52,7 +52,10 @@ const table: Record<string, OidEntry> = {
   '1.3.132.0.10': { short: 'secp256k1', long: 'secp256k1' },
 
   // Signature algorithms
+  '1.2.840.113549.1.1.2': { short: 'RSA-MD2', long: 'md2WithRSAEncryption' },
   '1.2.840.113549.1.1.4': { short: 'RSA-MD5', long: 'md5WithRSAEncryption' },
+  '1.3.14.3.2.29': { short: 'RSA-SHA1-2', long: 'sha1WithRSA' },
+  '1.2.840.10040.4.3': { short: 'DSA-SHA1', long: 'dsaWithSHA1' },
   '1.2.840.113549.1.1.5': { short: 'RSA-SHA1', long: 'sha1WithRSAEncryption' },
   '1.2.840.113549.1.1.11': { short: 'RSA-SHA256', long: 'sha256WithRSAEncryption' },
   '1.2.840.113549.1.1.12': { short: 'RSA-SHA384', long: 'sha384WithRSAEncryption' },
@@ -127,6 +130,7 @@ const table: Record<string, OidEntry> = {
   '1.3.6.1.5.5.7.3.9': { short: 'OCSPSigning', long: 'OCSP Signing' },
   '1.3.6.1.4.1.311.10.3.3': { short: 'msSGC', long: 'Microsoft Server Gated Crypto' },
   '2.16.840.1.113730.4.1': { short: 'nsSGC', long: 'Netscape Server Gated Crypto' },
+  '1.3.6.1.4.1.11129.2.4.4': { short: 'ct_precert_signer', long: 'CT Precertificate Signer' },
 
   // Access methods and policy qualifiers
   '1.3.6.1.5.5.7.48.1': { short: 'OCSP', long: 'OCSP' },

@@ -35,7 +35,21 @@ export type TraceEvent =
       halfRtt?: true })
   | (Base & { kind: 'api'; call: string; ret: number | string; error?: { code: number; name: string; meaning: string }; queue?: string[] })
   | (Base & { kind: 'error'; alert?: string; message: string; place?: { message?: string; field?: string; offset?: number } })
-  | (Base & { kind: 'info'; message: string });
+  | (Base & { kind: 'info'; message: string })
+  /**
+   * Encrypted Client Hello (RFC 9849): offered (client, with the ClientHelloInner it encrypted), grease, accepted
+   * (client: the confirmation matched; server: it decrypted the ClientHelloInner, given here), rejected, and the
+   * server's retry_configs (client). `inner` is decoded as a handshake event is (fields, spans over `raw`).
+   */
+  | (Base & { kind: 'ech'; status: 'offered' | 'grease' | 'accepted' | 'rejected' | 'retry_configs'; message: string; publicName?: string; configId?: number; hpkeSuite?: string;
+      inner?: { raw: Uint8Array; fields: unknown; spans?: FieldSpan[] };
+      retryConfigs?: { raw: Uint8Array; base64: string; configs: { version: number; configId?: number; publicName?: string; kem?: string; cipherSuites?: string[]; maximumNameLength?: number }[] } })
+  /**
+   * Before TLS (engine/transport): one step of a proxy's or a STARTTLS protocol's plaintext exchange, as sent or
+   * received. `t` counts from the TCP connect. `text` is the lines as sent (binary protocols: decoded); a step that
+   * carries a credential has it replaced by asterisks in both `text` and `raw` (`redacted`).
+   */
+  | (Base & { kind: 'preamble'; layer: 'proxy' | 'starttls'; protocol: string; step: string; dir: Direction; text: string; raw: Uint8Array; redacted?: true });
 
 export type TraceKind = TraceEvent['kind'];
 

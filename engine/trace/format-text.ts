@@ -38,6 +38,14 @@ export function formatEvent(e: TraceEvent, opts: FormatOptions = {}): string | u
       return `${head} !! ${e.message}${e.alert ? ` [alert ${e.alert}]` : ''}`;
     case 'info':
       return `${head}    ${e.message}`;
+    case 'ech':
+      // The ClientHelloInner, which never travels in the clear, as the line a sent ClientHello would get.
+      return `${head}    ${e.message}${e.inner ? `\n${head}    ClientHelloInner (${e.inner.raw.length - 4} bytes)${describe('client_hello', e.inner.fields as Record<string, unknown>)}` : ''}`;
+    case 'preamble': {
+      // One line per protocol line, the continuation lines indented under the first.
+      const [first = '', ...more] = e.text.replace(/\r?\n$/, '').split(/\r?\n/);
+      return [`${head} ${ARROW[e.dir]} ${e.protocol} ${e.step}: ${first}`, ...more.map((l) => `${' '.repeat(head.length + 4)}${l}`)].join('\n');
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 // Malformed outer structure throws DerError naming the field; a bag or SafeContents that cannot be read carries
 // a `problem` and the rest is still listed.
 import * as asn1js from 'asn1js';
-import { KeyLoadError, loadPrivateKey, publicSpkiOf } from '../crypto/node-keys';
+import { KeyLoadError, loadPrivateKey, publicSpkiOf, type PrivateKeyHandle } from '../crypto/node-keys';
 import { oidLong } from '../registry/oids';
 import { colonHexUpper } from '../util/hex';
 import { decodeCertificate, need } from './certificate';
@@ -46,6 +46,11 @@ const MAX_DEPTH = 8;
 export interface Pkcs12Options extends PbeLimits {
   password?: string;
   now?: Date;
+  /**
+   * Given each private key that could be opened, with its bag (for localKeyId and friendlyName): how a caller that
+   * needs the key itself (a client certificate for a connection) gets it, while the decoded data keeps only public halves.
+   */
+  onKey?: (key: PrivateKeyHandle, bag: Pkcs12Bag) => void;
 }
 
 /** The bytes of an OCTET STRING, primitive or (BER) constructed from pieces. */
@@ -220,6 +225,7 @@ function readBagValue(out: Pkcs12Bag, value: asn1js.AsnType, field: string, pass
     case 'keyBag': {
       const key = loadPrivateKey({ der: rawOf(value), type: 'pkcs8' });
       out.privateKey = { format: 'PKCS#8', publicKey: decodeSpkiBytes(publicSpkiOf(key)) };
+      opts.onKey?.(key, out);
       return;
     }
     case 'pkcs8ShroudedKeyBag': {
@@ -236,7 +242,9 @@ function readBagValue(out: Pkcs12Bag, value: asn1js.AsnType, field: string, pass
       }
       scheme.checkCost(opts); // before OpenSSL runs however many iterations the file asks for
       try {
-        info.publicKey = decodeSpkiBytes(publicSpkiOf(loadPrivateKey({ der: rawOf(value), type: 'pkcs8' }, password)));
+        const key = loadPrivateKey({ der: rawOf(value), type: 'pkcs8' }, password);
+        info.publicKey = decodeSpkiBytes(publicSpkiOf(key));
+        opts.onKey?.(key, out);
       } catch (e) {
         if (e instanceof KeyLoadError && (e.reason === 'needs-passphrase' || e.reason === 'wrong-passphrase')) info.locked = e.reason;
         throw e;

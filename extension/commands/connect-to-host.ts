@@ -9,6 +9,7 @@ import { versionByName } from '../../engine/registry/versions';
 import type { SessionOptions } from '../../engine/net/session';
 import type { Identity } from '../../engine/tools/identity';
 import { identityFromDocument } from '../identity';
+import { chooseClientCertificate, identityFromPkcs12File, isPkcs12Uri } from './client-cert-offer';
 import { ApiClientRunner, type ApiClientOptions } from '../sessions/api-client-runner';
 import { DtlsClientRunner } from '../sessions/dtls-client-runner';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
@@ -17,6 +18,8 @@ import type { SessionSummary, SessionTarget } from '../../webview/shared/protoco
 import { COMMANDS } from '../ids';
 import { allowNetwork, restrictedSetting } from '../workspace-trust';
 import { explainNetworkUnavailable } from '../environment';
+import { showKeySchedule, whatIfConnect } from './what-if';
+import { pickTransport, startTlsConnectItems, transportOption, transportRows } from './connect-transport';
 
 /** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
 export interface ConnectRequest {
@@ -36,6 +39,14 @@ export interface ConnectRequest {
   minVersion?: string;
   maxVersion?: string;
   name?: string;
+  /** Record the key schedule for Show Key Schedule (secrets; set only when the user asked). */
+  recordKeySchedule?: boolean;
+  /** STARTTLS first, as s_client -starttls names it (smtp, imap, postgres...). */
+  starttls?: string;
+  /** The EHLO/LHLO name or XMPP domain for STARTTLS (s_client -name / -xmpphost). */
+  starttlsName?: string;
+  /** A proxy URL (http://, socks5://); "" or "none" for a direct connection; absent: VS Code's http.proxy. */
+  proxy?: string;
 }
 
 const RECENT_KEY = 'tlsLens.recentTargets';
@@ -77,6 +88,7 @@ function describe(req: ConnectRequest): { label: string; value: string }[] {
     ...(req.groups?.length ? [{ label: vscode.l10n.t('Groups'), value: req.groups.join(', ') }] : []),
     ...(req.signatureAlgorithms?.length ? [{ label: vscode.l10n.t('Signature algorithms'), value: req.signatureAlgorithms.join(', ') }] : []),
     ...(req.clientCertificate ? [{ label: vscode.l10n.t('Client certificate'), value: req.clientCertificate }] : []),
+    ...transportRows(req),
     { label: vscode.l10n.t('Trust'), value: trustLabel(req.trustStore) },
   ];
 }
@@ -109,12 +121,14 @@ async function pickTarget(context: vscode.ExtensionContext): Promise<ConnectRequ
     return undefined;
   }
   const req: ConnectRequest = { host: t.host, port: t.port };
-  const how = await vscode.window.showQuickPick([
+  const how = await vscode.window.showQuickPick<vscode.QuickPickItem & { customize: boolean; starttls?: string }>([
+    ...startTlsConnectItems(t.port),
     { label: vscode.l10n.t('Connect'), description: vscode.l10n.t('TLS 1.2 and 1.3, default suites, groups and signature schemes'), customize: false },
     { label: vscode.l10n.t('Customize…'), description: vscode.l10n.t('versions, SNI, ALPN, cipher suites, groups, client certificate, trust store'), customize: true },
   ], { title: vscode.l10n.t('Connect to {0}:{1}', t.host, t.port) });
   if (!how) return undefined;
   if (how.customize) return customize(req);
+  if (how.starttls) req.starttls = how.starttls;
   return req;
 }
 
@@ -129,6 +143,7 @@ async function customize(req: ConnectRequest): Promise<ConnectRequest | undefine
     req.serverName = sni;
     return req;
   }
+  if (!(await pickTransport(req))) return undefined;
   const sni = await vscode.window.showInputBox({ title: vscode.l10n.t('SNI (server name)'), value: req.host, prompt: vscode.l10n.t('Empty for none') });
   if (sni === undefined) return undefined;
   req.serverName = sni;
@@ -235,6 +250,7 @@ async function pickTrust(req: ConnectRequest): Promise<boolean> {
 async function clientIdentity(req: ConnectRequest): Promise<Identity | undefined> {
   if (!req.clientCertificate) return undefined;
   const uri = /^[a-z]+:/.test(req.clientCertificate) ? vscode.Uri.parse(req.clientCertificate) : vscode.Uri.file(req.clientCertificate);
+  if (isPkcs12Uri(uri)) return identityFromPkcs12File(uri);
   return identityFromDocument(await vscode.workspace.openTextDocument(uri), vscode.l10n.t('The client key is encrypted'));
 }
 
@@ -295,8 +311,10 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   if (req.protocol === 'DTLS') return connectDtlsToHost(context, req);
   let identity: Identity | undefined;
   let trust: ApiClientOptions['trust'];
+  let via: ReturnType<typeof transportOption>;
   try {
     toOptions(req); // names are checked here, before anything connects
+    via = transportOption(req);
     trust = trustOption(req.trustStore);
     if (versionCode(req.minVersion, 0x0303) > versionCode(req.maxVersion, 0x0304)) throw new Error(vscode.l10n.t('the minimum version {0} is above the maximum {1}', String(req.minVersion), req.maxVersion ?? 'TLSv1.3'));
     identity = await clientIdentity(req);
@@ -313,6 +331,8 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     reconnect: () => void connectToHost(context, request),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
     compare: (p) => void vscode.commands.executeCommand(COMMANDS.compareSessions, p),
+    whatIf: (p) => void whatIfConnect(context, p, request, (next) => connectToHost(context, next as ConnectRequest)),
+    keySchedule: (p) => void showKeySchedule(p, () => connectToHost(context, { ...request, recordKeySchedule: true })),
   });
   // Through OpenSSL's API, so the panel shows every SSL_* call with its SSL_get_error outcome.
   const runner = new ApiClientRunner(target, {
@@ -325,6 +345,9 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     trust,
     minVersion: versionCode(req.minVersion, 0x0303),
     maxVersion: versionCode(req.maxVersion, 0x0304),
+    ...(req.recordKeySchedule ? { recordKeySchedule: true } : {}),
+    ...(via.transport ? { transport: via.transport } : {}),
+    ...(via.alpn && !req.alpn?.length ? { alpn: via.alpn } : {}),
   }, panel);
   panel.attach(runner);
   void runner.start();
@@ -332,6 +355,16 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('TLS Lens: connecting to {0}:{1}', req.host, port), cancellable: true }, (_progress, token) => {
     token.onCancellationRequested(() => runner.close());
     return panel.settled;
+  });
+  // The server asked for a client certificate we do not have (or ours does not fit): offer the ones that would.
+  void panel.settled.then(async () => {
+    const cr = runner.certificateRequest;
+    if (!cr || cr.fit?.fits) return;
+    const choose = vscode.l10n.t('Choose a client certificate…');
+    const said = cr.fit ? vscode.l10n.t('TLS Lens: {0}:{1} asked for a client certificate, and {2} does not fit it.', request.host, port, cr.fit.subject) : vscode.l10n.t('TLS Lens: {0}:{1} asked for a client certificate; none was configured.', request.host, port);
+    if ((await vscode.window.showInformationMessage(said, choose)) !== choose) return;
+    const uri = await chooseClientCertificate(cr.request);
+    if (uri) void connectToHost(context, { ...request, clientCertificate: uri });
   });
   return panel;
 }

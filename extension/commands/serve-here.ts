@@ -8,6 +8,8 @@ import type { SessionTarget } from '../../webview/shared/protocol';
 import { COMMANDS } from '../ids';
 import { allowNetwork, restrictedSetting } from '../workspace-trust';
 import { explainNetworkUnavailable } from '../environment';
+import { whatIfServe } from './what-if';
+import { serveBehaviourOptions, type ServeBehaviour } from './serve-behaviour';
 
 export interface ServeRequest {
   /** The PEM file holding the certificate chain and key (default: the active editor). */
@@ -15,6 +17,8 @@ export interface ServeRequest {
   /** Port on 127.0.0.1; 0 (the default setting) picks a free one. */
   port?: number;
   alpn?: string[];
+  /** How to treat clients, for testing one: client certificates, groups, suites, HelloRetryRequest, a staple (serve-behaviour.ts). */
+  behaviour?: ServeBehaviour;
 }
 
 export async function serveHere(context: vscode.ExtensionContext, arg?: ServeRequest | vscode.Uri): Promise<{ panel: SessionPanel; port: number } | undefined> {
@@ -37,13 +41,21 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
     void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, (e as Error).message));
     return undefined;
   }
-  const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: vscode.l10n.t('Certificate'), value: name }, { label: vscode.l10n.t('Versions'), value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : [])] };
+  let behaviour: Awaited<ReturnType<typeof serveBehaviourOptions>> = { options: {}, settings: [] };
+  try {
+    if (req.behaviour) behaviour = await serveBehaviourOptions(req.behaviour);
+  } catch (e) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, (e as Error).message));
+    return undefined;
+  }
+  const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: vscode.l10n.t('Certificate'), value: name }, { label: vscode.l10n.t('Versions'), value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []), ...behaviour.settings] };
   const panel = new SessionPanel(context, target, {
     reconnect: () => void serveHere(context, req),
     newConnection: () => void vscode.commands.executeCommand(COMMANDS.connectToHost),
     compare: (p) => void vscode.commands.executeCommand(COMMANDS.compareSessions, p),
+    whatIf: () => void whatIfServe(context, { chain: id.chain, signer: id.signer, ...(req.alpn ? { alpn: req.alpn } : {}), name }),
   });
-  const runner = new ServerRunner(target, { certificateChain: id.chain, signer: id.signer, ...(req.alpn ? { alpn: req.alpn } : {}) }, panel);
+  const runner = new ServerRunner(target, { certificateChain: id.chain, signer: id.signer, ...(req.alpn ? { alpn: req.alpn } : {}), ...behaviour.options }, panel);
   panel.attach(runner);
   let actual: number;
   try {

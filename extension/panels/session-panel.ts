@@ -17,6 +17,8 @@ export interface SessionControl {
   close(): void;
   /** The capture and key log (Save Capture, Save Key Log): read here on the host, never posted to the webview. */
   readonly exports?: SessionExports;
+  /** The recorded key schedule as text (secrets: shown only after the user confirms), or undefined when none was recorded. */
+  keySchedule?(): string | undefined;
 }
 
 let counter = 0;
@@ -58,7 +60,7 @@ export class SessionPanel implements RunnerListener {
     return this.lastState;
   }
 
-  constructor(context: vscode.ExtensionContext, readonly target: SessionTarget, private readonly actions: { reconnect(): void; newConnection(): void; compare?(panel: SessionPanel): void }) {
+  constructor(context: vscode.ExtensionContext, readonly target: SessionTarget, private readonly actions: { reconnect(): void; newConnection(): void; compare?(panel: SessionPanel): void; whatIf?(panel: SessionPanel): void; keySchedule?(panel: SessionPanel): void }) {
     SessionPanel.open.add(this);
     this.toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '');
     this.settled = new Promise((r) => (this.settle = r));
@@ -89,6 +91,11 @@ export class SessionPanel implements RunnerListener {
     const s = this.lastSummary;
     const state = stateWord(this.lastState);
     return s?.version ? `${state} · ${s.version} ${s.suite ?? ''}` : state;
+  }
+
+  /** The key schedule, when the session recorded one (extension/commands/what-if.ts asks the user first). */
+  keyScheduleText(): string | undefined {
+    return this.control?.keySchedule?.();
   }
 
   attach(control: SessionControl): void {
@@ -174,6 +181,14 @@ export class SessionPanel implements RunnerListener {
         return;
       case 'session/compare':
         this.actions.compare?.(this);
+        return;
+      case 'session/whatIf':
+        if (this.actions.whatIf) this.actions.whatIf(this);
+        else void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: What if… is built for Connect to Host and Serve TLS Here sessions.'));
+        return;
+      case 'session/keySchedule':
+        if (this.actions.keySchedule) this.actions.keySchedule(this);
+        else void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: the key schedule is recorded for Connect to Host sessions only.'));
         return;
       case 'session/openCertificate':
         return this.openCertificate(m.index);

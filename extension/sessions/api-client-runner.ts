@@ -4,7 +4,9 @@
 import type { KeyObject } from 'node:crypto';
 import * as ctxApi from '../../engine/api/ctx';
 import * as api from '../../engine/api/ssl';
-import { BIO_new_connect, type ConnectBIO } from '../../engine/api/bio';
+import { BIO_new_connect, SocketBIO } from '../../engine/api/bio';
+import type net from 'node:net';
+import { openTransport, type TransportOptions } from '../../engine/transport/open';
 import { ERR_drain_strings } from '../../engine/api/err';
 import { TLS_client_method } from '../../engine/api/method';
 import { EVP_PKEY, X509 } from '../../engine/api/objects';
@@ -13,12 +15,18 @@ import { TlsSessionError } from '../../engine/net/session';
 import { sslErrorName } from '../../engine/registry/ssl-errors';
 import type { TraceEvent } from '../../engine/trace/events';
 import { handshakePhases } from '../../engine/trace/phases';
+import { certificateRequestText, fitText, watchCertificateRequests, type CertificateRequestSummary, type ClientCertificateFit } from '../../engine/tools/client-cert-request';
 import type { SessionSummary, SessionTarget } from '../../webview/shared/protocol';
 import { isIpAddress } from '../../engine/handshake/tls13/common';
 import { loadCert } from '../../engine/x509/verify';
 import { EventBatcher, revocationView, runnerKeyLog, sessionExports, summarize, verificationView, type RunnerListener, type RunnerState, type SessionExports } from './session-runner';
 import { ConnectionCapture, preciseNow, type KeyLog, type SecretSink } from '../../engine/export/capture';
 import { t } from '../l10n';
+import { KeyScheduleRecorder } from '../../engine/handshake/key-schedule-capture';
+import { keyFailureFromTrace } from '../../engine/tools/key-failure';
+import { keyScheduleText } from '../../engine/tools/key-schedule-text';
+import { nobleProvider } from '../../engine/crypto/noble';
+import { TlsConnection } from '../../engine/conn/connection';
 
 export interface ApiClientOptions {
   serverName?: string;
@@ -37,6 +45,10 @@ export interface ApiClientOptions {
   /** SSL_CTX_set_min/max_proto_version. */
   minVersion?: number;
   maxVersion?: number;
+  /** A proxy and/or a STARTTLS protocol before TLS (engine/transport): their plaintext steps come first in the trace. */
+  transport?: Pick<TransportOptions, 'proxy' | 'starttls' | 'name'>;
+  /** Record the key schedule (secrets, kept on the host) for Show Key Schedule: only when the user asked for it. */
+  recordKeySchedule?: boolean;
 }
 
 const RETRY = new Set([api.SSL_ERROR_WANT_READ, api.SSL_ERROR_WANT_WRITE, api.SSL_ERROR_WANT_CONNECT, api.SSL_ERROR_WANT_ACCEPT, api.SSL_ERROR_WANT_ASYNC]);
@@ -49,7 +61,7 @@ function alpnWire(list: string[]): Uint8Array {
 export class ApiClientRunner {
   private readonly batcher: EventBatcher;
   private ssl?: api.SSL;
-  private bio?: ConnectBIO;
+  private bio?: SocketBIO;
   private readonly t0 = Date.now();
   private tcpMs?: number;
   private hsMs?: number;
@@ -60,7 +72,17 @@ export class ApiClientRunner {
   /** The connection's bytes and secrets, for Save capture and Save key log (host side only). */
   readonly exports: SessionExports;
 
+  /** The key schedule's copies, only with opts.recordKeySchedule; they go with the runner when its panel closes. */
+  private readonly recorder?: KeyScheduleRecorder;
+
+  /** The recorded key schedule as text, with what a bad_record_mac or decrypt_error implicates; undefined when not recorded. */
+  keySchedule(): string | undefined {
+    if (!this.recorder) return undefined;
+    return keyScheduleText(this.recorder.snapshot(), keyFailureFromTrace(this.batcher.all));
+  }
+
   constructor(readonly target: SessionTarget, private readonly opts: ApiClientOptions, private readonly listener: RunnerListener) {
+    if (opts.recordKeySchedule) this.recorder = new KeyScheduleRecorder();
     this.batcher = new EventBatcher((b) => listener.events(b));
     this.keyLog = runnerKeyLog(listener);
     this.exports = sessionExports([this.capture], this.keyLog);
@@ -70,7 +92,13 @@ export class ApiClientRunner {
     return this.batcher.all;
   }
 
+  /** What the server's CertificateRequest asked for and whether our certificate fits it (Connect to Host offers others). */
+  certificateRequest?: { request: CertificateRequestSummary; fit?: ClientCertificateFit };
+  private requestWatcher?: (e: TraceEvent) => void;
+
   private push(e: TraceEvent): void {
+    this.requestWatcher ??= watchCertificateRequests(this.opts.identity ? { chain: this.opts.identity.chain } : undefined, (request, fit) => (this.certificateRequest = { request, ...(fit ? { fit } : {}) }));
+    this.requestWatcher(e);
     this.capture.onTrace(e, preciseNow());
     this.batcher.push(e);
     if (e.kind === 'handshake' && this.traced.length < 64) this.traced.push(e);
@@ -86,7 +114,7 @@ export class ApiClientRunner {
   }
 
   /** The context and SSL exactly as a C client would set them up; a setting the API refuses is reported as such. */
-  private setUp(): api.SSL | undefined {
+  private setUp(socket?: net.Socket): api.SSL | undefined {
     const o = this.opts;
     const ctx = ctxApi.SSL_CTX_new(TLS_client_method())!;
     const check = (ok: boolean, what: string) => {
@@ -107,6 +135,8 @@ export class ApiClientRunner {
     const trust = o.trust ?? { kind: 'system' };
     if (trust.kind === 'system') ctxApi.SSL_CTX_set_default_verify_paths(ctx);
     else if (trust.kind !== 'none' && !check(ctxApi.SSL_CTX_load_verify_locations(ctx, trust.kind === 'file' ? trust.path : null, trust.kind === 'dir' ? trust.path : null) === 1, `SSL_CTX_load_verify_locations(${trust.path})`)) return undefined;
+    // The recorder notes the TLS 1.3 HKDF steps through the context's provider (the facade has no API of its own for it).
+    if (this.recorder) ctx.provider = this.recorder.wrapProvider(ctx.provider ?? nobleProvider());
     const ssl = api.SSL_new(ctx)!;
     api.SSL_set_trace_callback(ssl, (e) => this.push(e));
     if (o.serverName && !isIpAddress(o.serverName)) api.SSL_set_tlsext_host_name(ssl, o.serverName);
@@ -114,16 +144,19 @@ export class ApiClientRunner {
     api.SSL_set_tlsext_status_type(ssl, api.TLSEXT_STATUSTYPE_ocsp);
     // As s_client -verify_hostname: the name dialled must be in the certificate; SSL_VERIFY_NONE keeps it a report.
     api.SSL_set1_host(ssl, o.serverName ?? this.target.host);
-    this.bio = BIO_new_connect(`${this.target.host}:${this.target.port}`);
+    // A socket already through a proxy or STARTTLS gets a socket BIO, as a C client's SSL_set_fd would.
+    this.bio = socket ? new SocketBIO(socket) : BIO_new_connect(`${this.target.host}:${this.target.port}`);
     this.bio.socket.once('connect', () => (this.tcpMs = Date.now() - this.t0));
     // The capture: the real endpoints once connected, and each side's FIN (the BIO reads the socket itself).
     const sock = this.bio.socket;
-    this.capture.openedAt = preciseNow();
-    sock.once('connect', () => {
-      this.capture.establishedAt = preciseNow();
+    this.capture.openedAt ??= preciseNow();
+    const established = () => {
+      this.capture.establishedAt ??= preciseNow();
       this.capture.setEndpoints(sock);
       this.capture.watch(sock);
-    });
+    };
+    if (socket) established();
+    else sock.once('connect', established);
     api.SSL_set_bio(ssl, this.bio, this.bio);
     api.SSL_set_connect_state(ssl);
     return ssl;
@@ -131,12 +164,31 @@ export class ApiClientRunner {
 
   async start(): Promise<void> {
     this.listener.state('connecting');
-    const ssl = this.setUp();
+    let socket: net.Socket | undefined;
+    if (this.opts.transport) {
+      this.capture.openedAt = preciseNow();
+      try {
+        // The capture starts at the TCP connect: the proxy's and STARTTLS's bytes go into it as they pass.
+        socket = (await openTransport({
+          host: this.target.host, port: this.target.port, ...this.opts.transport, onTrace: (e) => this.push(e),
+          onConnected: (s) => {
+            this.capture.establishedAt = preciseNow();
+            this.capture.setEndpoints(s);
+          },
+        })).socket;
+      } catch (e) {
+        return this.fail((e as Error).message);
+      }
+      this.tcpMs = Date.now() - this.t0; // TCP, the proxy and STARTTLS together
+      if (this.closed) return void socket.destroy();
+    }
+    const ssl = this.setUp(socket);
     if (!ssl) return;
     this.ssl = ssl;
     // The secrets for the key log (as SSL_CTX_set_keylog_callback would give them; the facade has none yet): the
     // connection, set up as SSL_connect would make it, reads its onSecret each time a secret is derived.
     (ssl.connection().cfg as { onSecret?: SecretSink }).onSecret = this.keyLog.sink();
+    if (this.recorder && ssl.conn instanceof TlsConnection) (ssl.conn.cfg as { keySchedule?: KeyScheduleRecorder }).keySchedule = this.recorder;
     const deadline = Date.now() + (this.opts.handshakeTimeoutMs ?? 10_000);
     for (;;) {
       const r = api.SSL_connect(ssl);
@@ -229,7 +281,11 @@ export class ApiClientRunner {
       { label: 'session so far', ms: Date.now() - this.t0 },
     ];
     const sock = this.bio?.socket;
-    this.listener.summary(summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}), verification: this.verification(), ...this.revocation() }));
+    const cr = this.certificateRequest;
+    this.listener.summary({
+      ...summarize(this.ssl?.conn?.negotiated, { chainDer: [], timings, bytesIn: sock?.bytesRead ?? 0, bytesOut: sock?.bytesWritten ?? 0, host: this.opts.serverName ?? this.target.host, ...(this.error ? { error: this.error } : {}), verification: this.verification(), ...this.revocation() }),
+      ...(cr ? { certificateRequest: { lines: certificateRequestText(cr.request), ...(cr.fit ? { fits: cr.fit.fits, reasons: fitText(cr.fit) } : {}) } } : {}),
+    });
   }
 
   private revocationCache?: SessionSummary['revocation'];

@@ -10,6 +10,7 @@ import { sigSchemeName } from '../../engine/registry/sigschemes';
 import { suiteName } from '../../engine/registry/suites';
 import { versionName } from '../../engine/registry/versions';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
+import { clientOfferText, watchClientOffers, type ClientOffer } from '../../engine/tools/client-offer';
 import { decodeCertificate } from '../../engine/x509/certificate';
 import type { CertificateInfo } from '../../engine/x509/types';
 import { checkOcspResponse, loadCert, revocationPointers, verifyChain, type VCert, type VerifyResult } from '../../engine/x509/verify';
@@ -198,6 +199,15 @@ export function summarize(n: NegotiatedSession | undefined, base: { chainDer: Ui
   return s;
 }
 
+/** One client of Serve TLS here: its session, how it ended, what it offered. */
+interface ServedEntry {
+  session: TlsSession;
+  error?: TlsSessionError;
+  t0: number;
+  offer?: ClientOffer;
+  refusal?: string;
+}
+
 /** Serve TLS here: a server on 127.0.0.1; every client session's events go to the same panel. */
 export class ServerRunner {
   private server?: Server;
@@ -222,7 +232,9 @@ export class ServerRunner {
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server = createServer({ ...this.options, onSecret: this.keyLog.sink(this.options.onSecret) }, (s) => {
-        const entry: { session: TlsSession; error?: TlsSessionError; t0: number } = { session: s, t0: Date.now() };
+        const entry: ServedEntry = { session: s, t0: Date.now() };
+        // Serve-side analysis: the client's offer and JA4, and why a refused client was refused.
+        s.on('trace', watchClientOffers(this.options, 't', { offer: (o) => (entry.offer = o), refusal: (r) => (entry.refusal = r.reason) }));
         this.sessions.add(s);
         const at = preciseNow();
         const capture = ConnectionCapture.fromSocket('server', s.socket, { openedAt: at, establishedAt: at, arrivals: true });
@@ -273,9 +285,12 @@ export class ServerRunner {
     this.listener.state('closed');
   }
 
-  private publish(entry: { session: TlsSession; error?: TlsSessionError; t0: number }): void {
+  private publish(entry: ServedEntry): void {
     this.batcher.flush();
     const s = entry.session;
-    this.listener.summary(summarize(s.conn.negotiated, { chainDer: [], timings: [{ label: 'last session', ms: Date.now() - entry.t0 }], bytesIn: s.bytesIn, bytesOut: s.bytesOut, ...(entry.error ? { error: entry.error } : {}) }));
+    this.listener.summary({
+      ...summarize(s.conn.negotiated, { chainDer: [], timings: [{ label: 'last session', ms: Date.now() - entry.t0 }], bytesIn: s.bytesIn, bytesOut: s.bytesOut, ...(entry.error ? { error: entry.error } : {}) }),
+      ...(entry.offer ? { clientOffer: { lines: clientOfferText(entry.offer), ja4: entry.offer.ja4.ja4, ...(entry.refusal ? { refusal: entry.refusal } : {}) } } : {}),
+    });
   }
 }

@@ -3,6 +3,7 @@
 // panel shows is exactly what `tlslens connect --json` prints. Key material never crosses.
 import type { CertificateInfo, DecodedObject } from '../../engine/x509/types';
 import type { Problem } from '../../engine/x509/file';
+import type { ScanReport } from '../../engine/scan/types';
 
 export const PROTOCOL_VERSION = 4;
 
@@ -85,6 +86,10 @@ export interface SessionSummary {
   timings: { label: string; ms: number }[];
   /** The error that ended the session, in plain words, with the alert and its likely causes. */
   error?: { message: string; alert?: string; fromPeer?: boolean; causes?: readonly string[] };
+  /** Connect: what the server's CertificateRequest asked for (engine/tools/client-cert-request.ts) and whether our client certificate fits it. */
+  certificateRequest?: { lines: string[]; fits?: boolean; reasons?: string[] };
+  /** Serve: what the last client offered in its ClientHello, with its JA4 (engine/tools/client-offer.ts), and why it was refused. */
+  clientOffer?: { lines: string[]; ja4: string; refusal?: string };
   bytesIn: number;
   bytesOut: number;
 }
@@ -112,6 +117,8 @@ export type ToWebview =
   | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }
   | { type: 'session/summary'; sessionId: string; summary: SessionSummary }
   | { type: 'compare/init'; protocolVersion: number; left: SessionSnapshot; right: SessionSnapshot }
+  /** Scan Server's report (engine/scan/types.ts): facts and weaknesses only, no key material. */
+  | { type: 'scan/init'; protocolVersion: number; title: string; report: ScanReport }
   /** Where the session stands; a serve session goes back to 'listening' when its last client leaves. */
   | { type: 'session/state'; sessionId: string; state: 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening' };
 
@@ -129,6 +136,10 @@ export type FromWebview =
   | { type: 'session/copyJson' }
   /** Compare this session with another open one. */
   | { type: 'session/compare' }
+  /** Run the handshake again with one change (version, suites, groups, SNI, ALPN, client certificate, our chain) and compare. */
+  | { type: 'session/whatIf' }
+  /** Show the recorded key schedule: the host asks the user first and opens it in an editor; secrets never cross. */
+  | { type: 'session/keySchedule' }
   /**
    * Take the session elsewhere. The host builds each from what it holds: a pcapng file with the key log in it, the
    * key log alone, a report (summary, chain, verification, decoded trace). Secrets and the capture never cross to the
@@ -136,7 +147,10 @@ export type FromWebview =
    */
   | { type: 'session/saveCapture' }
   | { type: 'session/saveKeyLog' }
-  | { type: 'session/report'; format: ReportFormat; action: 'copy' | 'save' };
+  | { type: 'session/report'; format: ReportFormat; action: 'copy' | 'save' }
+  /** Scan panel buttons: the report as JSON to the clipboard; the same scan again. */
+  | { type: 'scan/copyJson' }
+  | { type: 'scan/rescan' };
 
 /** A session report as Markdown (for a ticket) or JSON (for tools). */
 export type ReportFormat = 'markdown' | 'json';

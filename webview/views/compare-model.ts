@@ -22,6 +22,8 @@ export interface Comparison {
   rows: CompareRow[];
   messages: MessagePair[];
   differences: number;
+  /** The first difference, to highlight: a summary row (the target aside) or else an aligned message. */
+  first?: { section: 'rows' | 'messages'; index: number };
 }
 
 const dash = '–';
@@ -41,6 +43,8 @@ function summaryRows(s: SessionSnapshot): Record<string, string> {
     Resumed: m?.resumed === undefined ? dash : m.resumed ? 'yes' : 'no',
     Alert: m?.error?.alert ?? dash,
     Verification: m ? `${m.verification.state}${m.verification.code !== undefined ? ` (X509_V_ERR ${m.verification.code})` : ''}` : dash,
+    // Each link of the verified path with its verdict, so a failure shows at the certificate it is about.
+    ...Object.fromEntries((m?.verification.links ?? []).map((l, i) => [`Path ${i}`, `${l.subject} · ${l.verdict}${l.findings.length ? `: ${l.findings.map((f) => f.name).join(', ')}` : ''}`])),
     'Chain length': String(chain.length),
     ...Object.fromEntries(chain.map((c, i) => [`Certificate ${i}`, `${c.subject.text} · SHA-256 ${c.fingerprints.sha256.slice(0, 23)}…`])),
     ...Object.fromEntries(s.target.settings.map((x) => [`Option: ${x.label}`, x.value])),
@@ -94,5 +98,8 @@ export function compareSessions(left: SessionSnapshot, right: SessionSnapshot): 
   });
   const messages = align(messageLines(left.events).slice(0, MAX_MESSAGES), messageLines(right.events).slice(0, MAX_MESSAGES));
   const differences = rows.filter((x) => !x.same && x.label !== 'Target').length + messages.filter((x) => !x.same).length;
-  return { rows, messages, differences };
+  const row = rows.findIndex((x) => !x.same && x.label !== 'Target');
+  const msg = messages.findIndex((x) => !x.same);
+  const first = row >= 0 ? { section: 'rows' as const, index: row } : msg >= 0 ? { section: 'messages' as const, index: msg } : undefined;
+  return { rows, messages, differences, ...(first ? { first } : {}) };
 }

@@ -18,6 +18,7 @@ body.tls-compare { padding: 8px 16px; color: var(--vscode-foreground); font-fami
 .cmp.only-diff tr.same { display: none; }
 .cmp .muted { color: var(--vscode-descriptionForeground); }
 .cmp label { display: inline-flex; gap: 4px; align-items: center; margin-bottom: 8px; }
+.cmp tr.first td { outline: 2px solid var(--vscode-focusBorder, #07f); outline-offset: -2px; font-weight: 600; }
 `;
 
 export function renderCompare(root: HTMLElement, m: Extract<ToWebview, { type: 'compare/init' }>): void {
@@ -28,27 +29,32 @@ export function renderCompare(root: HTMLElement, m: Extract<ToWebview, { type: '
   onlyDiff.addEventListener('change', () => wrap.classList.toggle('only-diff', onlyDiff.checked));
   const head = (a: string, b: string) => el('tr', {}, el('th', {}, ''), el('th', {}, a), el('th', {}, b));
   const table = el('table', { 'aria-label': t('Session summaries side by side') }, head(m.left.title, m.right.title));
-  for (const r of c.rows) {
-    table.append(el('tr', { class: r.same ? 'same' : 'diff' }, el('td', { class: 'k' }, labelText(r.label)), el('td', { class: 'l' }, valueText(r.label, r.left)), el('td', { class: 'r' }, valueText(r.label, r.right))));
+  const firstClass = (section: 'rows' | 'messages', i: number) => (c.first?.section === section && c.first.index === i ? ' first' : '');
+  for (const [i, r] of c.rows.entries()) {
+    table.append(el('tr', { class: (r.same ? 'same' : 'diff') + firstClass('rows', i) }, el('td', { class: 'k' }, labelText(r.label)), el('td', { class: 'l' }, valueText(r.label, r.left)), el('td', { class: 'r' }, valueText(r.label, r.right))));
   }
   const msgs = el('table', { class: 'msgs', 'aria-label': t('Handshake messages aligned') }, el('tr', {}, el('th', {}, m.left.title), el('th', {}, m.right.title)));
-  for (const p of c.messages) {
-    msgs.append(el('tr', { class: p.same ? 'same' : 'diff' }, el('td', { class: 'l' }, p.left ?? '—'), el('td', { class: 'r' }, p.right ?? '—')));
+  for (const [i, p] of c.messages.entries()) {
+    msgs.append(el('tr', { class: (p.same ? 'same' : 'diff') + firstClass('messages', i) }, el('td', { class: 'l' }, p.left ?? '—'), el('td', { class: 'r' }, p.right ?? '—')));
   }
   wrap.append(
     el('h1', {}, t('{0}  vs  {1}', m.left.title, m.right.title)),
     el('p', { class: 'muted', role: 'status' }, c.differences ? (c.differences === 1 ? t('1 difference') : t('{0} differences', c.differences)) : t('No differences in what was negotiated or sent.')),
+    ...(c.first ? [el('p', { role: 'note' }, t('First difference: {0}', c.first.section === 'rows' ? labelText(c.rows[c.first.index]!.label) : t('Handshake messages and alerts')))] : []),
     el('label', {}, onlyDiff, t('Only differences')),
     el('h2', {}, t('Summary')), table,
     el('h2', {}, t('Handshake messages and alerts')), msgs,
   );
   root.replaceChildren(el('style', {}, STYLE), wrap);
+  wrap.querySelector<HTMLElement>('tr.first')?.scrollIntoView?.({ block: 'center' });
 }
 
 /** A row label of the model (English, as its tests read it) in the display language. */
 function labelText(label: string): string {
   const cert = /^Certificate (\d+)$/.exec(label);
   if (cert) return t('Certificate {0}', cert[1]!);
+  const pathLink = /^Path (\d+)$/.exec(label);
+  if (pathLink) return t('Path {0}', pathLink[1]!);
   const option = /^Option: (.*)$/.exec(label);
   if (option) return t('Option: {0}', option[1]!);
   return t(label);

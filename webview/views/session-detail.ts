@@ -68,6 +68,17 @@ export function renderDetail(e: TraceEventJson, line: EventLine, glossary: Alert
       if (queue.length) d.append(el('h4', {}, t('Error queue')), el('ul', { class: 'mono' }, ...queue.map((q) => el('li', {}, String(q)))));
       break;
     }
+    case 'ech': {
+      // Encrypted Client Hello: the ClientHelloInner, which never crosses the wire in the clear, decoded as a sent hello is.
+      const inner = a.inner && typeof a.inner === 'object' ? (a.inner as Record<string, unknown>) : undefined;
+      const { kind: _k, t: _t, side: _s, inner: _i, message: _m, ...rest } = a;
+      if (Object.keys(rest).length) d.append(renderTree(buildTree(rest)));
+      if (inner) {
+        d.append(el('h4', {}, 'ClientHelloInner'), renderTree(buildTree(inner.fields)));
+        if (typeof inner.raw === 'string') d.append(el('h4', {}, t('Raw bytes ({0}, header included)', hexLength(inner.raw))), renderLinkedHex(inner.raw, handshakeSpans(inner as unknown as TraceEventJson, hexLength(inner.raw))));
+      }
+      break;
+    }
     default: {
       const { kind: _k, t: _t, side: _s, ...rest } = a;
       if (Object.keys(rest).length) d.append(renderTree(buildTree(rest)));

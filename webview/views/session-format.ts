@@ -176,6 +176,17 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
     }
     case 'info':
       return { ...base, category: 'info', title: '', detail: str(a.message, ''), tone: 'muted' };
+    case 'preamble': {
+      // A proxy's or STARTTLS step before TLS (engine/transport): the first line here, the rest in the detail.
+      const lines = str(a.text, '').split('\n');
+      return { ...base, category: 'info', title: `${str(a.protocol)} ${str(a.step)}`, detail: lines.length > 1 ? `${lines[0]} (+${lines.length - 1})` : lines[0]!, tone: 'normal' };
+    }
+    case 'ech': {
+      // Encrypted Client Hello (RFC 9849): the verdict, and the ClientHelloInner's key fields when the event has it.
+      const inner = a.inner ? obj(obj(a.inner).fields) : undefined;
+      const parts = inner ? handshakeParts('client_hello', inner) : [];
+      return { ...base, category: 'handshake', title: 'ECH', detail: `${str(a.message, '')}${parts.length ? ` · ClientHelloInner: ${parts.join('; ')}` : ''}`, tone: a.status === 'rejected' ? 'warn' : a.status === 'accepted' ? 'good' : 'normal' };
+    }
     default: {
       const { kind, t: _t, side: _s, ...rest } = a;
       let json = '';

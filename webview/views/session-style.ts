@@ -156,6 +156,7 @@ body.tls-session [hidden] { display: none !important; }
 .err-block li { margin: 2px 0; }
 .err-block .alert-desc { font-style: italic; }
 .verif-text { margin: 4px 0 0; overflow-wrap: anywhere; }
+.analysis { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9em; margin: 4px 0; }
 .aside .card { margin: 8px 0; }
 .aside .card h3 { font-size: 1em; margin: 2px 0 6px; overflow-wrap: anywhere; }
 .aside .card dl { font-size: 0.92em; }

@@ -9,6 +9,7 @@ import { certificateDetails } from './certificate-card';
 import { el } from './dom';
 import { t } from '../shared/l10n';
 import { renderDetail } from './session-detail';
+import { analysisSections } from './session-analysis';
 import {
   CATEGORIES,
   compileFilter,
@@ -106,7 +107,8 @@ export class SessionView {
     this.closeButton = this.button(t('Close'), 'session/close', 'secondary');
     const actions = el('div', { class: 'h-actions' },
       this.button(t('Reconnect'), 'session/reconnect', 'primary'), this.button(t('New Connection'), 'session/new', 'secondary'),
-      this.closeButton, this.button(t('Compare…'), 'session/compare', 'secondary'), this.button(t('Copy JSON'), 'session/copyJson', 'secondary'));
+      this.closeButton, this.button(t('Compare…'), 'session/compare', 'secondary'), this.button(t('What if…'), 'session/whatIf', 'secondary'),
+      this.button(t('Show Key Schedule…'), 'session/keySchedule', 'secondary'), this.button(t('Copy JSON'), 'session/copyJson', 'secondary'));
     const tg = init.target;
     const target = el('div', { class: 'target' },
       el('span', { class: 'pill' }, tg.protocol), el('span', { class: 'pill' }, tg.mode === 'serve' ? t('serve') : t('connect')),
@@ -528,7 +530,7 @@ export class SessionView {
 
   // ---- header ----
 
-  private button(label: string, type: 'session/reconnect' | 'session/new' | 'session/close' | 'session/copyJson' | 'session/compare', appearance: 'primary' | 'secondary'): HTMLElement {
+  private button(label: string, type: 'session/reconnect' | 'session/new' | 'session/close' | 'session/copyJson' | 'session/compare' | 'session/whatIf' | 'session/keySchedule', appearance: 'primary' | 'secondary'): HTMLElement {
     const b = el('vscode-button', { appearance });
     b.textContent = label;
     b.addEventListener('click', () => {
@@ -579,6 +581,7 @@ export class SessionView {
       } else {
         out.push(el('p', { class: 'muted' }, t('Nothing was negotiated.')), kvList(bytes, true));
       }
+      out.push(...analysisSections(s));
       // Timing labels are the runner's English words and the handshake phases (engine/trace/phases.ts), indented.
       if (s.timings?.length) out.push(el('h2', {}, t('Timings')), kvList(s.timings.map((x) => [x.label.replace(/\S.*$/, (l) => t(l)), formatMs(x.ms)] as [string, string]), true));
       const v = s.verification ?? { state: 'not-performed', text: '' };

@@ -1,9 +1,13 @@
 // `tlslens connect HOST:PORT`: a TLS client in the spirit of `openssl s_client`: the handshake decoded as it
 // happens, a summary, then standard input sent as application data and what the server sends printed.
 import { alertForVerifyError } from '../../x509/verify-alert';
+import { certificateRequestText, fitText, watchCertificateRequests, type ClientCertificateFit } from '../../tools/client-cert-request';
 import { sctText } from '../../x509/sct';
 import fs from 'node:fs';
 import { connect, TlsSession, TlsSessionError } from '../../net/session';
+import { connectVia } from '../../transport/open';
+import { redactUrl } from '../../transport/proxy/url';
+import { TRANSPORT_OPTIONS, transportFromOptions } from '../transport-options';
 import { connectDtls, DtlsSession } from '../../net/dtls';
 import { checkOcspResponse, loadCert, loadDirectory, loadFile, loadSystemStore, mergeCerts, revocationPointers, verifyChain } from '../../x509/verify';
 import type { OcspVerdict, RevocationPointers, VCert, VerifyResult } from '../../x509/verify';
@@ -23,6 +27,8 @@ import { parse, type CommandSpec } from '../options';
 import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 import { capturePcapng, ConnectionCapture, DatagramCapture, KeyLog, preciseNow, type Capture } from '../../export/capture';
 import { buildReport, reportFormatFor, summaryFromNegotiated } from '../../export/report';
+import { keyScheduleOutput } from '../key-schedule-option';
+import { ECH_CONNECT_OPTIONS, echClientSettings, EchOutcome } from '../ech-options';
 
 export const spec: CommandSpec = {
   name: 'connect',
@@ -33,6 +39,8 @@ export const spec: CommandSpec = {
     { name: 'servername', kind: 'string', arg: 'NAME', help: 'SNI (default: the host, unless it is an IP address)' },
     { name: 'noservername', kind: 'flag', help: 'send no SNI' },
     ...TLS_OPTIONS,
+    ...TRANSPORT_OPTIONS,
+    ...ECH_CONNECT_OPTIONS,
     { name: 'ign_eof', kind: 'flag', help: 'keep the connection open when standard input ends' },
     { name: 'CAfile', kind: 'string', arg: 'FILE', help: 'trust anchors (PEM) to verify the server\'s chain with (default: the system store)' },
     { name: 'CApath', kind: 'string', arg: 'DIR', help: 'a folder of trust anchors (*.pem, *.crt, hash links)' },
@@ -52,6 +60,7 @@ export const spec: CommandSpec = {
     { name: 'timeout', kind: 'string', arg: 'SECONDS', help: 'connect and handshake timeout (default 10)' },
     { name: 'pcap', kind: 'string', arg: 'FILE', help: 'when the connection ends, write it to FILE as pcapng for Wireshark: the bytes on the wire between the real endpoints, with the key log inside (Decryption Secrets Block), so Wireshark and tshark decrypt it with no set-up' },
     { name: 'report', kind: 'string', arg: 'FILE', help: 'when the connection ends, write a report to FILE: summary, chain, verification and the decoded trace, as Markdown, or JSON if FILE ends in .json' },
+    { name: 'keyschedule', kind: 'flag', help: 'record the key schedule and print it when the handshake ends: TLS 1.3 HKDF steps (secrets, labels, transcript hashes, keys, IVs, finished keys) or TLS 1.2 PRF inputs, master secret and key block; on bad_record_mac or decrypt_error, which values it implicates. These are the session\'s secrets' },
     { name: 'help', kind: 'flag', short: 'h', help: 'this help' },
   ],
   notes: [
@@ -62,6 +71,7 @@ export const spec: CommandSpec = {
     'A --pcap file holds the session\'s secrets (to decrypt it): share it only as you would the traffic itself.',
     'Exit status: 0 the handshake succeeded, 1 it failed or the connection broke, 2 an input could not be read.',
     'Example: tlslens connect example.com:443 --alpn h2,http/1.1   (like: openssl s_client -connect example.com:443 -alpn h2,http/1.1)',
+    'Example: tlslens connect mail.example.com:587 --starttls smtp --proxy socks5://127.0.0.1:1080   (the SMTP and SOCKS5 exchanges are shown before the handshake)',
   ],
 };
 
@@ -71,6 +81,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!target) throw new UsageError('connect: give HOST:PORT');
   const { host, port } = parseHostPort(target, 443);
   const settings = tlsSettings(values);
+  Object.assign(settings, echClientSettings(values));
+  const ech = new EchOutcome();
   if (values.status) settings.requestOcsp = true;
   if (values.ct) settings.requestScts = true;
   if (typeof values.padding === 'string') {
@@ -139,7 +151,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (reportFile) s.on('trace', (e: TraceEvent) => traced.push(e));
   };
   const json = !!values.json;
+  const keySchedule = values.keyschedule ? keyScheduleOutput() : undefined;
+  if (keySchedule) settings.keySchedule = keySchedule.recorder;
+  if (keySchedule && values.reconnect) throw new UsageError('--keyschedule records one connection: use it without --reconnect');
   const print = (e: TraceEvent) => {
+    keySchedule?.onTrace(e);
     if (json) io.out(toJson(e) + '\n');
     else if (!values.quiet) {
       const line = formatEvent(e, { records: !!values.msg });
@@ -150,13 +166,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let session: TlsSession | DtlsSession;
   const openedAt = preciseNow();
   const dtls = dtlsSettings(values);
+  // --starttls / --proxy: the plaintext exchange first, traced as it happens (engine/transport).
+  const via = transportFromOptions(values, !!dtls, io);
+  const preamble: { events: [TraceEvent, number][]; connectedAt?: number } = { events: [] };
   try {
     if (dtls) {
       if (values.reconnect) throw new UsageError('--reconnect is not built for DTLS yet');
+      if (keySchedule) throw new UsageError('--keyschedule is not built for DTLS yet');
       const d = await connectDtls({ host, port, ...settings, ...dtls, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs });
       // --pcap: every datagram, whole, as UDP between the socket's real endpoints (before begin(): the first is ours).
       if (pcapFile) captures.push(DatagramCapture.fromSession('client', d));
       session = d;
+    } else if (via) {
+      session = await connectVia({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs, ...via, onTrace: (e) => {
+        print(e);
+        if (reportFile) traced.push(e);
+        if (pcapFile) preamble.events.push([e, preciseNow()]);
+      }, onConnected: () => (preamble.connectedAt = preciseNow()) });
     } else session = await connect({ host, port, ...settings, ...(serverName ? { serverName } : {}), handshakeTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -165,7 +191,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (!json && !values.quiet) io.out(`CONNECTED(${host}:${port})\n`);
   session.on('trace', print);
+  session.on('trace', ech.listener);
+  // What a CertificateRequest asked for, and whether --cert/--key fit it (engine/tools/client-cert-request.ts).
+  let certFit: ClientCertificateFit | undefined;
+  let certRequested = false;
+  session.on('trace', watchCertificateRequests(id ? { chain: id.chain, signer: id.signer } : undefined, (request, fit) => {
+    certFit = fit;
+    certRequested = true;
+    if (json) io.out(JSON.stringify({ kind: 'certificate-request', request, ...(fit ? { fit } : {}) }) + '\n');
+    else if (!values.quiet) io.out([...certificateRequestText(request), ...(fit ? fitText(fit) : ['No client certificate configured (--cert, --key): an empty Certificate is sent']), ''].join('\n'));
+  }));
   if (session instanceof TlsSession) track(session, openedAt);
+  // --pcap through --proxy/--starttls: their bytes came first on the wire, from the TCP connect on.
+  const first = captures[0];
+  if (pcapFile && via && first instanceof ConnectionCapture) {
+    if (preamble.connectedAt !== undefined) first.establishedAt = preamble.connectedAt;
+    for (const [e, at] of preamble.events) first.onTrace(e, at);
+  }
   let lastError: TlsSessionError | undefined;
   return new Promise<number>((resolve) => {
     let done = false;
@@ -189,13 +231,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     session.on('error', (e: TlsSessionError) => {
       lastError ??= e;
       io.err(`connect: ${e.message}\n`);
-      if (json) io.out(JSON.stringify({ kind: 'summary', ok: false, error: e.message, ...(e.alert ? { alert: e.alert } : {}) }) + '\n');
+      // A refusal after a CertificateRequest our certificate did not fit: say which check failed.
+      if (certRequested && !id) io.err('connect: the server asked for a client certificate and none was given (--cert, --key)\n');
+      if (certFit && !certFit.fits) io.err(`connect: the server asked for a client certificate and ours does not fit: ${certFit.checks.filter((c) => !c.ok).map((c) => c.reason).join('; ')}\n`);
+      if (json) io.out(JSON.stringify({ kind: 'summary', ok: false, error: e.message, ...(e.alert ? { alert: e.alert } : {}), ...ech.json() }) + '\n');
+      else if (ech.line()) io.out(`${ech.line()}\n`);
+      keySchedule?.print(io, json);
       finish(EXIT.MISMATCH_OR_PROBLEM);
     });
     session.on('secure', (n: NegotiatedSession) => {
       const rev = revocationOf(n, trustAnchors, { status: !!values.status, pointers: json || !!values.status });
-      if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null, ...(rev.ocsp ? { ocspVerify: rev.ocsp } : {}), ...(rev.pointers ? { revocationPointers: rev.pointers } : {}) }) + '\n');
-      else io.out(summaryText(n, verdict, rev));
+      if (json) io.out(JSON.stringify({ ...(summaryJson(n) as object), ...ech.json(), verify: verdict ? { code: verdict.code, text: verdict.text, depth: verdict.errorDepth, fix: verdict.errors[0]?.fix ?? null } : null, ...(rev.ocsp ? { ocspVerify: rev.ocsp } : {}), ...(rev.pointers ? { revocationPointers: rev.pointers } : {}) }) + '\n');
+      else io.out(summaryText(n, verdict, rev) + (ech.line() ? `${ech.line()}\n` : ''));
+      keySchedule?.print(io, json);
       if (values.reconnect) {
         // As s_client -reconnect: give the server a moment to send its tickets, then five resumptions.
         setTimeout(() => {
@@ -258,8 +306,8 @@ async function reconnectRounds(opts: Parameters<typeof connect>[0], latest: () =
 
 /** The options given, as the report lists them (`--alpn h2`, `--tls1_2`...). */
 function reportSettings(values: Record<string, string | boolean | undefined>): { label: string; value: string }[] {
-  const skip = new Set(['connect', 'pcap', 'report', 'keylog', 'pass', 'json', 'quiet', 'msg', 'help', 'sess_out', 'sess-out']);
-  return Object.entries(values).filter(([k, v]) => v !== undefined && v !== false && !skip.has(k)).map(([k, v]) => ({ label: `--${k}`, value: v === true ? 'on' : String(v) }));
+  const skip = new Set(['connect', 'pcap', 'report', 'keylog', 'pass', 'proxy_pass', 'json', 'quiet', 'msg', 'help', 'sess_out', 'sess-out']);
+  return Object.entries(values).filter(([k, v]) => v !== undefined && v !== false && !skip.has(k)).map(([k, v]) => ({ label: `--${k}`, value: v === true ? 'on' : k === 'proxy' ? redactUrl(String(v)) : String(v) }));
 }
 
 /** Writes an export file, saying so on standard error; a failure is reported, not thrown (the session's outcome stands). */

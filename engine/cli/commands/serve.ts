@@ -2,10 +2,10 @@
 // session, and keeps serving after each connection and after standard input ends. --www answers an HTTP
 // request with a status page and closes, as `s_server -www` does; --echo sends back what it receives.
 import { parseServerInfo, sctsFromServerInfo } from '../../tools/serverinfo';
+import { clientOfferText, watchClientOffers } from '../../tools/client-offer';
+import { certificateSubjectDer, clientCaOptions } from '../../tools/client-auth';
 import { ExtensionType, extensionName } from '../../registry/extensions';
 import fs from 'node:fs';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import type { AddressInfo } from 'node:net';
 import { createServer, TlsSession } from '../../net/session';
 import { createDtlsServer, DtlsSession, type DtlsServer } from '../../net/dtls';
@@ -15,12 +15,14 @@ import { formatEvent } from '../../trace/format-text';
 import type { NegotiatedSession } from '../../conn/types';
 import { suiteName } from '../../registry/suites';
 import { groupName } from '../../registry/groups';
-import { sigSchemeName } from '../../registry/sigschemes';
+import { sigSchemeByName, sigSchemeName } from '../../registry/sigschemes';
 import { versionName } from '../../registry/versions';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { parse, type CommandSpec } from '../options';
 import { dtlsSettings, identityFromOptions, parseHostPort, TLS_OPTIONS, tlsSettings } from '../tls-options';
 import { capturePcapng, ConnectionCapture, DatagramCapture, KeyLog, preciseNow, type Capture } from '../../export/capture';
+import { ECH_SERVE_OPTIONS, echServerBanner, echServerKey, echServerSettings } from '../ech-options';
+import { configListBase64, echConfigSummary, serverConfigOf } from '../../ech/config';
 
 export const spec: CommandSpec = {
   name: 'serve',
@@ -30,6 +32,7 @@ export const spec: CommandSpec = {
     { name: 'port', kind: 'string', arg: 'N', help: 'port (default 4433; 0 picks a free one, printed on the ACCEPT line)' },
     { name: 'accept', kind: 'string', arg: 'HOST:PORT', help: 'address to listen on (default 127.0.0.1:4433)' },
     ...TLS_OPTIONS,
+    ...ECH_SERVE_OPTIONS,
     { name: 'www', kind: 'flag', help: 'answer an HTTP request with a status page, then close (as s_server -www)' },
     { name: 'echo', kind: 'flag', help: 'send back what each client sends' },
     { name: 'verify', kind: 'flag', help: 'ask clients for a certificate (as s_server -verify)' },
@@ -43,6 +46,9 @@ export const spec: CommandSpec = {
     { name: 'status-file', kind: 'string', arg: 'FILE', help: 'same as --status_file' },
     { name: 'serverinfo', kind: 'string', arg: 'FILE', help: 'PEM file of SERVERINFO(V2) blocks (as s_server -serverinfo): its signed_certificate_timestamp list is sent to clients that ask (SCTs, RFC 6962)' },
     { name: 'client_CA', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: send the subjects of the PEM certificates in FILE as certificate_authorities (RFC 8446 section 4.2.4; as s_server -client_CAfile)' },
+    { name: 'CAfile', kind: 'string', arg: 'FILE', help: 'with --verify/--Verify: verify client certificates against the CA certificates in FILE (purpose sslclient) and send their subjects as the acceptable CA names (as s_server -CAfile)' },
+    { name: 'client_sigalgs', kind: 'string', arg: 'LIST', help: 'with --verify/--Verify: the signature schemes the CertificateRequest accepts from the client, e.g. ECDSA+SHA256:rsa_pss_rsae_sha256 (as s_server -client_sigalgs)' },
+    { name: 'cert_chain', kind: 'string', arg: 'FILE', help: 'send the certificates in FILE after the leaf of --cert, as the chain (as s_server -cert_chain)' },
     { name: 'client_renegotiation', kind: 'flag', help: 'accept renegotiations the client starts (TLS 1.2 and older, RFC 5746; off by default, as in OpenSSL 3; s_server -client_renegotiation)' },
     { name: 'naccept', kind: 'string', arg: 'N', help: 'exit after N connections (as s_server -naccept)' },
     { name: 'pcap', kind: 'string', arg: 'FILE', help: 'write every connection to FILE as pcapng for Wireshark (rewritten as each one closes): the bytes on the wire between the real endpoints, with the key log inside (Decryption Secrets Block), so Wireshark and tshark decrypt it with no set-up' },
@@ -51,6 +57,7 @@ export const spec: CommandSpec = {
   notes: [
     'A line typed as "c" alone asks every connected client for a certificate after the handshake (post-handshake authentication, as the s_server "c" command); clients must have offered it.',
     'Early data is accepted at most once per ticket (a single-use ticket cache, RFC 8446 section 8.1), but it can still be replayed by an attacker: act only on idempotent requests in it.',
+    'Each ClientHello is shown as the client offer (versions, suites, groups, key shares, signature algorithms, ALPN, SNI, extensions in order, GREASE) with its JA4 fingerprint; a refused client gets the reason in plain words ("no shared group: ..."). With --json: {"kind":"client-offer",...} and {"kind":"refusal",...} lines.',
     'Example: tlslens serve --port 0 --www   (like: openssl s_server -accept 4433 -www)',
   ],
 };
@@ -61,6 +68,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof values.port === 'string') addr.port = Number(values.port);
   if (!(addr.port >= 0 && addr.port < 65536)) throw new UsageError(`--port ${values.port}: not a port`);
   const settings = tlsSettings(values);
+  const echKey = echServerKey(values);
+  if (echKey) {
+    Object.assign(settings, echServerSettings(echKey));
+    if (values.json) io.out(JSON.stringify({ kind: 'ech-config', echConfigList: configListBase64(serverConfigOf([echKey]).retryConfigs), configs: [echConfigSummary(echKey.config)] }) + '\n');
+    else io.out(echServerBanner(echKey));
+  }
   const maxEarlyRaw = (values['max-early-data'] ?? values.max_early_data) as string | undefined;
   const maxEarlyData = maxEarlyRaw !== undefined ? Number(maxEarlyRaw) : values.early_data || values['early-data'] ? 16384 : 0;
   if (!(Number.isInteger(maxEarlyData) && maxEarlyData >= 0 && maxEarlyData <= 0xffffffff)) throw new UsageError(`--max-early-data ${maxEarlyRaw}: not a byte count`);
@@ -90,12 +103,37 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       throw new UsageError(`--client_CA ${values.client_CA}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
+  if (typeof values.client_sigalgs === 'string') {
+    settings.clientSignatureSchemes = values.client_sigalgs.split(/[:,]/).map((n) => n.trim()).filter(Boolean).map((n) => {
+      const row = sigSchemeByName(n);
+      if (!row) throw new UsageError(`--client_sigalgs: unknown signature scheme "${n}"`);
+      return row.code;
+    });
+  }
+  if (typeof values.CAfile === 'string') {
+    const caFile = values.CAfile;
+    try {
+      // As s_server -CAfile with -verify: these CAs are named in the request and judge the client's chain.
+      const ca = clientCaOptions(new Uint8Array(fs.readFileSync(caFile)), caFile);
+      settings.certificateAuthorities ??= ca.certificateAuthorities;
+      settings.verifyPeer = ca.verifyPeer;
+    } catch (e) {
+      throw new UsageError(`--CAfile ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   let id: Identity;
   const given = identityFromOptions(values, io);
   if (given) id = given;
   else {
     id = await generatedIdentity('localhost');
     if (!values.quiet && !values.json) io.err('Using a generated certificate for CN=localhost (ECDSA P-256); give --cert/--key for your own.\n');
+  }
+  if (typeof values.cert_chain === 'string') {
+    try {
+      id = { ...id, chain: [id.chain[0]!, ...pemCertificates(fs.readFileSync(values.cert_chain, 'utf8'))] };
+    } catch (e) {
+      throw new UsageError(`--cert_chain ${values.cert_chain}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
   if (maxEarlyData > 0 && !values.quiet && !values.json)
     io.err(`Early data (0-RTT) accepted, up to ${maxEarlyData} bytes, once per ticket: early data can be replayed by an attacker; accept it only for idempotent requests (RFC 8446 section 8).\n`);
@@ -152,6 +190,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         dtlsServer?.stopAccepting();
       }
       s.on('trace', print);
+      // Serve-side analysis: each ClientHello as the client's offer, and a refusal explained against what we accept.
+      s.on('trace', watchClientOffers(serverOptions, s instanceof DtlsSession ? 'd' : 't', {
+        offer: (o) => {
+          if (json) io.out(JSON.stringify({ kind: 'client-offer', ...o }) + '\n');
+          else if (!values.quiet) io.out(clientOfferText(o).join('\n') + '\n');
+        },
+        refusal: (r) => io.out(json ? JSON.stringify({ kind: 'refusal', ...r }) + '\n' : `Refused: ${r.reason}\n`),
+      }));
       s.on('error', (e: Error) => io.err(`serve: session ${accepted}: ${e.message}\n`));
       let request = '';
       let earlyShown = false;
@@ -275,10 +321,4 @@ function pemCertificates(pem: string): Uint8Array[] {
   return out;
 }
 
-/** The subject Name of a certificate, as its DER bytes (a DistinguishedName for certificate_authorities). */
-export function certificateSubjectDer(der: Uint8Array): Uint8Array {
-  const asn = asn1js.fromBER(der);
-  if (asn.offset === -1) throw new Error('certificate does not decode');
-  const cert = new pkijs.Certificate({ schema: asn.result });
-  return new Uint8Array(cert.subject.toSchema().toBER(false));
-}
+export { certificateSubjectDer };

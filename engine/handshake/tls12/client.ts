@@ -24,7 +24,7 @@ import { decodeSpkiBytes } from '../../x509/public-key';
 import { decodeOcspResponse, ocspSummary } from '../../x509/ocsp';
 import { decodeSct, type SctInfo } from '../../x509/sct';
 import { bytesEqual, isIpAddress, unexpected } from '../tls13/common';
-import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, kxOf, protectorsFor, signFor, Transcript12, verifyFor, type PreviousHandshake } from './common';
+import { DEFAULT_SUITES_12, EMPTY_RENEGOTIATION_INFO_SCSV, FALLBACK_SCSV, kxOf, protectorsFor, signFor, Transcript12, verifyFor, type PreviousHandshake } from './common';
 import { extendedMasterSecret, finishedVerifyData, masterSecret, SSL3, suiteAllowed, TLS10, TLS12 } from './prf';
 import type { Tls12Protector } from '../../record/protect12';
 
@@ -164,8 +164,11 @@ export class Client12 implements HandshakeDriver {
     const hasCbc = suites.some((c) => suiteByCode(c)?.mac !== 'AEAD');
     const { extensions, offered } = legacyHelloExtensions(this.host, { max, groups, schemes, hasCbc, ...(s ? { session: s } : {}), ...(prev ? { renegotiatedConnection: prev.clientVerifyData } : {}) });
     // SSL 3.0 has no extensions: the SCSV says we support secure renegotiation (RFC 5746 section 3.3); never when renegotiating.
-    const cipherSuites = max === SSL3 && !prev ? [...suites, EMPTY_RENEGOTIATION_INFO_SCSV] : suites;
-    const ch = this.host.send({ type: 'client_hello', legacyVersion: max, random, legacySessionId: sessionId, cipherSuites, extensions: max === SSL3 && !prev ? [] : extensions });
+    const signalled = max === SSL3 && !prev ? [...suites, EMPTY_RENEGOTIATION_INFO_SCSV] : suites;
+    // RFC 7507 section 4: a client retrying below its highest version says so (never in a renegotiation).
+    const cipherSuites = cfg.fallbackScsv && !prev ? [...signalled, FALLBACK_SCSV] : signalled;
+    const compression = cfg.compressionMethods && !prev ? { legacyCompressionMethods: cfg.compressionMethods } : {};
+    const ch = this.host.send({ type: 'client_hello', legacyVersion: max, random, legacySessionId: sessionId, cipherSuites, ...compression, extensions: max === SSL3 && !prev ? [] : extensions });
     this.offer = { raw: ch.raw, random, clientVersion: max, minVersion: min, extensionTypes: (ch as { extensions?: { type: number }[] }).extensions?.map((e) => e.type) ?? [], offered13: false, suites, groups, schemes, sessionId, ...(s ? { session: s } : {}), ext: offered };
     this.transcript.add(ch.raw);
     this.to('wait_sh');
@@ -282,6 +285,7 @@ export class Client12 implements HandshakeDriver {
         throw new ProtocolError('handshake_failure', 'the resumed session and this handshake disagree on extended_master_secret (RFC 7627 section 5.3)', { message: 'ServerHello', field: 'extended_master_secret' });
       this.resumed = true;
       this.master = s.psk.slice(); // ours to wipe; the session keeps its own
+      this.host.keySchedule?.master12({ version: v, suite, clientRandom: this.offer.random, serverRandom: this.serverRandom, masterSecret: this.master, resumed: true });
       this.peerChain = s.peerCertificates ?? [];
       this.host.keyLog('CLIENT_RANDOM', this.master);
       this.pendingRead = this.protectors().server;
@@ -387,9 +391,11 @@ export class Client12 implements HandshakeDriver {
     }
     const premaster = this.keyExchange();
     const transcriptAtCke = this.transcript.bytes();
-    this.master = this.ems
-      ? extendedMasterSecret(this.p, v, suite, premaster, hashFor(this.p, v, suite, transcriptAtCke))
+    const sessionHash = this.ems ? hashFor(this.p, v, suite, transcriptAtCke) : undefined;
+    this.master = sessionHash
+      ? extendedMasterSecret(this.p, v, suite, premaster, sessionHash)
       : masterSecret(this.p, v, suite, premaster, this.offer.random, this.serverRandom);
+    this.host.keySchedule?.master12({ version: v, suite, preMasterSecret: premaster, clientRandom: this.offer.random, serverRandom: this.serverRandom, ...(sessionHash ? { sessionHash } : {}), masterSecret: this.master });
     premaster.fill(0);
     this.host.keyLog('CLIENT_RANDOM', this.master);
     if (identity) {
@@ -456,7 +462,9 @@ export class Client12 implements HandshakeDriver {
   }
 
   private protectors() {
-    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.offer.random, this.serverRandom, this.etm, this.host.recordForm?.());
+    const made = protectorsFor(this.p, this.version, this.suite!, this.master!, this.offer.random, this.serverRandom, this.etm, this.host.recordForm?.());
+    this.host.keySchedule?.keyBlock12(made.keyBlock);
+    return made;
   }
 
   private sendFinished(): void {
@@ -547,13 +555,14 @@ export function legacyHelloExtensions(host: HandshakeHost, o: { max: number; gro
     ext.renegotiationInfo(o.renegotiatedConnection ?? new Uint8Array(0)),
     ext.supportedGroups(o.groups.filter((g) => g < 0x0200 || (g >= 0x0100 && g <= 0x01ff))),
     ext.ecPointFormats([0]),
-    ext.sessionTicket(ticket),
+    ...(cfg.sessionTickets === false ? [] : [ext.sessionTicket(ticket)]),
     ...(o.max >= TLS12 ? [ext.signatureAlgorithms(o.schemes)] : []),
+    ...(cfg.heartbeat ? [ext.heartbeat()] : []),
     ...(cfg.alpn?.length ? [ext.alpn(cfg.alpn)] : []),
     ...(cfg.requestOcsp ? [ext.statusRequest()] : []),
     ...(cfg.requestScts ? [ext.sctRequest()] : []),
     ...(etm ? [ext.encryptThenMac()] : []),
     ext.extendedMasterSecret(),
   ];
-  return { extensions, offered: { ems: true, etm, ticket: true, status: !!cfg.requestOcsp, sct: !!cfg.requestScts, ...(cfg.alpn?.length ? { alpn: cfg.alpn } : {}) } };
+  return { extensions, offered: { ems: true, etm, ticket: cfg.sessionTickets !== false, status: !!cfg.requestOcsp, sct: !!cfg.requestScts, ...(cfg.alpn?.length ? { alpn: cfg.alpn } : {}) } };
 }

@@ -220,6 +220,7 @@ export class Server12 implements HandshakeDriver {
 
     if (this.resumed) {
       this.host.keyLog('CLIENT_RANDOM', this.master!);
+      this.host.keySchedule?.master12({ version, suite, clientRandom: this.ch.random, serverRandom: this.serverRandom, masterSecret: this.master!, resumed: true });
       const { client, server } = this.protectors();
       this.pendingRead = client;
       if (this.sendTicket) this.issueTicket();
@@ -239,7 +240,7 @@ export class Server12 implements HandshakeDriver {
     if (suite.kx !== 'RSA') this.sendServerKeyExchange(suite);
     if ((cfg.clientAuth ?? 'none') !== 'none') {
       this.requestedCert = true;
-      this.requestedSchemes = version >= TLS12 ? (cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES) : undefined;
+      this.requestedSchemes = version >= TLS12 ? (cfg.clientSignatureSchemes ?? cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES) : undefined;
       const cr = this.host.send({ type: 'certificate_request12', certificateTypes: [1, 64], ...(this.requestedSchemes ? { supportedSignatureAlgorithms: this.requestedSchemes } : {}), certificateAuthorities: cfg.certificateAuthorities ?? [] });
       this.transcript.add(cr.raw);
     }
@@ -372,9 +373,11 @@ export class Server12 implements HandshakeDriver {
       throw e;
     }
     this.transcript.add(cke.raw);
-    this.master = this.ems
-      ? extendedMasterSecret(this.p, this.version, suite, premaster, emsHash(this.p, this.version, suite, this.transcript.bytes()))
+    const sessionHash = this.ems ? emsHash(this.p, this.version, suite, this.transcript.bytes()) : undefined;
+    this.master = sessionHash
+      ? extendedMasterSecret(this.p, this.version, suite, premaster, sessionHash)
       : masterSecret(this.p, this.version, suite, premaster, this.ch.random, this.serverRandom);
+    this.host.keySchedule?.master12({ version: this.version, suite, preMasterSecret: premaster, clientRandom: this.ch.random, serverRandom: this.serverRandom, ...(sessionHash ? { sessionHash } : {}), masterSecret: this.master });
     this.host.keyLog('CLIENT_RANDOM', this.master);
     const { client } = this.protectors();
     this.pendingRead = client;
@@ -428,7 +431,9 @@ export class Server12 implements HandshakeDriver {
   }
 
   private protectors() {
-    return protectorsFor(this.p, this.version, this.suite!, this.master!, this.ch.random, this.serverRandom, this.etm, this.host.recordForm?.());
+    const made = protectorsFor(this.p, this.version, this.suite!, this.master!, this.ch.random, this.serverRandom, this.etm, this.host.recordForm?.());
+    this.host.keySchedule?.keyBlock12(made.keyBlock);
+    return made;
   }
 
   private sendFinished(): void {

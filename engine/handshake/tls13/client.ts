@@ -37,6 +37,7 @@ import { DEFAULT_SUITES_12 } from '../tls12/common';
 import { suiteAllowed } from '../tls12/prf';
 import { ExtensionType } from '../../registry/extensions';
 import { versionName } from '../../registry/versions';
+import { EchClient, ECH_SHARED_EXTENSIONS } from '../../ech/client';
 
 export type Client13State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
 
@@ -45,7 +46,8 @@ const TLS13 = 0x0304;
 export class Client13 implements HandshakeDriver {
   state: Client13State = 'start';
   private readonly p;
-  private readonly transcript;
+  /** The handshake transcript; with ECH, the inner one until the server rejects ECH, then the outer one. */
+  private transcript;
   private random: Uint8Array = new Uint8Array(32);
   private sessionId: Uint8Array = new Uint8Array(0);
   private shares = new Map<number, KeyExchangeSecret>();
@@ -85,6 +87,8 @@ export class Client13 implements HandshakeDriver {
   /** The first ClientHello as sent: a TLS 1.2 server's transcript starts with it. */
   private firstHello?: Uint8Array;
   private firstHelloExtensions: number[] = [];
+  /** Encrypted Client Hello (RFC 9849 section 6): offered, GREASE, then accepted or rejected. */
+  private ech?: EchClient;
 
   /** Lowest version offered: below TLS 1.3, the hello offers TLS 1.2 and older too, and a TLS 1.2 answer goes to Client12. */
   private readonly minVersion: number;
@@ -94,7 +98,8 @@ export class Client13 implements HandshakeDriver {
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
     this.transcript = new Transcript(this.p);
-    this.minVersion = host.cfg.minVersion ?? 0x0303;
+    // RFC 9849 section 6.1: a ClientHelloInner offers nothing below TLS 1.3, and our ClientHelloOuter neither.
+    this.minVersion = host.cfg.ech?.configs ? 0x0304 : host.cfg.minVersion ?? 0x0303;
     const suites13 = host.cfg.cipherSuites ?? DEFAULT_SUITES;
     this.offeredSuites = this.minVersion <= 0x0303
       ? [...suites13, ...(host.cfg.cipherSuites12 ?? DEFAULT_SUITES_12).filter((c) => { const s = suiteByCode(c); return !!s && s.versions !== 'tls13' && suiteAllowed(0x0303, s); })]
@@ -117,6 +122,7 @@ export class Client13 implements HandshakeDriver {
     this.hs?.wipe();
     this.master?.wipe();
     wipe(this.clientHsSecret, this.serverHsSecret, this.clientAppSecret, this.serverAppSecret, this.resumptionSecret);
+    this.ech?.wipe();
   }
 
   start(): void {
@@ -133,6 +139,9 @@ export class Client13 implements HandshakeDriver {
     } else if (s && s.version === TLS13) {
       this.host.emit({ kind: 'info', message: sessionUsable(s, now) ? 'the saved session\'s cipher suite is not offered: a full handshake' : 'the saved session has expired: a full handshake' });
     }
+    const echCfg = this.host.cfg.ech;
+    if (echCfg?.configs) this.ech = EchClient.offer(this.p, (e) => this.host.emit(e), echCfg.configs);
+    else if (echCfg?.grease) this.ech = EchClient.grease(this.p, (e) => this.host.emit(e));
     this.early = this.earlyDataToOffer();
     const keyShareGroups = this.host.cfg.keyShareGroups ?? [this.offeredGroups[0]!];
     const entries: KeyShareEntry[] = keyShareGroups.map((g) => this.newShare(g));
@@ -146,6 +155,10 @@ export class Client13 implements HandshakeDriver {
     const cfg = this.host.cfg;
     const data = cfg.earlyData;
     if (!data?.length) return undefined;
+    if (this.ech && this.ech.status !== 'grease') {
+      this.host.emit({ kind: 'info', message: 'early data not sent: this client does not send 0-RTT data with Encrypted Client Hello' });
+      return undefined;
+    }
     const s = this.offered;
     const why = !s ? (cfg.session ? 'the saved session cannot be offered' : 'there is no session to resume (0-RTT needs a ticket from an earlier connection)')
       : !(s.maxEarlyData > 0) ? 'the session\'s ticket does not allow early data (no early_data extension in its NewSessionTicket)'
@@ -209,6 +222,8 @@ export class Client13 implements HandshakeDriver {
       ...(cfg.requestScts ? [ext.sctRequest()] : []),
       ...(cfg.recordSizeLimit !== undefined ? [ext.recordSizeLimit(cfg.recordSizeLimit)] : []),
     ];
+    if (this.ech && this.ech.status !== 'grease') return this.sendWithEch(extensions);
+    if (this.ech) extensions.push(this.ech.greaseExtension(encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: new Uint8Array(0), cipherSuites: this.offeredSuites, extensions }).length - 4));
     if (!this.offered) {
       this.padTo(extensions);
       const ch = this.host.send({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
@@ -219,24 +234,61 @@ export class Client13 implements HandshakeDriver {
       }
       return;
     }
-    // pre_shared_key goes last, with a placeholder binder patched once the truncated hello is hashed.
-    const s = this.offered;
+    const ch = this.host.sendBytes(this.helloWithBinder(extensions, true));
+    this.transcript.add(ch.raw);
+    if (!this.firstHello) {
+      this.firstHello = ch.raw;
+      this.firstHelloExtensions = (ch as ClientHello).extensions.map((e) => e.type);
+    }
+  }
+
+  /** A ClientHello offering the saved session: pre_shared_key last, its binder over the truncated hello (RFC 8446 section 4.2.11.2). */
+  private helloWithBinder(extensions: Extension[], pad: boolean): Uint8Array {
+    const s = this.offered!;
     const suite = suiteByCode(s.cipherSuite)!;
     const hashLen = this.p.hash(suite.prfHash).outputLen;
     const psk = ext.preSharedKeyClient({ identities: [{ identity: s.ticket, obfuscatedTicketAge: obfuscatedAge(s, (this.host.cfg.now ?? Date.now)()) }], binders: [new Uint8Array(hashLen)] });
-    this.padTo(extensions, psk);
+    if (pad) this.padTo(extensions, psk);
     extensions.push(psk);
     const raw = encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
     const draft = decodeHandshake(raw) as ClientHello;
     const early = new EarlySecret(this.p, suite.prfHash, s.psk);
     const binder = finishedVerifyData(this.p, suite.prfHash, early.binderKey(true), this.transcript.hashWith(truncateForBinders(draft)));
     patchBinders(raw, [binder]);
-    const ch = this.host.sendBytes(raw);
-    this.transcript.add(ch.raw);
+    return raw;
+  }
+
+  /**
+   * RFC 9849 sections 6.1 and 6.1.5: ClientHelloInner (with the inner encrypted_client_hello, its PSK binder over
+   * the inner transcript) sealed into the ClientHelloOuter that is sent; both transcripts kept until the server
+   * answers. After a HelloRetryRequest that rejected ECH, the second ClientHello follows ClientHelloOuter instead.
+   */
+  private sendWithEch(extensions: Extension[]): void {
+    const ech = this.ech!;
+    if (ech.status === 'rejected') {
+      const ch = this.host.send({
+        type: 'client_hello', random: ech.outerRandom, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites,
+        extensions: [ext.serverName([ech.publicName!]), ...extensions.filter((e) => ECH_SHARED_EXTENSIONS.has(e.type)), ech.repeatedExtension()!],
+      });
+      this.transcript.add(ch.raw);
+      return;
+    }
+    extensions.push(ext.raw(ExtensionType.encrypted_client_hello, new Uint8Array([1])));
+    const inner = this.offered ? this.helloWithBinder(extensions, false) : encodeHandshake({ type: 'client_hello', random: this.random, legacySessionId: this.sessionId, cipherSuites: this.offeredSuites, extensions });
+    const ch = this.host.sendBytes(ech.sealOuter(inner));
+    this.transcript.add(inner);
+    ech.outerTranscript.add(ch.raw);
     if (!this.firstHello) {
       this.firstHello = ch.raw;
       this.firstHelloExtensions = (ch as ClientHello).extensions.map((e) => e.type);
     }
+  }
+
+  /** After the server's first answer: a rejected ECH handshake is the outer one, keyed by ClientHelloOuter.random, resuming nothing. */
+  private afterEchVerdict(): void {
+    if (this.ech?.status !== 'rejected') return;
+    this.host.clientRandom = this.ech.outerRandom;
+    this.offered = undefined;
   }
 
   /**
@@ -317,6 +369,10 @@ export class Client13 implements HandshakeDriver {
       this.offered = undefined; // RFC 8446 section 4.1.4: a PSK whose hash differs from the chosen suite's cannot be used
       this.host.emit({ kind: 'info', message: 'the server chose a suite whose hash differs from the saved session\'s: the session is not offered again' });
     }
+    if (this.ech) {
+      this.transcript = this.ech.onHelloRetryRequest(hrr, suite.prfHash, this.transcript);
+      this.afterEchVerdict();
+    }
     this.transcript.setHash(suite.prfHash);
     this.transcript.replaceWithMessageHash();
     this.transcript.add(hrr.raw);
@@ -375,6 +431,10 @@ export class Client13 implements HandshakeDriver {
   private onServerHello(sh: ServerHello): void {
     if (sh.ext.supportedVersions === undefined && sh.legacyVersion <= 0x0303) return this.downgrade(sh);
     const suite = this.checkHello(sh, 'ServerHello');
+    if (this.ech) {
+      this.transcript = this.ech.onServerHello(sh, suite.prfHash, this.transcript);
+      this.afterEchVerdict();
+    }
     const share = sh.ext.keyShare;
     if (!share) throw new ProtocolError('missing_extension', 'the ServerHello has no key_share: PSK-only resumption is not offered by this client', { message: 'ServerHello', field: 'key_share' });
     const secret = this.shares.get(share.group);
@@ -405,6 +465,10 @@ export class Client13 implements HandshakeDriver {
   }
 
   private onEncryptedExtensions(ee: EncryptedExtensions): void {
+    if (ee.ext.encryptedClientHello) {
+      if (!this.ech) throw new ProtocolError('unsupported_extension', 'EncryptedExtensions has encrypted_client_hello, which we did not offer (RFC 8446 section 4.2)', { message: 'EncryptedExtensions', field: 'encrypted_client_hello' });
+      this.ech.onEncryptedExtensions(ee.ext.encryptedClientHello);
+    }
     if (ee.ext.alpn !== undefined) {
       if (!this.host.cfg.alpn?.includes(ee.ext.alpn)) throw new ProtocolError('illegal_parameter', `the server selected ALPN "${ee.ext.alpn}", which we did not offer`, { message: 'EncryptedExtensions', field: 'alpn' });
       this.alpn = ee.ext.alpn;
@@ -510,7 +574,8 @@ export class Client13 implements HandshakeDriver {
       throw new ProtocolError('decrypt_error', `the server's CertificateVerify (${sigSchemeName(cv.algorithm)}) does not verify under its certificate's key: the server does not hold the private key, or the transcripts differ`, { message: 'CertificateVerify', field: 'signature' });
     this.peerScheme = cv.algorithm;
     this.transcript.add(cv.raw);
-    const verdict = this.host.cfg.verifyPeer?.(this.peerChain, this.host.cfg.serverName);
+    // RFC 9849 section 6.1.7: once ECH is rejected, the certificate must be valid for the public name.
+    const verdict = this.host.cfg.verifyPeer?.(this.peerChain, this.ech ? this.ech.serverNameFor(this.host.cfg.serverName) : this.host.cfg.serverName);
     if (verdict && !verdict.ok) throw new ProtocolError(verdict.alert ?? 'bad_certificate', `certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
     this.to('wait_finished');
   }
@@ -558,6 +623,8 @@ export class Client13 implements HandshakeDriver {
     this.transcript.add(finished.raw);
     this.resumptionSecret = this.master!.resumptionMasterSecret(this.transcript.hash());
     this.host.setWriteKeys('application', suite, this.clientAppSecret!);
+    // RFC 9849 section 6.1.6: a handshake with ClientHelloOuter only ever ends in ech_required, sent before any data.
+    if (this.ech?.status === 'rejected') throw this.ech.requiredError();
     this.to('connected');
     this.host.established({
       version: TLS13, cipherSuite: suite.code, ...(this.group !== undefined ? { group: this.group } : {}),
@@ -566,12 +633,14 @@ export class Client13 implements HandshakeDriver {
       ...(this.host.cfg.serverName && !isIpAddress(this.host.cfg.serverName) ? { serverName: this.host.cfg.serverName } : {}), earlyData: this.earlyStatus,
       ...(this.ocsp ? { ocsp: this.ocsp } : {}), ...(this.scts ? { scts: this.scts } : {}), ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
       ...(this.certificateAuthorities ? { certificateAuthorities: this.certificateAuthorities } : {}),
+      ...(this.ech?.status === 'accepted' || this.ech?.status === 'grease' ? { ech: this.ech.status } : {}),
     });
   }
 
   /** Sends our Certificate; returns what CertificateVerify must sign, or nothing when we sent none. */
   private sendClientCertificate(cr: CertificateRequest): { scheme: number; content: Uint8Array; signer: Signer } | undefined {
-    const { certificateChain, signer } = this.callbackIdentity ?? this.host.cfg;
+    // RFC 9849 section 6.1.7: to a server that rejected ECH, an empty Certificate.
+    const { certificateChain, signer } = this.ech?.status === 'rejected' ? {} : this.callbackIdentity ?? this.host.cfg;
     const scheme = signer?.schemes.find((s) => cr.ext.signatureAlgorithms!.includes(s));
     if (!certificateChain?.length || !signer || scheme === undefined) {
       // RFC 8446 section 4.4.2: an empty Certificate when we have none that fits.

@@ -22,7 +22,8 @@ import { Server12 } from '../tls12/server';
 import { versionName } from '../../registry/versions';
 import { bytesEqual, certificateVerifyContent, unexpected, receiveKeyUpdate, sendKeyUpdate } from './common';
 import { EarlySecret, finishedVerifyData, resumptionPsk, type HandshakeSecret, type MasterSecret } from './key-schedule';
-import { truncateForBinders } from '../../msgs/handshake';
+import { encodeHandshake, truncateForBinders } from '../../msgs/handshake';
+import { EchServer } from '../../ech/server';
 import { openTicket, sealTicket, type TicketState } from '../../conn/session-ticket';
 import type { NegotiatedSession } from '../../conn/types';
 import { decodeCertificate } from '../../x509/certificate';
@@ -78,10 +79,13 @@ export class Server13 implements HandshakeDriver {
   private clientOfferedPha = false;
   private pha?: PendingPha;
   private recordLimits?: { ours: number; peer: number };
+  /** Encrypted Client Hello (RFC 9849 section 7), when the server holds ECH keys. */
+  private readonly ech?: EchServer;
 
   constructor(private readonly host: HandshakeHost) {
     this.p = host.cfg.provider;
     this.transcript = new Transcript(this.p);
+    if (host.cfg.echServer) this.ech = new EchServer(this.p, (e) => host.emit(e), host.cfg.echServer);
   }
 
   private to(s: Server13State): void {
@@ -98,6 +102,7 @@ export class Server13 implements HandshakeDriver {
     this.hs?.wipe();
     this.master?.wipe();
     wipe(this.clientHsSecret, this.clientAppSecret, this.serverAppSecret, this.resumptionSecret, this.clientEarlySecret, this.psk);
+    this.ech?.wipe();
   }
 
   start(): void {
@@ -141,7 +146,8 @@ export class Server13 implements HandshakeDriver {
   }
 
   private onClientHello(ch: ClientHello): void {
-    return this.onClientHelloChecked(ch);
+    // RFC 9849 section 7.1: with ECH, the handshake goes on with the ClientHelloInner that decrypts, if one does.
+    return this.onClientHelloChecked(this.ech ? this.ech.open(ch, this.state === 'wait_ch2') : ch);
   }
 
   private onClientHelloChecked(ch: ClientHello): void {
@@ -238,10 +244,13 @@ export class Server13 implements HandshakeDriver {
       if (e instanceof KeyExchangeError) throw new ProtocolError('illegal_parameter', `the client's ${groupName(withShare)} key share is invalid: ${e.message}`, { message: 'ClientHello', field: 'key_share' });
       throw e;
     }
-    const sh = this.host.send({
-      type: 'server_hello', random: this.p.random(32), legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
+    const shInit = {
+      type: 'server_hello' as const, random: this.p.random(32), legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
       extensions: [ext.supportedVersionsServer(TLS13), ext.keyShareServer({ group: withShare, keyExchange: reply.share }), ...(this.psk ? [ext.preSharedKeyServer(0)] : [])],
-    });
+    };
+    // RFC 9849 section 7.2: accepted ECH is confirmed in the last 8 bytes of ServerHello.random.
+    if (this.ech?.accepted) shInit.random = this.ech.confirmServerHello(shInit.random, suite.prfHash, (random) => encodeHandshake({ ...shInit, random }), (m) => this.transcript.hashWith(m));
+    const sh = this.host.send(shInit);
     this.transcript.add(sh.raw);
     if (ch.legacySessionId.length && !this.sentCcs) {
       this.host.sendChangeCipherSpec();
@@ -263,7 +272,7 @@ export class Server13 implements HandshakeDriver {
     }
 
     // EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished.
-    const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : []), ...(this.earlyStatus === 'accepted' ? [ext.earlyData()] : [])];
+    const eeExt: Extension[] = [...(this.alpn ? [ext.alpn([this.alpn])] : []), ...(this.earlyStatus === 'accepted' ? [ext.earlyData()] : []), ...(this.ech?.encryptedExtensions() ?? [])];
     // RFC 8449: our record_size_limit goes in EncryptedExtensions only when the client sent one; from then on
     // our protected records keep to the client's limit (EncryptedExtensions itself included).
     if (ch.ext.recordSizeLimit !== undefined && cfg.recordSizeLimit !== undefined) {
@@ -356,7 +365,7 @@ export class Server13 implements HandshakeDriver {
   /** signature_algorithms, and certificate_authorities when configured (RFC 8446 sections 4.3.2, 4.2.4). */
   private certificateRequestExtensions(): Extension[] {
     const cas = this.host.cfg.certificateAuthorities;
-    return [ext.signatureAlgorithms(this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES), ...(cas?.length ? [ext.certificateAuthorities(cas)] : [])];
+    return [ext.signatureAlgorithms(this.host.cfg.clientSignatureSchemes ?? this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES), ...(cas?.length ? [ext.certificateAuthorities(cas)] : [])];
   }
 
   /** How much rejected early data we skip: our limit, the ticket's, and at least OpenSSL's default. */
@@ -380,10 +389,13 @@ export class Server13 implements HandshakeDriver {
     this.transcript.setHash(suite.prfHash);
     this.transcript.add(ch.raw);
     this.transcript.replaceWithMessageHash();
-    const hrr = this.host.send({
-      type: 'hello_retry_request', legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
+    const hrrInit = {
+      type: 'hello_retry_request' as const, legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code,
       extensions: [ext.supportedVersionsServer(TLS13), ...(group !== undefined ? [ext.keyShareHelloRetry(group)] : []), ...(this.cookie ? [ext.cookie(this.cookie)] : [])],
-    });
+    };
+    // RFC 9849 section 7.2.1: accepted ECH is confirmed in the HelloRetryRequest's encrypted_client_hello.
+    const echExt = this.ech?.hrrExtension(suite.prfHash, (e) => encodeHandshake({ ...hrrInit, extensions: [...hrrInit.extensions, e] }), (m) => this.transcript.hashWith(m));
+    const hrr = this.host.send({ ...hrrInit, extensions: [...hrrInit.extensions, ...(echExt ? [echExt] : [])] });
     this.transcript.add(hrr.raw);
     this.host.emit({ kind: 'info', message: group !== undefined ? `HelloRetryRequest: no key share for a group we accept; asking for ${groupName(group)}` : 'HelloRetryRequest with a cookie (forced by configuration)' });
     if (ch.legacySessionId.length) {
@@ -415,7 +427,7 @@ export class Server13 implements HandshakeDriver {
   }
 
   private onCertificateVerify(cv: CertificateVerify): void {
-    const accepted = this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    const accepted = this.host.cfg.clientSignatureSchemes ?? this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
     if (!accepted.includes(cv.algorithm)) throw new ProtocolError('illegal_parameter', `the client signed with ${sigSchemeName(cv.algorithm)}, which we did not ask for`, { message: 'CertificateVerify' });
     let spki: Uint8Array;
     try {
@@ -427,7 +439,7 @@ export class Server13 implements HandshakeDriver {
       throw new ProtocolError('decrypt_error', `the client's CertificateVerify (${sigSchemeName(cv.algorithm)}) does not verify under its certificate's key`, { message: 'CertificateVerify', field: 'signature' });
     this.transcript.add(cv.raw);
     const verdict = this.host.cfg.verifyPeer?.(this.peerChain, undefined);
-    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    if (verdict && !verdict.ok) throw new ProtocolError(verdict.alert ?? 'bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
     this.to('wait_finished');
   }
 
@@ -448,6 +460,7 @@ export class Server13 implements HandshakeDriver {
       resumed: !!this.psk, helloRetry: !!this.firstHello, peerCertificates: this.peerChain,
       ...(this.serverName ? { serverName: this.serverName } : {}), earlyData: this.earlyStatus,
       ...(this.recordLimits ? { recordSizeLimit: this.recordLimits } : {}),
+      ...(this.ech?.accepted ? { ech: 'accepted' as const } : {}),
     });
   }
 
@@ -528,7 +541,7 @@ export class Server13 implements HandshakeDriver {
   }
 
   private onPhaCertificateVerify(pha: PendingPha, cv: CertificateVerify): void {
-    const accepted = this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    const accepted = this.host.cfg.clientSignatureSchemes ?? this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
     if (!accepted.includes(cv.algorithm)) throw new ProtocolError('illegal_parameter', `the client signed with ${sigSchemeName(cv.algorithm)}, which we did not ask for`, { message: 'CertificateVerify' });
     let spki: Uint8Array;
     try {
@@ -542,7 +555,7 @@ export class Server13 implements HandshakeDriver {
     pha.msgs.push(cv.raw);
     pha.scheme = cv.algorithm;
     const verdict = this.host.cfg.verifyPeer?.(pha.chain, undefined);
-    if (verdict && !verdict.ok) throw new ProtocolError('bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
+    if (verdict && !verdict.ok) throw new ProtocolError(verdict.alert ?? 'bad_certificate', `client certificate verification failed: ${verdict.reason}`, { message: 'Certificate' });
     pha.phase = 'wait_finished';
   }
 
