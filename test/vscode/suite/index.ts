@@ -439,6 +439,48 @@ const tests: Test[] = [
     },
   },
   {
+    name: 'lint: server.pem\'s certificate gets Baseline Requirements findings at its BEGIN line, as warnings (never errors) with their source section',
+    fn: async () => {
+      const doc = await open('server.pem');
+      const d = await diagnosticsUntil(doc.uri, (x) => x.some((y) => y.source === 'TLS Lens lint'));
+      const lint = d.filter((x) => x.source === 'TLS Lens lint');
+      assert(lint.length > 0, `no lint diagnostics on server.pem: ${showDiags(d)}`);
+      const begin = blocks('server.pem')[0].begin;
+      assert(lint.every((x) => x.range.start.line === begin), `lint diagnostics off the BEGIN line ${begin}: ${showDiags(lint)}`);
+      assert(lint.every((x) => x.severity !== vscode.DiagnosticSeverity.Error), `a lint finding shown as an error: ${showDiags(lint)}`);
+      assert(lint.every((x) => /\((BR [\d.]+|RFC 5280 [\d.]+)/.test(x.message) && typeof x.code === 'string'), `a lint finding without its source section or rule id: ${showDiags(lint)}`);
+    },
+  },
+  {
+    name: 'Scan Server against openssl s_server -tls1_2 with two suites: exactly TLSv1.2 and those suites, in a panel',
+    fn: async () => {
+      const port = await freePort();
+      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2',
+        '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
+          proc.on('error', reject);
+          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+        });
+        type Report = { versions: { name: string; status: string }[]; suites: { version: string; accepted: { openssl: string }[] }[] };
+        const report = await withTimeout(Promise.resolve(vscode.commands.executeCommand<Report | undefined>('tlslens.scanServer', `127.0.0.1:${port}`)), 120_000, 'the scan did not finish');
+        assert(report, 'tlslens.scanServer returned nothing');
+        const yes = report.versions.filter((v) => v.status === 'yes').map((v) => v.name);
+        assert(show(yes) === show(['TLSv1.2']), `versions accepted: ${show(report.versions)}`);
+        const suites = report.suites.find((x) => x.version === 'TLSv1.2')?.accepted.map((x) => x.openssl).sort();
+        assert(show(suites) === show(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305']), `TLS 1.2 suites: ${show(suites)}`);
+        const scanTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /^(Scan|扫描)/.test(t.label));
+        for (let i = 0; i < 50 && !scanTab(); i++) await sleep(100); // the tab model follows the new panel a little later
+        const tab = scanTab();
+        assert(tab, `no scan panel among the tabs: ${show(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label))}`);
+      } finally {
+        proc.kill();
+      }
+    },
+  },
+  {
     name: 'Connect to Host against a TLS 1.2-only openssl s_server: TLS 1.2 negotiated and shown',
     fn: async () => {
       const port = 20000 + Math.floor(Math.random() * 20000);
