@@ -374,6 +374,53 @@ const tests: Test[] = [
       assert(summary.chain.length === 1 && /localhost/.test(summary.chain[0]!.subject.text), `chain ${show(summary.chain.map((c) => c.subject.text))}`);
       // A self-signed certificate the system store does not know: openssl verify says 18 (DEPTH_ZERO_SELF_SIGNED_CERT).
       assert(summary.verification.state === 'failed' && summary.verification.code === 18, `verification ${show(summary.verification)}`);
+      // The serving side: what our client offered, with its JA4 (t13 = TLS 1.3 over TCP, "d" = a domain name in SNI, h2 = ALPN).
+      type Offer = { lines: string[]; ja4: string };
+      const servedPanel = (served as unknown as { panel: { snapshot(): { summary?: { clientOffer?: Offer } } } }).panel;
+      let offer: Offer | undefined;
+      for (let i = 0; i < 50 && !(offer = servedPanel.snapshot().summary?.clientOffer); i++) await sleep(100);
+      assert(offer, `the served panel shows no client offer: ${show(servedPanel.snapshot().summary)}`);
+      assert(/^t13d\d{4}h2_[0-9a-f]{12}_[0-9a-f]{12}$/.test(offer.ja4), `JA4 ${offer.ja4}`);
+      assert(offer.lines.some((l) => /ALPN/.test(l) && /h2/.test(l)) && offer.lines.some((l) => /localhost/.test(l)), `offer ${show(offer.lines)}`);
+    },
+  },
+  {
+    name: 'Connect to Host with STARTTLS smtp (a scripted RFC 3207 peer): the EHLO/STARTTLS exchange, then TLS 1.3 in one session',
+    fn: async () => {
+      const tls = await import('node:tls');
+      const key = pemBlock('server.pem', /PRIVATE KEY/), cert = pemBlock('server.pem', /CERTIFICATE/);
+      // RFC 3207 section 4's example, server side: greeting, EHLO with STARTTLS advertised, 220 Go ahead, then TLS.
+      const server = net.createServer((sock) => {
+        sock.write('220 mail.example ESMTP scripted\r\n');
+        let buf = '';
+        const onData = (b: Buffer) => {
+          buf += b.toString('latin1');
+          let i;
+          while ((i = buf.indexOf('\r\n')) >= 0) {
+            const line = buf.slice(0, i); buf = buf.slice(i + 2);
+            if (/^EHLO /i.test(line)) sock.write('250-mail.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n');
+            else if (/^STARTTLS$/i.test(line)) {
+              sock.off('data', onData);
+              sock.write('220 Go ahead\r\n', () => new tls.TLSSocket(sock, { isServer: true, key, cert }).on('error', () => {}));
+              return;
+            } else sock.write('502 unexpected\r\n');
+          }
+        };
+        sock.on('data', onData);
+        sock.on('error', () => {});
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as net.AddressInfo).port;
+        const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', starttls: 'smtp' })) as (SessionPanelLike & { snapshot(): { events: { kind: string; protocol?: string; step?: string }[] } }) | undefined;
+        const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
+        assert(summary.ok && summary.version === 'TLSv1.3', `the session: ${show(summary)}`);
+        const preamble = panel!.snapshot().events.filter((e) => e.kind === 'preamble');
+        assert(preamble.length >= 3 && preamble.every((e) => e.protocol === 'smtp'), `the SMTP exchange in the trace: ${show(preamble)}`);
+        assert(preamble.some((e) => /STARTTLS/i.test(show(e))), `no STARTTLS step in ${show(preamble)}`);
+      } finally {
+        server.close();
+      }
     },
   },
   {
