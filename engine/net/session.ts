@@ -37,6 +37,7 @@ export class TlsSession extends EventEmitter {
   private ended = false;
   private closedEmitted = false;
   private phaSeen = 0;
+  private failed = false;
   private readonly secured: Promise<NegotiatedSession>;
   bytesIn = 0;
   bytesOut = 0;
@@ -63,6 +64,7 @@ export class TlsSession extends EventEmitter {
     // A deadline for the whole handshake, not an idle timer: a peer trickling a byte at a time (slowloris) ends too.
     this.timer = setTimeout(() => this.fail(new TlsSessionError(`handshake timed out after ${ms / 1000} s in state ${this.conn.handshakeState} (limit handshakeTimeoutMs): ${this.bytesIn ? `the peer sent only ${this.bytesIn} bytes` : 'the peer went silent'}`)), ms);
     socket.on('data', (b: Buffer) => {
+      if (this.failed) return; // lingering after our fatal alert: nothing more is read
       this.bytesIn += b.length;
       this.conn.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       this.pump();
@@ -161,7 +163,7 @@ export class TlsSession extends EventEmitter {
     if (status === 'failed') {
       const err = this.conn.error!;
       const fromPeer = err.name === 'PeerAlertError';
-      this.fail(new TlsSessionError(err.message, (err as { alert?: string }).alert, fromPeer));
+      this.fail(new TlsSessionError(err.message, (err as { alert?: string }).alert, fromPeer), !fromPeer);
       return;
     }
     if ((status === 'open' || status === 'peer-closed' || status === 'closing' || status === 'closed') && this.conn.negotiated && this.timer) {
@@ -197,11 +199,20 @@ export class TlsSession extends EventEmitter {
     this.emit('end', cleanly);
   }
 
-  private fail(e: TlsSessionError): void {
+  private fail(e: TlsSessionError, alertSent = false): void {
+    if (this.failed) return;
+    this.failed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.listenerCount('error') > 0) this.emit('error', e);
-    this.socket.destroy();
+    if (alertSent && !this.socket.destroyed) {
+      // Our fatal alert is written: send FIN after it and read (and drop) what the peer still sends for a moment.
+      // Closing at once with the peer's records unread makes the kernel answer with a RST, and a RST can discard
+      // the alert on the peer's side before it is read: the peer would see "connection reset", not the reason.
+      this.socket.end();
+      this.socket.resume();
+      setTimeout(() => this.socket.destroy(), 500).unref();
+    } else this.socket.destroy();
   }
 }
 
