@@ -39,3 +39,13 @@ export function readPassphrase(spec: string | undefined, io: CliIO): string | un
   if (spec === 'stdin') return io.readStdin().split(/\r?\n/)[0]!;
   throw new UsageError(`--passin ${spec}: use pass:TEXT, env:VAR, file:PATH or stdin (as openssl's -passin)`);
 }
+
+/** A FILE operand's bytes, or undefined after saying on stderr why it cannot be read (the caller exits UNREADABLE). */
+export function readOperand(io: CliIO, command: string, file: string): Uint8Array | undefined {
+  try {
+    return io.readFile(file);
+  } catch (e) {
+    io.err(`${command}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+}

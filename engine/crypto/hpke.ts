@@ -9,6 +9,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { createPrivateKey } from 'node:crypto';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '../util/hex';
 
 /** RFC 9180 section 7.1: KEM identifiers this module implements. */
 export const HpkeKem = { DHKEM_X25519_HKDF_SHA256: 0x0020 } as const;
@@ -48,15 +49,7 @@ const enc = new TextEncoder();
 const HPKE_V1 = enc.encode('HPKE-v1');
 const EMPTY = new Uint8Array(0);
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 function i2osp(n: number, w: number): Uint8Array {
   const out = new Uint8Array(w);

@@ -2,7 +2,7 @@
 // for every block of every file (PEM or DER), with problems pointing at the line.
 import { decodeBytes, withoutSecrets } from '../../x509/decode';
 import { formatFile } from '../../x509/format-text';
-import { EXIT, readPassphrase, type CliIO } from '../io';
+import { EXIT, readPassphrase, type CliIO, readOperand } from '../io';
 import { parse, type CommandSpec } from '../options';
 
 export const spec: CommandSpec = {
@@ -27,11 +27,8 @@ export function run(argv: string[], io: CliIO): number {
   let status: number = EXIT.OK;
   const json: unknown[] = [];
   for (const file of positionals) {
-    let bytes: Uint8Array;
-    try {
-      bytes = io.readFile(file);
-    } catch (e) {
-      io.err(`decode: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    const bytes = readOperand(io, 'decode', file);
+    if (!bytes) {
       status = EXIT.UNREADABLE;
       continue;
     }

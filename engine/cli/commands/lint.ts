@@ -2,7 +2,7 @@
 // every file (PEM or DER), each certificate by its role in the chain, with the source section of each finding.
 import { formatLint, formatRules } from '../../lint/format-text';
 import { hasErrors, lintBytes, LINT_RULES, SEVERITY_RANK, type CertRole, type CertificateLint, type LintSeverity } from '../../lint/index';
-import { EXIT, UsageError, type CliIO } from '../io';
+import { EXIT, UsageError, type CliIO, readOperand } from '../io';
 import { parse, type CommandSpec } from '../options';
 
 export const spec: CommandSpec = {
@@ -43,11 +43,8 @@ export function run(argv: string[], io: CliIO): number {
   let status: number = EXIT.OK;
   const json: unknown[] = [];
   for (const file of positionals) {
-    let bytes: Uint8Array;
-    try {
-      bytes = io.readFile(file);
-    } catch (e) {
-      io.err(`lint: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    const bytes = readOperand(io, 'lint', file);
+    if (!bytes) {
       status = EXIT.UNREADABLE;
       continue;
     }

@@ -7,7 +7,7 @@ import { crlsFromBytes, loadDirectoryCrls, type LoadedCrls, type VCrl } from '..
 import { formatResult, revocationPointers, verifyChain, type Purpose, type VerifyResult } from '../../x509/verify/index';
 import { certsFromBytes, loadDirectory, loadSystemStore, mergeCerts, type LoadedCerts } from '../../x509/verify/trust-store';
 import type { VCert } from '../../x509/verify/cert';
-import { EXIT, UsageError, type CliIO } from '../io';
+import { EXIT, UsageError, type CliIO, readOperand } from '../io';
 import type { CommandSpec } from '../options';
 
 export const spec: CommandSpec = {
@@ -107,14 +107,7 @@ export function run(argv: string[], io: CliIO): number {
   const policyOn = !!(values.policy_check || values.explicit_policy || values.inhibit_any || values.inhibit_map || policies.length);
   const crlCheck = values.crl_check_all ? 'all' : values.crl_check ? 'leaf' : undefined;
 
-  const read = (file: string): Uint8Array | undefined => {
-    try {
-      return io.readFile(file);
-    } catch (e) {
-      io.err(`verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return undefined;
-    }
-  };
+  const read = (file: string): Uint8Array | undefined => readOperand(io, 'verify', file);
   const certsOf = (file: string): LoadedCerts | undefined => {
     const b = read(file);
     return b && certsFromBytes(b, file);
