@@ -26,6 +26,7 @@ const WORDS = {
     compareButton: 'Compare', compareTab: /^Compare/, differences: /differences?/, protocolRow: 'Protocol',
     walkthrough: 'Get Started with TLS Lens', walkthroughStep: 'Check that a key matches its certificate', connectStep: 'Connect to a host',
     serving: 'serving :', connectTitle: 'TLS Lens: Connect to Host', waitingClient: 'Waiting for a client to connect…',
+    scan: 'TLS Lens: Scan Server',
   },
   'zh-cn': {
     subject: '使用者', checkKeyMenu: '检查密钥', checkKey: 'TLS Lens: 检查密钥', connect: 'TLS Lens: 连接到主机',
@@ -34,6 +35,7 @@ const WORDS = {
     compareButton: '比较', compareTab: /^比较/, differences: /处不同/, protocolRow: '协议',
     walkthrough: 'TLS Lens 入门', walkthroughStep: '检查私钥与证书是否匹配', connectStep: '连接到主机',
     serving: '正在监听 :', connectTitle: 'TLS Lens：连接到主机', waitingClient: '正在等待客户端连接…',
+    scan: 'TLS Lens: 扫描服务器',
   },
 };
 
@@ -359,6 +361,28 @@ export default async function ui(page, { workspace, out, locale = 'en', onCheck 
     await stop.click();
     await item.filter({ hasText: W.serving }).first().waitFor({ state: 'detached', timeout: 10000 })
       .catch(() => { throw new Error('the status bar item stayed after the server was stopped'); });
+  });
+
+  // --- 13. Scan Server from the palette against a TLS 1.2-only s_server with one suite: the report panel ---
+  await check('scan-server', async () => {
+    await clearNotifications();
+    const server = await opensslServer('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256');
+    try {
+      await palette(W.scan);
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+      await page.keyboard.type(`127.0.0.1:${server.port}`);
+      await page.keyboard.press('Enter');
+      const body = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('body');
+      await body.getByText('ECDHE-ECDSA-AES128-GCM-SHA256').first().waitFor({ state: 'visible', timeout: 90000 }).catch(async () => {
+        throw new Error(`the scan panel never listed the suite; it shows: ${(await body.innerText().catch(() => '')).slice(0, 500)}`);
+      });
+      const text = await body.innerText();
+      expect(/TLSv1\.2/.test(text) && !/TLS_AES_128_GCM_SHA256/.test(text), `the panel shows TLS 1.2 and no TLS 1.3 suite: ${text.slice(0, 400)}`);
+      await page.waitForTimeout(500);
+      await shot('scan-panel.png');
+    } finally {
+      server.kill();
+    }
   });
 
   return { passed, failed };
