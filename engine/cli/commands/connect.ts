@@ -345,6 +345,21 @@ function wireStdin(session: TlsSession | DtlsSession, io: CliIO, ignoreEof: bool
   });
   stdin.on('end', () => {
     if (ignoreEof) return;
+    if (session instanceof DtlsSession) {
+      // UDP has no half-close: our close_notify ends the association at once. So the answer to what was sent comes
+      // first: we close when the server does, or after 2 s without a datagram from it (at most 10 s).
+      let quiet: NodeJS.Timeout | undefined;
+      const bye = () => session.end();
+      const arm = () => {
+        clearTimeout(quiet);
+        quiet = setTimeout(bye, 2000);
+      };
+      session.on('data', arm);
+      session.once('close', () => clearTimeout(quiet));
+      arm();
+      setTimeout(bye, 10_000).unref();
+      return;
+    }
     // As s_client: end of input closes our side; what the server still sends is printed until it closes.
     setTimeout(() => session.end(), 50);
     setTimeout(() => session.destroy(), 3000).unref();
