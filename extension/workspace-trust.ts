@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 
 /** What a command is about to open. `port` 0 for a server: a free port is picked. */
 export type NetworkUse =
-  | { kind: 'connect'; protocol: 'TLS' | 'DTLS'; host: string; port: number; serverName?: string }
+  | { kind: 'connect'; protocol: 'TLS' | 'DTLS'; host: string; port: number; serverName?: string; /** the proxy, its password left out */ via?: string }
   | { kind: 'serve'; host: string; port: number; certificate: string };
 
 /** The settings of package.json's restrictedConfigurations, without the `tlsLens.` prefix. */
@@ -56,7 +56,9 @@ export function consentWords(use: NetworkUse): ConsentWords {
     : (use.serverName ? vscode.l10n.t('open a TCP connection to {0} port {1} and run a TLS handshake with the server name "{2}"', use.host, use.port, use.serverName) : vscode.l10n.t('open a TCP connection to {0} port {1} and run a TLS handshake', use.host, use.port));
   return {
     message: vscode.l10n.t('TLS Lens: connect to {0}:{1} over {2}?', use.host, use.port, use.protocol),
-    detail: vscode.l10n.t('{0} It will {1}. Nothing is sent unless you allow it.', why, how),
+    detail: use.via
+      ? vscode.l10n.t('{0} It will {1}, through the proxy {2}. Nothing is sent unless you allow it.', why, how, use.via)
+      : vscode.l10n.t('{0} It will {1}. Nothing is sent unless you allow it.', why, how),
     button: vscode.l10n.t('Connect'),
   };
 }

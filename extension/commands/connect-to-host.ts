@@ -19,7 +19,8 @@ import { COMMANDS } from '../ids';
 import { allowNetwork, restrictedSetting } from '../workspace-trust';
 import { explainNetworkUnavailable } from '../environment';
 import { showKeySchedule, whatIfConnect } from './what-if';
-import { pickTransport, startTlsConnectItems, transportOption, transportRows } from './connect-transport';
+import { effectiveProxy, pickTransport, startTlsConnectItems, transportOption, transportRows } from './connect-transport';
+import { redactUrl } from '../../engine/transport/proxy/url';
 
 /** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
 export interface ConnectRequest {
@@ -306,7 +307,8 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
   if (!req) return undefined;
   // In Restricted Mode nothing is dialled (TCP or UDP) until the user agrees to this host and port.
   const protocol = req.protocol === 'DTLS' ? 'DTLS' : 'TLS';
-  const use = { kind: 'connect', protocol, host: req.host, port: req.port ?? (protocol === 'DTLS' ? 4433 : 443), serverName: req.serverName ?? req.host } as const;
+  const proxy = protocol === 'TLS' ? effectiveProxy(req) : undefined;
+  const use = { kind: 'connect', protocol, host: req.host, port: req.port ?? (protocol === 'DTLS' ? 4433 : 443), serverName: req.serverName ?? req.host, ...(proxy ? { via: redactUrl(proxy) } : {}) } as const;
   if (!(await allowNetwork(use))) return undefined;
   if (req.protocol === 'DTLS') return connectDtlsToHost(context, req);
   let identity: Identity | undefined;

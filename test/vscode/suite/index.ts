@@ -609,6 +609,10 @@ const tests: Test[] = [
         const serve = await vscode.commands.executeCommand('tlslens.serveHere', { uri: fixture('server.pem').toString(), port: servePort });
         assert(serve === undefined && askedCount() === 3, `declined serve: returned ${show(serve)}, asked ${askedCount()} time(s)`);
         assert(asked[2]!.message.includes(`127.0.0.1:${servePort}`) && /server\.pem/.test(asked[2]!.detail), `the serve modal: ${show(asked[2])}`);
+        // Through a proxy: the modal names it, without its password.
+        const proxied = await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: tcpPort, serverName: 'localhost', proxy: 'http://alice:s3cret@127.0.0.1:9' });
+        assert(proxied === undefined && askedCount() === 4, `declined via a proxy: returned ${show(proxied)}, asked ${askedCount()} time(s)`);
+        assert(asked[3]!.detail.includes('http://alice:****@127.0.0.1:9') && !show(asked[3]).includes('s3cret'), `the proxy modal: ${show(asked[3])}`);
         await sleep(500);
         assert(acceptedCount() === 0 && datagrams === 0, `declined, yet the host saw ${acceptedCount()} connection(s) and ${datagrams} datagram(s)`);
         assert(rec.fromExtension().length === 0, `declined, yet the extension used the network:\n${showCalls(rec.fromExtension())}`);
@@ -620,14 +624,14 @@ const tests: Test[] = [
         assert(agreed?.settled, `agreed: connectToHost returned ${show(agreed)}`);
         await withTimeout(agreed.settled, 15_000, 'the agreed session did not settle');
         agreed.panel?.dispose();
-        assert(askedCount() === 4 && acceptedCount() === 1, `agreed: asked ${askedCount()} time(s), ${acceptedCount()} connection(s)`);
+        assert(askedCount() === 5 && acceptedCount() === 1, `agreed: asked ${askedCount()} time(s), ${acceptedCount()} connection(s)`);
         assert(rec.fromExtension().some((c) => c.what === 'net.Socket#connect'), `agreed: the recorder saw no connect: ${show(rec.calls.map((c) => c.what))}`);
 
         // Trusted (VS Code's own state here), nothing is asked.
         if (vscode.workspace.isTrusted) {
           api.setRestrictedModeTestSeam({ answerConsent: async (w) => { asked.push(w); return false; } });
           const trusted = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port: tcpPort, serverName: 'localhost' })) as SessionPanelLike | undefined;
-          assert(trusted?.settled && askedCount() === 4, `trusted: returned ${show(trusted)}, asked ${askedCount()} time(s)`);
+          assert(trusted?.settled && askedCount() === 5, `trusted: returned ${show(trusted)}, asked ${askedCount()} time(s)`);
           await withTimeout(trusted.settled, 15_000, 'the trusted session did not settle');
           trusted.panel?.dispose();
         }
