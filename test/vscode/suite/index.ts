@@ -495,7 +495,7 @@ const tests: Test[] = [
       const begin = blocks('server.pem')[0].begin;
       assert(lint.every((x) => x.range.start.line === begin), `lint diagnostics off the BEGIN line ${begin}: ${showDiags(lint)}`);
       assert(lint.every((x) => x.severity !== vscode.DiagnosticSeverity.Error), `a lint finding shown as an error: ${showDiags(lint)}`);
-      assert(lint.every((x) => /\((BR [\d.]+|RFC 5280 [\d.]+)/.test(x.message) && typeof x.code === 'string'), `a lint finding without its source section or rule id: ${showDiags(lint)}`);
+      assert(lint.every((x) => /[(（](BR [\d.]+|RFC 5280 [\d.]+)/.test(x.message) && typeof x.code === 'string'), `a lint finding without its source section or rule id: ${showDiags(lint)}`);
     },
   },
   {
