@@ -8,6 +8,8 @@ import { ALERTS, alertByName } from '../../engine/registry/alerts';
 import { SSL_ERRORS } from '../../engine/registry/ssl-errors';
 import { X509_VERIFY_ERRORS } from '../../engine/registry/x509-verify-errors';
 import { ALERT_TEXTS_ZH_CN, SSL_ERROR_TEXTS_ZH_CN, X509_VERIFY_TEXTS_ZH_CN } from '../../engine/registry/zh-cn';
+import { LINT_RULES } from '../../engine/lint/rules';
+import { LINT_TEXTS_ZH_CN } from '../../engine/lint/zh-cn';
 import { alertCauses, alertText, findingAdvice, initL10n, isSimplifiedChinese, registryStrings, sslErrorText, verifyErrorText } from '../../extension/l10n';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -60,6 +62,17 @@ test('every X509_V_ERR code has its meaning and fix in Chinese (OpenSSL\'s own t
     chineseKeeping(`X509_V_ERR ${r.code} (${r.name}) meaning`, r.meaning, zh.meaning);
     chineseKeeping(`X509_V_ERR ${r.code} (${r.name}) fix`, r.fix, zh.fix);
   }
+});
+
+test('every lint rule has its requirement and fix in Chinese, and no entry names a rule that does not exist', () => {
+  const ids = new Set(LINT_RULES.map((r) => r.id));
+  for (const r of LINT_RULES) {
+    const zh = LINT_TEXTS_ZH_CN[r.id];
+    assert.ok(zh, `lint rule ${r.id} has no zh-cn text (engine/lint/zh-cn.ts)`);
+    assert.match(zh.summary, /[\u4e00-\u9fff]/, `${r.id}: the summary is not Chinese`);
+    assert.ok(zh.fix.trim(), `${r.id}: no fix`);
+  }
+  assert.deepEqual(Object.keys(LINT_TEXTS_ZH_CN).filter((k) => !ids.has(k)), [], 'zh-cn texts for rules that do not exist');
 });
 
 test('extension/l10n.ts picks the registry texts by VS Code\'s language: zh-cn Chinese, anything else English', () => {

@@ -496,6 +496,9 @@ const tests: Test[] = [
       assert(lint.every((x) => x.range.start.line === begin), `lint diagnostics off the BEGIN line ${begin}: ${showDiags(lint)}`);
       assert(lint.every((x) => x.severity !== vscode.DiagnosticSeverity.Error), `a lint finding shown as an error: ${showDiags(lint)}`);
       assert(lint.every((x) => /[(（](BR [\d.]+|RFC 5280 [\d.]+)/.test(x.message) && typeof x.code === 'string'), `a lint finding without its source section or rule id: ${showDiags(lint)}`);
+      // server.pem is a self-signed CA without keyUsage: the rule's requirement, in the display language.
+      const ku = lint.find((x) => x.code === 'key-usage-ca');
+      assert(ku?.message.includes(L('A CA certificate must have keyUsage with keyCertSign and cRLSign.', 'CA 证书必须带含 keyCertSign 和 cRLSign 的 keyUsage。')), `key-usage-ca: ${showDiags(lint)}`);
     },
   },
   {
