@@ -3,6 +3,7 @@
 // length prefixes: it looks for 1-, 2- and 3-byte values that could be the length of what follows and moves
 // them by one, to zero, to their maximum or to "exactly the rest of the input", which is where decoders go wrong.
 import type { Rng } from './prng';
+import { concatBytes } from '../../engine/util/hex';
 
 export interface MutateContext {
   /** Other inputs to splice with. */
@@ -19,17 +20,7 @@ const INTERESTING_8 = [0x00, 0x01, 0x7f, 0x80, 0xff];
 const INTERESTING_16 = [0x0000, 0x0001, 0x00ff, 0x0100, 0x7fff, 0x8000, 0xffff];
 const INTERESTING_24 = [0x000000, 0x000001, 0x7fffff, 0x800000, 0xffffff];
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 function readBE(b: Uint8Array, p: number, w: number): number {
   let v = 0;

@@ -22,6 +22,7 @@ import { alertCode, alertName, isAlertDescription, type AlertDescription } from 
 import { suiteByCode, type CipherSuite } from '../../engine/registry/suites';
 import { identityFromPem } from '../../engine/tools/identity';
 import type { TraceEvent } from '../../engine/trace/events';
+import { concatBytes } from '../../engine/util/hex';
 
 // ---- seeded randomness --------------------------------------------------------------------------------------
 
@@ -53,15 +54,7 @@ type Rng = ReturnType<typeof rng>;
 
 const enc = new TextEncoder();
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 const u8 = (n: number) => Uint8Array.of(n & 0xff);
 const u16 = (n: number) => Uint8Array.of((n >> 8) & 0xff, n & 0xff);

@@ -27,6 +27,7 @@ import { suiteByCode, suiteByName, type CipherSuite } from '../../engine/registr
 import { identityFromPem, type Identity } from '../../engine/tools/identity';
 import { certificateSpki } from '../../engine/x509/certificate';
 import type { TraceEvent } from '../../engine/trace/events';
+import { concatBytes } from '../../engine/util/hex';
 
 // ---- seeded randomness --------------------------------------------------------------------------------------
 
@@ -56,15 +57,7 @@ function rng(seed: number) {
 
 const enc = new TextEncoder();
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 const u8 = (n: number) => Uint8Array.of(n & 0xff);
 const u16 = (n: number) => Uint8Array.of((n >> 8) & 0xff, n & 0xff);

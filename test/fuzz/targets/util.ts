@@ -1,5 +1,6 @@
 // Helpers the targets share.
 import { isTyped, type FuzzTarget } from '../target';
+import { concatBytes } from '../../../engine/util/hex';
 
 /**
  * Runs one step of a case and swallows the target's typed errors, so that one rejected record or message does
@@ -14,17 +15,7 @@ export function tolerate<T>(target: FuzzTarget, fn: () => T): T | undefined {
   }
 }
 
-export function cat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

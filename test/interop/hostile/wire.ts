@@ -6,6 +6,7 @@ import { decodeHandshake, encodeClientHello, encodeServerHello, HandshakeReader,
 import { RecordFramer, type RecordIn } from '../../../engine/record/framer';
 import { NamedGroup } from '../../../engine/registry/groups';
 import { SignatureScheme } from '../../../engine/registry/sigschemes';
+import { concatBytes } from '../../../engine/util/hex';
 
 export const CT = { ccs: 20, alert: 21, handshake: 22, appData: 23, heartbeat: 24 } as const;
 export const HS = { hello_request: 0, client_hello: 1, server_hello: 2, new_session_ticket: 4, encrypted_extensions: 8, certificate: 11, server_key_exchange: 12, certificate_verify: 15, finished: 20, key_update: 24 } as const;
@@ -15,15 +16,7 @@ export const TLS13 = 0x0304;
 export const TLS_AES_128_GCM_SHA256 = 0x1301;
 export const ECDHE_ECDSA_AES128_GCM_SHA256 = 0xc02b;
 
-export function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+export const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 export const u8 = (n: number) => Uint8Array.of(n & 0xff);
 export const u16 = (n: number) => Uint8Array.of((n >> 8) & 0xff, n & 0xff);
