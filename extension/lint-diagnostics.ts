@@ -6,6 +6,7 @@ import { lintItems, SEVERITY_RANK, type CertificateLint, type CertRole, type Lin
 import type { DecodedItem } from '../engine/x509/file';
 import { LINT_TEXTS_ZH_CN } from '../engine/lint/zh-cn';
 import { isSimplifiedChinese } from './l10n';
+import { BoundedCache } from '../engine/util/bounded-cache';
 
 // One step down from the rule's own severity: most certificates in a workspace are for development and never meant
 // to meet the Baseline Requirements, and red is kept for what breaks a handshake (a block that does not decode, an
@@ -17,8 +18,7 @@ const SEVERITY: Record<LintSeverity, vscode.DiagnosticSeverity> = {
 };
 
 /** Findings by the certificates' DER and roles: an edit elsewhere in a bundle lints nothing again. */
-const cache = new Map<string, CertificateLint[]>();
-const CACHE_SIZE = 64;
+const cache = new BoundedCache<string, CertificateLint[]>(64);
 
 export function lintDiagnostics(doc: vscode.TextDocument, items: readonly DecodedItem[]): vscode.Diagnostic[] {
   const cfg = vscode.workspace.getConfiguration('tlsLens', doc);
@@ -33,12 +33,7 @@ export function lintDiagnostics(doc: vscode.TextDocument, items: readonly Decode
 function lintCached(items: readonly DecodedItem[]): CertificateLint[] {
   const certs = items.filter((i) => i.object?.kind === 'certificate' && i.der);
   const key = certs.map((i) => `${i.index}:${i.range.startLine}:${i.label}:${(i.object as { certificate: { fingerprints: { sha256: string } } }).certificate.fingerprints.sha256}`).join('|');
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const lints = lintItems(items);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(key, lints);
-  return lints;
+  return cache.get(key, () => lintItems(items));
 }
 
 function roleText(role: CertRole): string {

@@ -4,24 +4,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeSpkiBytes } from '../x509/public-key';
 import type { PublicKeyInfo } from '../x509/types';
+import { BoundedCache, bytesKey } from '../util/bounded-cache';
 
 interface Entry { info: PublicKeyInfo; key?: KeyObject }
-const MAX = 64;
-const cache = new Map<string, Entry>();
+const cache = new BoundedCache<string, Entry>(64);
 
-function entry(spki: Uint8Array): Entry {
-  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
-  let e = cache.get(id);
-  if (e) {
-    cache.delete(id); // most recently used last
-    cache.set(id, e);
-    return e;
-  }
-  e = { info: decodeSpkiBytes(spki) }; // throws on a malformed SPKI: nothing is cached then
-  cache.set(id, e);
-  if (cache.size > MAX) cache.delete(cache.keys().next().value!);
-  return e;
-}
+// decodeSpkiBytes throws on a malformed SPKI: nothing is cached then.
+const entry = (spki: Uint8Array): Entry => cache.get(bytesKey(spki), () => ({ info: decodeSpkiBytes(spki) }));
 
 /** The decoded SubjectPublicKeyInfo (throws a typed DecodeError when malformed). */
 export function spkiInfo(spki: Uint8Array): PublicKeyInfo {

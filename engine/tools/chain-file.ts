@@ -5,6 +5,7 @@
 import { loadCert, verifyChain, type VCert, type VerifyResult } from '../x509/verify/index';
 import { checkCertSignature } from '../x509/verify/signature';
 import { looksSelfSigned } from '../x509/verify/path-builder';
+import { BoundedCache, bytesKey } from '../util/bounded-cache';
 
 export interface ChainBlock {
   /** The block's index among all the file's blocks (keys and others included). */
@@ -49,18 +50,10 @@ function name(c: VCert, blockIndex: number): string {
  * and decoding every certificate again was most of a hover's time (seconds). Only the DER matters here: the
  * verdicts take their time from verifyChain, not from the cached objects.
  */
-const loaded = new Map<string, VCert>();
-const LOADED_MAX = 4096;
+const loaded = new BoundedCache<string, VCert>(4096);
 
 function loadCertCached(der: Uint8Array): VCert {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-  let c = loaded.get(key);
-  if (!c) {
-    c = loadCert(der);
-    if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value!);
-    loaded.set(key, c);
-  }
-  return c;
+  return loaded.get(bytesKey(der), () => loadCert(der));
 }
 
 export function analyzeChainFile(blocks: readonly ChainBlock[], trusted: VCert[], opts: { time?: Date } = {}): ChainAnalysis {

@@ -10,6 +10,7 @@ import { decodeName } from './name';
 import { decodeSpki } from './public-key';
 import { judgeValidity } from './validity';
 import type { CertificateInfo } from './types';
+import { BoundedCache, bytesKey } from '../util/bounded-cache';
 
 export function decodeCertificate(der: Uint8Array, now = new Date()): CertificateInfo {
   const root = parseDer(der, 'Certificate');
@@ -70,17 +71,10 @@ export function decodeCertificate(der: Uint8Array, now = new Date()): Certificat
 export function certificateSpki(der: Uint8Array): Uint8Array {
   // A server's certificate arrives again on every connection: its SPKI is found once (a full DER parse is most
   // of a resumed handshake's CPU otherwise).
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-  const hit = spkiCache.get(key);
-  if (hit) return hit;
-  const spki = certificateSpkiUncached(der);
-  if (spkiCache.size >= SPKI_CACHE_SIZE) spkiCache.delete(spkiCache.keys().next().value!);
-  spkiCache.set(key, spki);
-  return spki;
+  return spkiCache.get(bytesKey(der), () => certificateSpkiUncached(der));
 }
 
-const SPKI_CACHE_SIZE = 256;
-const spkiCache = new Map<string, Uint8Array>();
+const spkiCache = new BoundedCache<string, Uint8Array>(256);
 
 function certificateSpkiUncached(der: Uint8Array): Uint8Array {
   const root = parseDer(der, 'Certificate');
