@@ -60,7 +60,8 @@ test('TLS 1.3 with openssl s_server: the recorded handshake and application traf
   try {
     const rec = new KeyScheduleRecorder();
     const c = await ourClientHandshake({ host: '127.0.0.1', port: srv.port, keySchedule: rec });
-    await waitForFile(log, /EXPORTER_SECRET/);
+    // s_server logs CLIENT_TRAFFIC_SECRET_0 only once it has read our Finished, after EXPORTER_SECRET: wait for both.
+    await waitForFile(log, /EXPORTER_SECRET[\s\S]*CLIENT_TRAFFIC_SECRET_0|CLIENT_TRAFFIC_SECRET_0[\s\S]*EXPORTER_SECRET/);
     const ossl = keyLogOf(log);
     const k = rec.snapshot() as KeySchedule13;
     assert.equal(toHex(k.clientHandshakeTraffic!.secret), ossl.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET'));
