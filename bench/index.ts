@@ -25,7 +25,7 @@ const mib = (b: number) => `${b / (1 << 20)} MiB`;
 const per = (r: Record<string, number>, f: (n: number) => string = String) => Object.entries(r).map(([k, v]) => `${k} ${f(v)}`).join(', ');
 console.log(`TLS Lens bench: Node ${process.version}, OpenSSL ${process.versions.openssl}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`${rounds} interleaved rounds (round 1 of every cell, then round 2, ...; odd rounds in reverse order); each figure is the median of its cell's rounds.`);
-console.log(`Per round: handshakes ${per(sizes.handshakes)}; TTFB connections ${per(sizes.ttfb)}; bulk ${per(sizes.bulkBytes, mib)} (in forge's case, forge's amount for every engine), in 16 KiB writes.`);
+console.log(`Per round: handshakes ${per(sizes.handshakes)}; TTFB connections ${per(sizes.ttfb)}; bulk ${per(sizes.bulkBytes, mib)} (in forge's case, forge's amount for every engine), in 16 KiB writes. Before round 1, each TLS cell warms up for at least ${sizes.warmMs / 1000} s (the JIT settles after about a thousand handshakes).`);
 console.log('Every TLS figure has both ends in this one process over 127.0.0.1 TCP (ours: our client and server; node:tls: Node\'s; node-forge: forge\'s), so "per CPU s" (work per second of this process\'s user + system CPU time) is comparable across engines.');
 
 const editor = await editorCells();

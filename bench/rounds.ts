@@ -27,6 +27,17 @@ export interface Cell {
 
 export const cellKey = (c: Pick<Cell, 'case' | 'engine' | 'provider' | 'metric'>): string => `${c.case}|${c.engine}|${c.provider}|${c.metric}`;
 
+/**
+ * Runs `fn` again and again for at least `ms` (at least once): V8 keeps optimising our engine's code for about the
+ * first thousand handshakes, so a short warm-up would time the JIT, not the engine a long-running server or
+ * extension host runs. Every engine gets the same warm-up, node:tls and forge included.
+ */
+export async function warmFor(ms: number, fn: () => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  do await fn();
+  while (performance.now() - t0 < ms);
+}
+
 export interface Timing {
   wallS: number;
   cpuS: number;

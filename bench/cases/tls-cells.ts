@@ -4,7 +4,7 @@
 import { nobleProvider } from '../../engine/crypto/noble';
 import { nodeProvider } from '../../engine/crypto/node-provider';
 import type { CryptoProvider } from '../../engine/crypto/provider';
-import { cellKey, type Cell, type Sample } from '../rounds';
+import { cellKey, warmFor, type Cell, type Sample } from '../rounds';
 import { forgeBulk, forgeHandshakes, forgeResumed, forgeTtfb } from './forge';
 import { nodeBulk, nodeHandshakes, nodeResumed, nodeTtfb } from './node-tls';
 import { oursBulk, oursHandshakes, oursResumed, oursTtfb } from './ours';
@@ -16,6 +16,8 @@ export interface Sizes {
   handshakes: Record<Engine, number>;
   ttfb: Record<Engine, number>;
   bulkBytes: Record<Engine, number>;
+  /** Minimum warm-up per cell, in ms. */
+  warmMs: number;
 }
 
 type Engine = 'ours-node' | 'ours-noble' | 'node:tls' | 'forge';
@@ -26,6 +28,7 @@ export const FULL_SIZES: Sizes = {
   handshakes: { 'node:tls': 200, 'ours-node': 200, 'ours-noble': 50, forge: 50 },
   ttfb: { 'node:tls': 40, 'ours-node': 40, 'ours-noble': 15, forge: 15 },
   bulkBytes: { 'node:tls': 64 * MIB, 'ours-node': 64 * MIB, 'ours-noble': 8 * MIB, forge: 8 * MIB },
+  warmMs: 3000,
 };
 
 /** For trying the bench out: one tenth of everything. */
@@ -33,6 +36,7 @@ export const QUICK_SIZES: Sizes = {
   handshakes: { 'node:tls': 20, 'ours-node': 20, 'ours-noble': 5, forge: 5 },
   ttfb: { 'node:tls': 4, 'ours-node': 4, 'ours-noble': 2, forge: 2 },
   bulkBytes: { 'node:tls': 4 * MIB, 'ours-node': 4 * MIB, 'ours-noble': MIB, forge: MIB },
+  warmMs: 0,
 };
 
 const NODE_TLS = { engine: 'node:tls', provider: `OpenSSL ${process.versions.openssl}` };
@@ -40,8 +44,9 @@ const FORGE = { engine: 'node-forge', provider: 'JS' };
 
 export function tlsCells(sizes: Sizes): Cell[] {
   const cells: Cell[] = [];
+  // Each cell's warm-up repeats for this long before round 1 (warmFor): steady state, not the JIT's first minutes.
   const providers: [Engine, CryptoProvider][] = [['ours-node', nodeProvider()], ['ours-noble', nobleProvider()]];
-  const add = (c: Omit<Cell, 'warmUp'>, warm: () => Promise<Sample>) => cells.push({ ...c, warmUp: warm });
+  const add = (c: Omit<Cell, 'warmUp'>, warm: () => Promise<Sample>) => cells.push({ ...c, warmUp: () => warmFor(sizes.warmMs, warm) });
   const peerKey = (tc: TlsCase, who: { engine: string; provider: string }, metric: string) => cellKey({ case: tc.name, ...who, metric });
 
   /** One metric of one case on our engine (each provider) and on the peer engine. */

@@ -27,6 +27,7 @@ import type { ConnectionConfig } from './config';
 import { PeerAlertError, ProtocolError, Suspend, type SuspendReason } from './errors';
 import { checkMessageLimits, LimitError, RenegotiationWindow, resolveLimits, type ConnectionLimits } from './limits';
 import type { ConnectionStatus, NegotiatedSession, SansIoConnection } from './types';
+import { concatBytes } from '../util/hex';
 
 export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
 
@@ -631,8 +632,15 @@ export class TlsConnection implements SansIoConnection {
       if (this.onEvent) this.emit({ kind: 'record', dir: 'out', contentType: type, contentTypeName: contentTypeName(type), version: prot.recordVersion, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else if (prot && type !== CT.change_cipher_spec) {
       const seq = prot.seq;
-      record = prot.seal(type, content);
-      if (this.onEvent) this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
+      const pieces = prot.sealPieces(type, content);
+      // Untraced, the pieces go out as they are (a gathered write); the trace needs the record whole.
+      if (!this.onEvent) {
+        for (const p of pieces) this.outBytes += p.length;
+        this.out.push(...pieces);
+        return;
+      }
+      record = pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
+      this.emit({ kind: 'record', dir: 'out', contentType: CT.application_data, contentTypeName: 'application_data', version: 0x0303, length: record.length - 5, raw: record, epoch: dirEpoch, seq: seq.toString(), inner: { contentType: type, contentTypeName: contentTypeName(type), length: content.length, padding: 0 } });
     } else {
       // RFC 8446 section 5.1: 0x0301 is allowed in an initial ClientHello for compatibility; 0x0303 otherwise.
       // TLS 1.2 and older: the negotiated version once known (RFC 5246 appendix E.1).

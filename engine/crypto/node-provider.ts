@@ -66,22 +66,19 @@ function aeadObject(name: AeadName): Aead {
         },
         // CCM takes its plaintext in one update() (its length goes first), so only GCM and ChaCha20 stream it.
         ...(a.ccm ? {} : {
-          sealRecord(nonce: Uint8Array, header: Uint8Array, content: Uint8Array, trailer: Uint8Array): Uint8Array {
+          sealRecord(nonce: Uint8Array, header: Uint8Array, content: Uint8Array, trailer: Uint8Array): Uint8Array[] {
             const c = createCipheriv(algo, key, nonce, { authTagLength: a.tagLen });
             c.setAAD(header);
-            const out = Buffer.allocUnsafe(header.length + content.length + trailer.length + a.tagLen);
-            out.set(header);
-            let off = header.length;
-            for (const part of [content, trailer]) {
-              const enc = c.update(part);
-              out.set(enc, off);
-              off += enc.length;
-            }
+            // GCM and ChaCha20 stream: each update() gives back as many bytes as it took, so the content's
+            // ciphertext is one piece and the trailer's (content type, padding) another, never joined.
+            const body = c.update(content);
+            const tail = c.update(trailer);
             const rest = c.final();
-            out.set(rest, off);
-            off += rest.length;
-            out.set(c.getAuthTag(), off);
-            return u8(out);
+            const pieces: Uint8Array[] = [header, body];
+            if (tail.length) pieces.push(tail);
+            if (rest.length) pieces.push(rest);
+            pieces.push(c.getAuthTag());
+            return pieces;
           },
         }),
         open(nonce, aad, ciphertext) {

@@ -4,6 +4,7 @@ import type { Aead, AeadKey } from '../crypto/provider';
 import { ProtocolError } from '../conn/errors';
 import { CT, recordHeader, type RecordIn } from './framer';
 import { wipe } from '../util/wipe';
+import { concatBytes } from '../util/hex';
 
 const MAX_PLAINTEXT = 1 << 14;
 
@@ -42,6 +43,12 @@ export class Tls13Protector {
 
   /** TLSInnerPlaintext = content || type || zeros, sealed into an application_data record. */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const pieces = this.sealPieces(type, content, padding);
+    return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
+  }
+
+  /** The same record in pieces, header first (one piece unless the provider has sealRecord), for a gathered write. */
+  sealPieces(type: number, content: Uint8Array, padding = 0): Uint8Array[] {
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
     const length = content.length + 1 + padding + this.aead.tagLen;
     const header = recordHeader(CT.application_data, 0x0303, length);
@@ -57,7 +64,7 @@ export class Tls13Protector {
     const out = new Uint8Array(5 + ct.length);
     out.set(header);
     out.set(ct, 5);
-    return out;
+    return [out];
   }
 
   open(rec: RecordIn): Opened {
