@@ -7,6 +7,7 @@ import { certificateTitle } from '../engine/x509/summary';
 import type { DocumentModel } from './document-model';
 import { LANGUAGE_ID } from './ids';
 import { lintDiagnostics } from './lint-diagnostics';
+import { engineSentence } from './l10n';
 import { localizeRelative } from '../webview/shared/relative-time';
 
 export class PemDiagnostics implements vscode.Disposable {
@@ -53,7 +54,7 @@ export function chainDiagnostics(doc: vscode.TextDocument, items: readonly Decod
   if (!chain) return [];
   return chain.findings.map((f) => {
     const item = items[f.blockIndex];
-    const d = new vscode.Diagnostic(lineRange(doc, item?.range.startLine ?? 0), f.message, vscode.DiagnosticSeverity.Warning);
+    const d = new vscode.Diagnostic(lineRange(doc, item?.range.startLine ?? 0), engineSentence(f.message), vscode.DiagnosticSeverity.Warning);
     d.source = 'TLS Lens';
     d.code = `chain-${f.kind}`;
     return d;
@@ -71,7 +72,7 @@ export function diagnosticsFor(doc: vscode.TextDocument, item: DecodedItem, warn
     const p = item.problem;
     const severity = p.code === 'needs-passphrase' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Error;
     const range = p.column !== undefined ? new vscode.Range(p.line, p.column, p.line, p.column + 1) : lineRange(doc, p.line);
-    const d = new vscode.Diagnostic(range, p.message, severity);
+    const d = new vscode.Diagnostic(range, engineSentence(p.message), severity);
     d.source = 'TLS Lens';
     d.code = p.code;
     out.push(d);

@@ -6,7 +6,7 @@ import type { DecodedItem } from '../engine/x509/file';
 import type { CertificateInfo, PublicKeyInfo } from '../engine/x509/types';
 import { COMMANDS } from './ids';
 import type { ChainAnalysis } from '../engine/tools/chain-file';
-import { findingAdvice, t } from './l10n';
+import { engineSentence, findingAdvice, t } from './l10n';
 import { localizeRelative } from '../webview/shared/relative-time';
 
 const esc = (s: string) => s.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
@@ -34,7 +34,7 @@ export function hoverMarkdown(item: DecodedItem, uri: string, chain?: ChainAnaly
     for (const c of o.certificates) out.push(`- ${esc(c.subject.text)} (${localizeRelative(c.validity.relative, t)})`);
   } else if (o?.kind === 'parameters') out.push(`**${esc(o.description)}**`);
   else out.push(`**${esc(item.label)}**`);
-  if (item.problem) out.push('', `$(error) ${esc(item.problem.message)}`);
+  if (item.problem) out.push('', `$(error) ${esc(engineSentence(item.problem.message))}`);
   if (chain && o?.kind === 'certificate') out.push('', ...chainMd(chain, item.index));
   const args = encodeURIComponent(JSON.stringify([uri, item.index]));
   out.push('', `[${t('Full decode')}](command:${COMMANDS.showDecoded}?${args} "${t('Open the whole decode of this block').replace(/"/g, '')}")`);
@@ -53,7 +53,7 @@ function chainMd(chain: ChainAnalysis, index: number): string[] {
   });
   if (v) out.push('', v.ok ? `$(pass) ${t('Verifies (X509_V_OK)')}` : `$(error) ${esc(t('{0} (X509_V_ERR {1}, depth {2})', v.text, v.code, v.errorDepth))}${v.errors[0] ? `${t(': ')}${esc(findingAdvice(v.errors[0]))}` : ''}`);
   const mine = chain.findings.filter((f) => f.blockIndex === index);
-  for (const f of mine) out.push('', `$(warning) ${esc(f.message)}`);
+  for (const f of mine) out.push('', `$(warning) ${esc(engineSentence(f.message))}`);
   return out;
 }
 

@@ -6,6 +6,8 @@ import { ALERTS, alertByName, type AlertRow } from '../engine/registry/alerts';
 import { SSL_ERRORS, sslErrorByCode } from '../engine/registry/ssl-errors';
 import { verifyError, X509_VERIFY_ERRORS } from '../engine/registry/x509-verify-errors';
 import { ALERT_TEXTS_ZH_CN, SSL_ERROR_TEXTS_ZH_CN, X509_VERIFY_TEXTS_ZH_CN } from '../engine/registry/zh-cn';
+import { sentenceTranslator } from '../engine/l10n/sentences';
+import { SENTENCES_ZH_CN } from '../engine/l10n/zh-cn/index';
 
 type Translate = (message: string, ...args: (string | number | boolean)[]) => string;
 
@@ -35,6 +37,20 @@ export function isSimplifiedChinese(lang = language): boolean {
 /** A user-visible string for modules without `vscode`: the same lookup as vscode.l10n.t (l10n/bundle.l10n.*.json). */
 export function t(message: string, ...args: (string | number | boolean)[]): string {
   return translate(message, ...args);
+}
+
+// ---- the engine's sentences ----
+
+let zhSentence: ((text: string) => string) | undefined;
+
+/**
+ * A sentence the engine wrote in English (an error, an info line, a scan or lint finding) in the display language,
+ * through the templates of engine/l10n/zh-cn/; unchanged in English or when no template matches.
+ */
+export function engineSentence(text: string): string {
+  if (!isSimplifiedChinese()) return text;
+  zhSentence ??= sentenceTranslator(...SENTENCES_ZH_CN);
+  return zhSentence(text);
 }
 
 // ---- the registries' explanations ----
@@ -110,6 +126,7 @@ export function setL10nBundle(b: Record<string, string> | undefined): void {
 }
 
 /** The table a webview translates with (webview/shared/l10n.ts): the loaded bundle and the registries' sentences. */
-export function webviewStrings(): { language: string; strings: Record<string, string> } {
-  return { language, strings: { ...registryStrings(), ...(bundle ?? {}) } };
+export function webviewStrings(): { language: string; strings: Record<string, string>; sentences?: [string, string][] } {
+  const sentences = isSimplifiedChinese() ? SENTENCES_ZH_CN.flatMap((table) => table.map(([en, zh]): [string, string] => [en, zh])) : undefined;
+  return { language, strings: { ...registryStrings(), ...(bundle ?? {}) }, ...(sentences ? { sentences } : {}) };
 }

@@ -1,11 +1,12 @@
 // Certificate lint (engine/lint/) as diagnostics at each certificate block's BEGIN line, when
 // tlsLens.lint.enabled is on, from tlsLens.lint.minimumSeverity up. The requirement and the fix are the rule's, in
-// the display language (engine/lint/zh-cn.ts for zh-cn); what the check saw stays English; the frame is translated.
+// the display language (engine/lint/zh-cn.ts for zh-cn), and so are what the check saw (engine/l10n/zh-cn/lint.ts)
+// and the frame.
 import * as vscode from 'vscode';
 import { lintItems, SEVERITY_RANK, type CertificateLint, type CertRole, type LintFinding, type LintSeverity } from '../engine/lint/index';
 import type { DecodedItem } from '../engine/x509/file';
 import { LINT_TEXTS_ZH_CN } from '../engine/lint/zh-cn';
-import { isSimplifiedChinese } from './l10n';
+import { engineSentence, isSimplifiedChinese } from './l10n';
 import { BoundedCache } from '../engine/util/bounded-cache';
 
 // One step down from the rule's own severity: most certificates in a workspace are for development and never meant
@@ -47,7 +48,7 @@ function roleText(role: CertRole): string {
 function diagnostic(doc: vscode.TextDocument, c: CertificateLint, f: LintFinding): vscode.Diagnostic {
   const line = Math.min(c.line, doc.lineCount - 1);
   const zh = isSimplifiedChinese() ? LINT_TEXTS_ZH_CN[f.rule] : undefined;
-  const message = vscode.l10n.t('Lint ({0}, {1}): {2} [{3}]. {4} Fix: {5}', f.source, roleText(c.role), f.message, f.field, zh?.summary ?? f.summary, zh?.fix ?? f.fix);
+  const message = vscode.l10n.t('Lint ({0}, {1}): {2} [{3}]. {4} Fix: {5}', f.source, roleText(c.role), engineSentence(f.message), f.field, zh?.summary ?? f.summary, zh?.fix ?? f.fix);
   const d = new vscode.Diagnostic(doc.lineAt(line).range, message, SEVERITY[f.severity]);
   d.source = 'TLS Lens lint';
   d.code = f.rule;

@@ -4,10 +4,10 @@ import { commonName } from '../engine/x509/name';
 import type { DecodedItem } from '../engine/x509/file';
 import { certificateTitle } from '../engine/x509/summary';
 import { localizeRelative } from '../webview/shared/relative-time';
-import { t } from './l10n';
+import { engineSentence, t } from './l10n';
 
 export function oneLine(item: DecodedItem): string {
-  if (item.problem && !item.object) return `${item.label}: ${item.problem.message}`;
+  if (item.problem && !item.object) return `${item.label}: ${engineSentence(item.problem.message)}`;
   const o = item.object;
   if (!o) return item.label;
   switch (o.kind) {

@@ -49,7 +49,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   try {
     switch (m.type) {
       case 'l10n':
-        setStrings(m.strings, m.language);
+        setStrings(m.strings, m.language, m.sentences);
         break;
       case 'certificates/init':
         renderCertificates(app, m, post);

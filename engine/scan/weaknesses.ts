@@ -52,16 +52,15 @@ export function findWeaknesses(r: ScanReport): Weakness[] {
   }
 
   for (const c of r.chains) {
-    const where = `the ${c.keyType} chain`;
     c.certificates.forEach((cert, depth) => {
       const selfSigned = cert.subject === cert.issuer;
       if (!selfSigned && (SHA1_SIG.test(cert.signatureAlgorithm) || MD5_SIG.test(cert.signatureAlgorithm)))
-        add(`sha1-cert-${c.keyType}-${depth}`, 'high', `${MD5_SIG.test(cert.signatureAlgorithm) ? 'MD5' : 'SHA-1'} signature in ${where} (depth ${depth})`, `${cert.subject} is signed with ${cert.signatureAlgorithm}; SHA-1 collisions are practical (SHAttered), and browsers reject such certificates. Reissue it with SHA-256.`);
+        add(`sha1-cert-${c.keyType}-${depth}`, 'high', `${MD5_SIG.test(cert.signatureAlgorithm) ? 'MD5' : 'SHA-1'} signature in the ${c.keyType} chain (depth ${depth})`, `${cert.subject} is signed with ${cert.signatureAlgorithm}; SHA-1 collisions are practical (SHAttered), and browsers reject such certificates. Reissue it with SHA-256.`);
       const short = (cert.keyType === 'RSA' || cert.keyType === 'RSA-PSS') ? cert.keyBits < 2048 : cert.keyType === 'EC' ? cert.keyBits < 256 : false;
-      if (short) add(`short-key-${c.keyType}-${depth}`, 'high', `Short key in ${where} (depth ${depth}: ${cert.keyType} ${cert.keyBits} bits)`, `${cert.subject} has a ${cert.keyBits}-bit ${cert.keyType} key; the CA/Browser Forum requires RSA of at least 2048 bits and P-256 or larger. Reissue with a longer key.`);
+      if (short) add(`short-key-${c.keyType}-${depth}`, 'high', `Short key in the ${c.keyType} chain (depth ${depth}: ${cert.keyType} ${cert.keyBits} bits)`, `${cert.subject} has a ${cert.keyBits}-bit ${cert.keyType} key; the CA/Browser Forum requires RSA of at least 2048 bits and P-256 or larger. Reissue with a longer key.`);
     });
     if (c.verify.code === V.UNABLE_TO_GET_ISSUER_CERT_LOCALLY || c.verify.code === V.UNABLE_TO_GET_ISSUER_CERT)
-      add(`incomplete-chain-${c.keyType}`, 'high', `Incomplete chain or unknown CA (${c.keyType})`, `No issuer was found for a certificate of ${where} among those served and the trust store (X509_V_ERR ${c.verify.code}: ${c.verify.text}). Usually the server does not send its intermediate: add it to the served chain. If it is sent, its root is not trusted here.`);
+      add(`incomplete-chain-${c.keyType}`, 'high', `Incomplete chain or unknown CA (${c.keyType})`, `No issuer was found for a certificate of the ${c.keyType} chain among those served and the trust store (X509_V_ERR ${c.verify.code}: ${c.verify.text}). Usually the server does not send its intermediate: add it to the served chain. If it is sent, its root is not trusted here.`);
     else if (!c.verify.ok)
       add(`chain-${c.keyType}`, c.verify.code === V.CERT_HAS_EXPIRED || c.verify.code === V.HOSTNAME_MISMATCH ? 'high' : 'medium', `${c.keyType} chain does not verify: ${c.verify.text}`, `X509_V_ERR ${c.verify.code} (${c.verify.name}) at depth ${c.verify.errorDepth}. Clients that verify will refuse this chain.`);
   }

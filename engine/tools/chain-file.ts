@@ -42,7 +42,7 @@ const MAX_ORDER_CHECK = 40;
 
 /** Block N as people count them (1-based) with its subject's CN or whole name. */
 function name(c: VCert, blockIndex: number): string {
-  return `block ${blockIndex + 1} (${c.label})`;
+  return `block ${blockIndex + 1} (${c.label})`; // also a sentence of engine/l10n (the editor table)
 }
 
 /**

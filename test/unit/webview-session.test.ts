@@ -81,7 +81,7 @@ test('records: content type, version, length; protected ones with epoch, sequenc
   assert.equal(line({ kind: 'record', dir: 'in', contentType: 23, contentTypeName: 'application_data', version: 771, length: 32, raw: '17', epoch: 'handshake', seq: '0', inner: { contentType: 22, contentTypeName: 'handshake', length: 15, padding: 0 } }),
     'Record application_data TLSv1.2 len=32 [handshake epoch, seq 0: handshake 15 bytes]');
   assert.equal(line({ kind: 'record', dir: 'in', contentType: 23, contentTypeName: 'application_data', version: 771, length: 40, raw: '17', epoch: 'application', seq: '3', inner: { contentType: 21, contentTypeName: 'alert', length: 2, padding: 5 } }),
-    'Record application_data TLSv1.2 len=40 [application epoch, seq 3: alert 2 bytes + 5 padding]');
+    'Record application_data TLSv1.2 len=40 [application epoch, seq 3: alert 2 bytes + 5 bytes padding]');
 });
 
 test('alerts: level, name, code and the glossary meaning; fatal ones in the error tone', () => {
@@ -361,5 +361,23 @@ test('Revocation from the host: a staple made by openssl ocsp judged against the
     assert.equal(revocationView(chain, undefined, [], false).stapled, undefined, 'no staple: pointers only');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('in zh-cn the lines are Chinese: the panel\'s own words from the bundle, the engine\'s sentences from its templates', async () => {
+  const fs = await import('node:fs');
+  const { setStrings } = await import('../../webview/shared/l10n');
+  const { SENTENCES_ZH_CN } = await import('../../engine/l10n/zh-cn/index');
+  const bundle = JSON.parse(fs.readFileSync('l10n/bundle.l10n.zh-cn.json', 'utf8')) as Record<string, string>;
+  setStrings(bundle, 'zh-cn', SENTENCES_ZH_CN.flat());
+  try {
+    assert.equal(line({ kind: 'handshake', dir: 'in', msgType: 4, name: 'new_session_ticket', length: 229, fields: { ticketLifetime: 7200, ticket: 'aabbcc', ext: {} } }),
+      'NewSessionTicket （229 字节）: 有效期 7200 秒; 票据 3 字节');
+    assert.equal(line({ kind: 'info', message: 'session ticket received: lifetime 7200 s, 208 bytes' }), '收到会话票据：有效期 7200 秒，208 字节');
+    assert.equal(line({ kind: 'error', message: 'the peer sent a fatal alert: protocol_version (70)', alert: 'protocol_version' }), '错误 对端发送了致命告警：protocol_version（70） [告警 protocol_version]');
+    // A sentence no template knows (a newer engine, a peer's text) shows as it came.
+    assert.equal(line({ kind: 'info', message: 'something only a newer engine says' }), 'something only a newer engine says');
+  } finally {
+    setStrings({}, 'en');
   }
 });

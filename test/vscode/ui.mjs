@@ -27,6 +27,8 @@ const WORDS = {
     walkthrough: 'Get Started with TLS Lens', walkthroughStep: 'Check that a key matches its certificate', connectStep: 'Connect to a host',
     serving: 'serving :', connectTitle: 'TLS Lens: Connect to Host', waitingClient: 'Waiting for a client to connect…',
     scan: 'TLS Lens: Scan Server',
+    // The engine's own sentences (engine/l10n/zh-cn/ in Chinese): an info line and a peer's alert.
+    ticketLine: /session ticket received: lifetime \d+ s, \d+ bytes/, peerAlert: /the peer sent a fatal alert: protocol_version \(70\)/,
   },
   'zh-cn': {
     subject: '使用者', checkKeyMenu: '检查密钥', checkKey: 'TLS Lens: 检查密钥', connect: 'TLS Lens: 连接到主机',
@@ -36,6 +38,7 @@ const WORDS = {
     walkthrough: 'TLS Lens 入门', walkthroughStep: '检查私钥与证书是否匹配', connectStep: '连接到主机',
     serving: '正在监听 :', connectTitle: 'TLS Lens：连接到主机', waitingClient: '正在等待客户端连接…',
     scan: 'TLS Lens: 扫描服务器',
+    ticketLine: /收到会话票据：有效期 \d+ 秒，\d+ 字节/, peerAlert: /对端发送了致命告警：protocol_version（70）/,
   },
 };
 
@@ -228,6 +231,8 @@ export default async function ui(page, { workspace, out, locale = 'en', onCheck 
         throw new Error(`the session panel never showed TLSv1.3; it shows: ${(await body.innerText().catch(() => '')).slice(0, 500)}`);
       });
       await page.waitForTimeout(800);
+      const lines = await body.innerText();
+      expect(W.ticketLine.test(lines), `the engine's info line about the ticket, in the display language: ${lines.slice(0, 600)}`);
       await shot('session-panel.png');
       // The ClientHello opened: pointing at byte 6 lights up the 32-byte random and names it.
       await body.locator('.ev-head', { hasText: /ClientHello/ }).first().click();
@@ -262,6 +267,7 @@ export default async function ui(page, { workspace, out, locale = 'en', onCheck 
       const text = await body.innerText();
       expect(/SSL_ERROR_SSL|SSL_connect/.test(text), 'the SSL_connect outcome is shown');
       expect(text.includes(W.likelyCauses) && W.protocolCause.test(text), `the explanation gives the likely causes: ${text.slice(0, 400)}`);
+      expect(W.peerAlert.test(text), `the engine's error sentence, in the display language: ${text.slice(0, 400)}`);
       await page.waitForTimeout(800);
       await shot('session-failure.png');
     } finally {

@@ -108,10 +108,10 @@ export type AlertGlossary = Record<string, { description: string; causes: readon
 export type ToWebview =
   /**
    * The panel's words in VS Code's display language (vscode.env.language): English source string -> translation, from
-   * the extension's l10n bundle and the registries' explanations (webview/shared/l10n.ts). Sent before a view's init;
-   * empty in English.
+   * the extension's l10n bundle and the registries' explanations (webview/shared/l10n.ts), and `sentences`, the
+   * templates of the engine's own sentences (engine/l10n/sentences.ts). Sent before a view's init; empty in English.
    */
-  | { type: 'l10n'; language: string; strings: Record<string, string> }
+  | { type: 'l10n'; language: string; strings: Record<string, string>; sentences?: [string, string][] }
   | { type: 'certificates/init'; protocolVersion: number; title: string; blocks: BlockView[]; now: string }
   | { type: 'session/init'; protocolVersion: number; sessionId: string; title: string; target: SessionTarget; glossary: AlertGlossary; events: TraceEventJson[] }
   | { type: 'session/events'; sessionId: string; events: TraceEventJson[] }

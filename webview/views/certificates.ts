@@ -2,7 +2,7 @@
 import type { BlockView, FromWebview, ToWebview } from '../shared/protocol';
 import { CERTIFICATE_CARD_STYLE, certificateDetails } from './certificate-card';
 import { el } from './dom';
-import { t } from '../shared/l10n';
+import { t, ts } from '../shared/l10n';
 
 type Init = Extract<ToWebview, { type: 'certificates/init' }>;
 
@@ -18,7 +18,7 @@ function card(b: BlockView, now: Date, post: (msg: FromWebview) => void): HTMLEl
   const c = el('section', { class: 'card', 'aria-label': b.summary, tabindex: '0' });
   c.append(el('h2', {}, t('{0} · lines {1}-{2}', b.label, b.startLine + 1, b.endLine + 1)), el('div', {}, b.summary));
   if (b.object?.kind === 'certificate') c.append(...certificateDetails(b.object.certificate, now));
-  if (b.problem) c.append(el('p', { class: 'problem' }, b.problem.message));
+  if (b.problem) c.append(el('p', { class: 'problem' }, ts(b.problem.message)));
   const open = el('vscode-button', { appearance: 'secondary' }, t('Full decode'));
   open.addEventListener('click', () => post({ type: 'openDecode', index: b.index }));
   const reveal = el('vscode-button', { appearance: 'secondary' }, t('Show in editor'));

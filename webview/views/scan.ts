@@ -4,7 +4,7 @@
 import type { FromWebview, ToWebview } from '../shared/protocol';
 import type { FactStatus, ScanReport, Severity } from '../../engine/scan/types';
 import { el } from './dom';
-import { t } from '../shared/l10n';
+import { t, ts } from '../shared/l10n';
 
 const STYLE = `
 body.tls-scan { padding: 8px 16px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); }
@@ -58,7 +58,7 @@ export function renderScan(root: HTMLElement, m: Extract<ToWebview, { type: 'sca
 
   wrap.append(el('h2', {}, r.weaknesses.length ? t('Weaknesses ({0})', r.weaknesses.length) : t('Weaknesses: none found')));
   for (const w of r.weaknesses) {
-    wrap.append(el('div', { class: `weakness sev-${w.severity}`, role: 'note' }, el('p', {}, el('strong', {}, w.title), ` (${severityWord(w.severity)})`), el('p', {}, w.explanation)));
+    wrap.append(el('div', { class: `weakness sev-${w.severity}`, role: 'note' }, el('p', {}, el('strong', {}, ts(w.title)), ` (${severityWord(w.severity)})`), el('p', {}, ts(w.explanation))));
   }
 
   wrap.append(el('h2', {}, t('Protocol versions')), table(t('Protocol versions'), [t('Version'), t('Accepted'), t('Detail')],

@@ -9,7 +9,7 @@ import { handshakeTypeByName, handshakeTypeName } from '../../engine/registry/ha
 import { sigSchemeName } from '../../engine/registry/sigschemes';
 import { suiteName } from '../../engine/registry/suites';
 import { versionName } from '../../engine/registry/versions';
-import { t } from '../shared/l10n';
+import { t, ts } from '../shared/l10n';
 import type { AlertGlossary, TraceEventJson } from '../shared/protocol';
 
 // ---- categories and filtering ----------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
       const name = str(a.name, handshakeTypeName(num(a.msgType) ?? -1));
       const len = num(a.length);
       const parts = handshakeParts(name, obj(a.fields));
-      return { ...base, category: 'handshake', title: messageTitle(name, num(a.msgType)), detail: `(${len ?? '?'} bytes)${parts.length ? `: ${parts.join('; ')}` : ''}`, tone: 'normal' };
+      return { ...base, category: 'handshake', title: messageTitle(name, num(a.msgType)), detail: `${t('({0} bytes)', len ?? '?')}${parts.length ? `: ${parts.join('; ')}` : ''}`, tone: 'normal' };
     }
     case 'record': {
       const version = num(a.version);
@@ -129,37 +129,38 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
       let detail = `${str(a.contentTypeName, contentTypeName(num(a.contentType) ?? -1))} ${version !== undefined ? versionName(version) : '?'} len=${str(a.length)}`;
       if (inner) {
         const pad = num(inner.padding);
-        detail += ` [${str(a.epoch)} epoch${a.seq !== undefined ? `, seq ${str(a.seq)}` : ''}: ${str(inner.contentTypeName, contentTypeName(num(inner.contentType) ?? -1))} ${str(inner.length)} bytes${pad ? ` + ${pad} padding` : ''}]`;
+        detail += ` [${t('{0} epoch', str(a.epoch))}${a.seq !== undefined ? `, seq ${str(a.seq)}` : ''}: ${str(inner.contentTypeName, contentTypeName(num(inner.contentType) ?? -1))} ${pad ? t('{0} bytes + {1} bytes padding', str(inner.length), pad) : t('{0} bytes', str(inner.length))}]`;
       } else if (a.epoch !== undefined && a.epoch !== 'plaintext') {
-        detail += ` [${str(a.epoch)} epoch]`;
+        detail += ` [${t('{0} epoch', str(a.epoch))}]`;
       }
-      return { ...base, category: 'record', title: 'Record', detail, tone: 'muted' };
+      return { ...base, category: 'record', title: t('Record'), detail, tone: 'muted' };
     }
     case 'alert': {
       const name = str(a.name);
       // The glossary is the host's (in the display language); an event's own description is the engine's English.
       const description = glossary[name]?.description ?? (typeof a.description === 'string' ? t(a.description) : '');
       const fatal = a.level === 'fatal';
-      return { ...base, category: 'alert', title: 'Alert', detail: `${str(a.level)} ${name} (${str(a.code)})${description ? `: ${description}` : ''}`, tone: fatal ? 'error' : name === 'close_notify' || name === 'user_canceled' ? 'normal' : 'warn' };
+      return { ...base, category: 'alert', title: t('Alert'), detail: `${a.level === 'fatal' ? t('fatal') : a.level === 'warning' ? t('warning') : str(a.level)} ${name} (${str(a.code)})${description ? `: ${description}` : ''}`, tone: fatal ? 'error' : name === 'close_notify' || name === 'user_canceled' ? 'normal' : 'warn' };
     }
     case 'state':
-      return { ...base, category: 'keys', title: 'State', detail: `${str(a.from)} → ${str(a.to)}`, tone: 'muted' };
+      return { ...base, category: 'keys', title: t('State'), detail: `${str(a.from)} → ${str(a.to)}`, tone: 'muted' };
     case 'keys': {
       const gen = num(a.generation) ?? 0;
-      return { ...base, category: 'keys', title: 'Keys', detail: `${str(a.dir)}: ${str(a.epoch)} epoch${gen > 1 ? ` (update ${gen - 1})` : ''}, ${str(a.suite)}`, tone: 'muted' };
+      return { ...base, category: 'keys', title: t('Keys'), detail: `${str(a.dir)}: ${t('{0} epoch', str(a.epoch))}${gen > 1 ? ` ${t('(update {0})', gen - 1)}` : ''}, ${str(a.suite)}`, tone: 'muted' };
     }
     case 'negotiated': {
       const parts = [str(a.version), str(a.suite)];
       if (a.group) parts.push(str(a.group));
       if (a.signatureScheme) parts.push(str(a.signatureScheme));
       if (a.alpn) parts.push(`ALPN ${str(a.alpn)}`);
-      if (a.helloRetry) parts.push('after HelloRetryRequest');
-      if (a.resumed) parts.push('resumed');
-      if (a.earlyData === 'accepted' || a.earlyData === 'rejected') parts.push(`early data ${a.earlyData}`);
-      return { ...base, category: 'handshake', title: 'Negotiated', detail: parts.join(', '), tone: 'good' };
+      if (a.helloRetry) parts.push(t('after HelloRetryRequest'));
+      if (a.resumed) parts.push(t('resumed'));
+      if (a.earlyData === 'accepted') parts.push(t('early data accepted'));
+      if (a.earlyData === 'rejected') parts.push(t('early data rejected'));
+      return { ...base, category: 'handshake', title: t('Negotiated'), detail: parts.join(', '), tone: 'good' };
     }
     case 'app-data':
-      return { ...base, category: 'data', title: 'Application data', detail: `${str(a.length)} bytes`, tone: 'normal' };
+      return { ...base, category: 'data', title: t('Application data'), detail: t('{0} bytes', str(a.length)), tone: 'normal' };
     case 'api': {
       const err = a.error ? obj(a.error) : undefined;
       const errName = err ? str(err.name) : '';
@@ -169,13 +170,16 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
     }
     case 'error': {
       const place = a.place ? obj(a.place) : undefined;
-      let detail = str(a.message, 'error');
-      if (a.alert) detail += ` [alert ${str(a.alert)}]`;
-      if (place && (place.field !== undefined || place.offset !== undefined)) detail += ` (at ${place.field !== undefined ? str(place.field) : ''}${place.offset !== undefined ? `${place.field !== undefined ? ', ' : ''}offset ${str(place.offset)}` : ''})`;
-      return { ...base, category: 'error', title: 'Error', detail, tone: 'error' };
+      let detail = ts(str(a.message, 'error'));
+      if (a.alert) detail += ` ${t('[alert {0}]', str(a.alert))}`;
+      if (place && (place.field !== undefined || place.offset !== undefined)) {
+        const at = [place.field !== undefined ? str(place.field) : '', place.offset !== undefined ? t('offset {0}', str(place.offset)) : ''].filter(Boolean).join(', ');
+        detail += ` ${t('(at {0})', at)}`;
+      }
+      return { ...base, category: 'error', title: t('Error'), detail, tone: 'error' };
     }
     case 'info':
-      return { ...base, category: 'info', title: '', detail: str(a.message, ''), tone: 'muted' };
+      return { ...base, category: 'info', title: '', detail: ts(str(a.message, '')), tone: 'muted' };
     case 'preamble': {
       // A proxy's or STARTTLS step before TLS (engine/transport): the first line here, the rest in the detail.
       const lines = str(a.text, '').split('\n');
@@ -185,7 +189,7 @@ export function describeEvent(e: TraceEventJson, glossary: AlertGlossary = {}): 
       // Encrypted Client Hello (RFC 9849): the verdict, and the ClientHelloInner's key fields when the event has it.
       const inner = a.inner ? obj(obj(a.inner).fields) : undefined;
       const parts = inner ? handshakeParts('client_hello', inner) : [];
-      return { ...base, category: 'handshake', title: 'ECH', detail: `${str(a.message, '')}${parts.length ? ` · ClientHelloInner: ${parts.join('; ')}` : ''}`, tone: a.status === 'rejected' ? 'warn' : a.status === 'accepted' ? 'good' : 'normal' };
+      return { ...base, category: 'handshake', title: 'ECH', detail: `${ts(str(a.message, ''))}${parts.length ? ` · ClientHelloInner: ${parts.join('; ')}` : ''}`, tone: a.status === 'rejected' ? 'warn' : a.status === 'accepted' ? 'good' : 'normal' };
     }
     default: {
       const { kind, t: _t, side: _s, ...rest } = a;
@@ -207,75 +211,75 @@ function handshakeParts(name: string, f: Record<string, unknown>): string[] {
   switch (name) {
     case 'client_hello': {
       if (ext.serverName) parts.push(`SNI ${arr(ext.serverName).map((s) => str(s)).join(', ')}`);
-      if (ext.supportedVersions) parts.push(`versions ${codes(ext.supportedVersions, versionName)}`);
-      if (Array.isArray(f.cipherSuites)) parts.push(`suites ${codes(f.cipherSuites, (c) => suiteName(c))}`);
-      if (ext.supportedGroups) parts.push(`groups ${codes(ext.supportedGroups, (g) => groupName(g))}`);
+      if (ext.supportedVersions) parts.push(t('versions {0}', codes(ext.supportedVersions, versionName)));
+      if (Array.isArray(f.cipherSuites)) parts.push(t('suites {0}', codes(f.cipherSuites, (c) => suiteName(c))));
+      if (ext.supportedGroups) parts.push(t('groups {0}', codes(ext.supportedGroups, (g) => groupName(g))));
       if (ext.keyShare) parts.push(`key_share ${arr(ext.keyShare).map((k) => groupOf(obj(k).group)).join(', ')}`);
-      if (ext.signatureAlgorithms) parts.push(`sigalgs ${codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))}`);
+      if (ext.signatureAlgorithms) parts.push(t('sigalgs {0}', codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))));
       if (ext.alpn) parts.push(`ALPN ${arr(ext.alpn).map((s) => str(s)).join(', ')}`);
-      if (ext.preSharedKey) parts.push(`PSK ${arr(obj(ext.preSharedKey).identities).length} identit${arr(obj(ext.preSharedKey).identities).length === 1 ? 'y' : 'ies'}`);
+      if (ext.preSharedKey) parts.push(arr(obj(ext.preSharedKey).identities).length === 1 ? t('PSK 1 identity') : t('PSK {0} identities', arr(obj(ext.preSharedKey).identities).length));
       if (ext.earlyData) parts.push('early_data');
       if (ext.cookie) parts.push('cookie');
       break;
     }
     case 'server_hello':
       parts.push(suiteName(num(f.cipherSuite) ?? -1));
-      if (ext.supportedVersions !== undefined) parts.push(`version ${versionName(num(ext.supportedVersions) ?? -1)}`);
-      else if (num(f.legacyVersion) !== undefined) parts.push(`version ${versionName(num(f.legacyVersion)!)}`);
-      if (ext.extendedMasterSecret !== undefined) parts.push('extended master secret');
+      if (ext.supportedVersions !== undefined) parts.push(t('version {0}', versionName(num(ext.supportedVersions) ?? -1)));
+      else if (num(f.legacyVersion) !== undefined) parts.push(t('version {0}', versionName(num(f.legacyVersion)!)));
+      if (ext.extendedMasterSecret !== undefined) parts.push(t('extended master secret'));
       if (ext.encryptThenMac !== undefined) parts.push('encrypt-then-MAC');
       if (ext.keyShare) parts.push(`key_share ${groupOf(obj(ext.keyShare).group)}`);
       if (ext.preSharedKey !== undefined) parts.push(`PSK ${str(ext.preSharedKey)}`);
       break;
     case 'hello_retry_request':
       parts.push(suiteName(num(f.cipherSuite) ?? -1));
-      if (ext.keyShare !== undefined) parts.push(`wants ${groupOf(ext.keyShare)}`);
+      if (ext.keyShare !== undefined) parts.push(t('wants {0}', groupOf(ext.keyShare)));
       if (ext.cookie) parts.push('cookie');
       break;
     case 'encrypted_extensions':
-      parts.push(arr(f.extensions).map((x) => extensionName(num(obj(x).type) ?? -1)).join(', ') || 'none');
+      parts.push(arr(f.extensions).map((x) => extensionName(num(obj(x).type) ?? -1)).join(', ') || t('none'));
       if (ext.alpn) parts.push(`ALPN ${str(ext.alpn)}`);
-      if (ext.earlyData) parts.push('early data accepted');
+      if (ext.earlyData) parts.push(t('early data accepted'));
       break;
     case 'certificate': {
       const n = arr(f.certificateList).length;
-      parts.push(`${n} certificate${n === 1 ? '' : 's'}`);
-      if (typeof f.certificateRequestContext === 'string' && f.certificateRequestContext) parts.push(`context ${f.certificateRequestContext.length / 2} bytes`);
+      parts.push(n === 1 ? t('1 certificate') : t('{0} certificates', n));
+      if (typeof f.certificateRequestContext === 'string' && f.certificateRequestContext) parts.push(t('context {0} bytes', f.certificateRequestContext.length / 2));
       break;
     }
     case 'certificate_request':
-      if (ext.signatureAlgorithms) parts.push(`sigalgs ${codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))}`);
-      if (ext.certificateAuthorities) parts.push(`${arr(ext.certificateAuthorities).length} CA name(s)`);
-      if (Array.isArray(f.supportedSignatureAlgorithms)) parts.push(`sigalgs ${codes(f.supportedSignatureAlgorithms, (s) => sigSchemeName(s))}`);
-      if (Array.isArray(f.certificateAuthorities)) parts.push(`${f.certificateAuthorities.length} CA name(s)`);
+      if (ext.signatureAlgorithms) parts.push(t('sigalgs {0}', codes(ext.signatureAlgorithms, (s) => sigSchemeName(s))));
+      if (ext.certificateAuthorities) parts.push(t('{0} CA name(s)', arr(ext.certificateAuthorities).length));
+      if (Array.isArray(f.supportedSignatureAlgorithms)) parts.push(t('sigalgs {0}', codes(f.supportedSignatureAlgorithms, (s) => sigSchemeName(s))));
+      if (Array.isArray(f.certificateAuthorities)) parts.push(t('{0} CA name(s)', f.certificateAuthorities.length));
       break;
     case 'certificate_verify':
-      parts.push(num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : 'MD5+SHA-1 / SHA-1 (TLS 1.1 and older)');
+      parts.push(num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : t('MD5+SHA-1 / SHA-1 (TLS 1.1 and older)'));
       break;
     case 'server_key_exchange':
       // RFC 8422 section 5.4 / RFC 5246 section 7.4.3: the server's ephemeral key, signed over both randoms.
-      if (f.keyExchange === 'ECDHE') parts.push(`ECDHE ${groupOf(f.namedCurve)}`, `public ${typeof f.point === 'string' ? f.point.length / 2 : '?'} bytes`);
-      else if (f.keyExchange === 'DHE') parts.push(`DHE ${typeof f.dhP === 'string' ? Math.round((f.dhP.length / 2) * 8) : '?'}-bit group`, `g ${typeof f.dhG === 'string' ? parseInt(f.dhG.slice(0, 8) || '0', 16) : '?'}`);
-      parts.push(`signed ${num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : 'MD5+SHA-1 / SHA-1'}`);
+      if (f.keyExchange === 'ECDHE') parts.push(`ECDHE ${groupOf(f.namedCurve)}`, t('public {0} bytes', typeof f.point === 'string' ? f.point.length / 2 : '?'));
+      else if (f.keyExchange === 'DHE') parts.push(t('DHE {0}-bit group', typeof f.dhP === 'string' ? Math.round((f.dhP.length / 2) * 8) : '?'), `g ${typeof f.dhG === 'string' ? parseInt(f.dhG.slice(0, 8) || '0', 16) : '?'}`);
+      parts.push(t('signed {0}', num(f.algorithm) !== undefined ? sigSchemeName(num(f.algorithm)!) : 'MD5+SHA-1 / SHA-1'));
       break;
     case 'client_key_exchange':
-      if (f.keyExchange === 'RSA') parts.push(`RSA-encrypted premaster, ${typeof f.encryptedPreMasterSecret === 'string' ? f.encryptedPreMasterSecret.length / 2 : '?'} bytes`);
-      else if (f.keyExchange === 'ECDHE') parts.push(`ECDHE public ${typeof f.point === 'string' ? f.point.length / 2 : '?'} bytes`);
-      else if (f.keyExchange === 'DHE') parts.push(`DHE public ${typeof f.dhYc === 'string' ? f.dhYc.length / 2 : '?'} bytes`);
+      if (f.keyExchange === 'RSA') parts.push(t('RSA-encrypted premaster, {0} bytes', typeof f.encryptedPreMasterSecret === 'string' ? f.encryptedPreMasterSecret.length / 2 : '?'));
+      else if (f.keyExchange === 'ECDHE') parts.push(t('ECDHE public {0} bytes', typeof f.point === 'string' ? f.point.length / 2 : '?'));
+      else if (f.keyExchange === 'DHE') parts.push(t('DHE public {0} bytes', typeof f.dhYc === 'string' ? f.dhYc.length / 2 : '?'));
       break;
     case 'certificate_status':
-      parts.push(`OCSP response ${typeof f.ocspResponse === 'string' ? f.ocspResponse.length / 2 : '?'} bytes`);
+      parts.push(t('OCSP response {0} bytes', typeof f.ocspResponse === 'string' ? f.ocspResponse.length / 2 : '?'));
       break;
     case 'finished':
-      if (typeof f.verifyData === 'string') parts.push(`verify_data ${f.verifyData.length / 2} bytes ${f.verifyData.slice(0, 24)}`);
+      if (typeof f.verifyData === 'string') parts.push(t('verify_data {0} bytes {1}', f.verifyData.length / 2, f.verifyData.slice(0, 24)));
       break;
     case 'key_update':
       parts.push(f.requestUpdate ? 'update_requested' : 'update_not_requested');
       break;
     case 'new_session_ticket':
-      parts.push(`lifetime ${str(f.ticketLifetime ?? f.ticketLifetimeHint)} s`);
-      if (typeof f.ticket === 'string') parts.push(`ticket ${f.ticket.length / 2} bytes`);
-      if (ext.earlyData !== undefined) parts.push(`early data up to ${str(ext.earlyData)} bytes`);
+      parts.push(t('lifetime {0} s', str(f.ticketLifetime ?? f.ticketLifetimeHint)));
+      if (typeof f.ticket === 'string') parts.push(t('ticket {0} bytes', f.ticket.length / 2));
+      if (ext.earlyData !== undefined) parts.push(t('early data up to {0} bytes', str(ext.earlyData)));
       break;
   }
   return parts;

@@ -113,8 +113,9 @@ body.tls-session [hidden] { display: none !important; }
 .ev-detail h4 { margin: 10px 0 4px; font-size: 0.8em; font-weight: 600; letter-spacing: 0.06em; text-transform: uppercase; color: var(--vscode-descriptionForeground); }
 .ev-detail ul { margin: 2px 0; padding-left: 20px; }
 .ev-detail li { margin: 2px 0; }
-.kv { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 14px; margin: 0; }
-.kv dt { color: var(--vscode-descriptionForeground); }
+/* The label column wraps past 60% of the width: a long label (a handshake phase in Chinese) must not squeeze its value to nothing. */
+.kv { display: grid; grid-template-columns: fit-content(60%) minmax(5em, 1fr); gap: 2px 14px; margin: 0; }
+.kv dt { color: var(--vscode-descriptionForeground); overflow-wrap: anywhere; }
 .kv dd { margin: 0; overflow-wrap: anywhere; }
 
 .tree { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.92em; line-height: 1.5; }

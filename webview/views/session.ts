@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION, type AlertGlossary, type FromWebview, type SessionSum
 import { parseHexInput } from '../shared/hex-input';
 import { certificateDetails } from './certificate-card';
 import { el } from './dom';
-import { t } from '../shared/l10n';
+import { t, ts } from '../shared/l10n';
 import { renderDetail } from './session-detail';
 import { analysisSections } from './session-analysis';
 import {
@@ -255,7 +255,7 @@ export class SessionView {
   setSummary(s: SessionSummary): void {
     this.summary = s;
     this.renderSummary();
-    if (s.error) this.live.textContent = t('Error: {0}', s.error.message);
+    if (s.error) this.live.textContent = t('Error: {0}', ts(s.error.message));
     this.updateEmpty();
   }
 
@@ -385,7 +385,7 @@ export class SessionView {
     } else if (this.state === 'failed') {
       this.empty.classList.add('failed');
       const why = this.summary?.error?.message;
-      this.empty.replaceChildren(why ? t('The session failed before any event was recorded: {0}', why) : t('The session failed before any event was recorded.'));
+      this.empty.replaceChildren(why ? t('The session failed before any event was recorded: {0}', ts(why)) : t('The session failed before any event was recorded.'));
     } else if (this.state === 'closed') {
       this.empty.replaceChildren(t('The session ended without events.'));
     } else {
@@ -641,7 +641,7 @@ export class SessionView {
   private errorBlock(err: NonNullable<SessionSummary['error']>, title: string): HTMLElement {
     const g = err.alert ? this.glossary[err.alert] : undefined;
     const block = el('section', { class: 'err-block', role: 'alert', 'aria-label': t('Error') });
-    block.append(el('h2', {}, title), el('p', { class: 'msg' }, err.message));
+    block.append(el('h2', {}, title), el('p', { class: 'msg' }, ts(err.message)));
     if (err.alert) {
       const who = err.fromPeer === undefined ? '' : err.fromPeer ? t(' — sent by the peer') : t(' — sent by TLS Lens');
       block.append(el('p', {}, t('Alert: '), el('span', { class: 'mono' }, err.alert), who));

@@ -464,7 +464,7 @@ const tests: Test[] = [
       const doc = await open('chain-reversed.pem');
       const d = await diagnosticsUntil(doc.uri, (x) => x.some((y) => y.code === 'chain-reversed'));
       const rev = d.find((y) => y.code === 'chain-reversed');
-      assert(rev && rev.range.start.line === 0 && /reverse order/.test(rev.message), `diagnostics ${showDiags(d)}`);
+      assert(rev && rev.range.start.line === 0 && new RegExp(L('reverse order', '顺序反了：.*第 3 块（leaf\\.example\\.com）\\s*放在最前')).test(rev.message), `diagnostics ${showDiags(d)}`);
       const good = await open('chain.pem');
       const gd = await diagnosticsUntil(good.uri, () => true, 1000);
       assert(!gd.some((y) => String(y.code).startsWith('chain-')), `chain.pem is in order: ${showDiags(gd)}`);

@@ -1,0 +1,149 @@
+// The engine's English sentences that reach a person in the editor, read from the source with the TypeScript
+// parser (as xgettext reads C): trace `info` and `ech` messages, the messages of ProtocolError, LimitError,
+// PeerAlertError and TlsSessionError, the scan's weakness titles and explanations, what a lint check saw, a PEM
+// block's problem and the findings about a chain file's order.
+// Each becomes a template, `${expr}` replaced by `{0}`, `{1}`...; a `${c ? 'a' : 'b'}` whose branches are both
+// literal is expanded into one template per branch, so a translation never has English glued into it.
+// test/unit/l10n-sentences.test.ts checks that engine/l10n/zh-cn/ has every one of them.
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+export type Domain = 'info' | 'errors' | 'scan' | 'lint' | 'editor';
+
+export interface Sentence {
+  domain: Domain;
+  template: string;
+  /** file:line of the first place it is written. */
+  where: string;
+}
+
+/** At most this many variants per message (2^4 literal ternaries); a longer expansion keeps its placeholders. */
+const MAX_VARIANTS = 16;
+
+type Part = { text: string } | { hole: true } | { choice: string[] };
+
+/** The message as parts, or undefined when it is not built from literals (a variable, a call's result). */
+function partsOf(e: ts.Expression): Part[] | undefined {
+  if (ts.isParenthesizedExpression(e)) return partsOf(e.expression);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return [{ text: e.text }];
+  if (ts.isTemplateExpression(e)) {
+    const out: Part[] = [{ text: e.head.text }];
+    for (const span of e.templateSpans) {
+      out.push(spanPart(span.expression));
+      out.push({ text: span.literal.text });
+    }
+    return out;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = partsOf(e.left) ?? [{ hole: true as const }];
+    const r = partsOf(e.right) ?? [{ hole: true as const }];
+    return [...l, ...r];
+  }
+  if (ts.isConditionalExpression(e)) {
+    const a = literalOf(e.whenTrue);
+    const b = literalOf(e.whenFalse);
+    if (a !== undefined && b !== undefined) return [{ choice: [a, b] }];
+  }
+  return undefined;
+}
+
+function literalOf(e: ts.Expression): string | undefined {
+  if (ts.isParenthesizedExpression(e)) return literalOf(e.expression);
+  return ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) ? e.text : undefined;
+}
+
+function spanPart(e: ts.Expression): Part {
+  if (ts.isParenthesizedExpression(e)) return spanPart(e.expression);
+  if (ts.isConditionalExpression(e)) {
+    const a = literalOf(e.whenTrue);
+    const b = literalOf(e.whenFalse);
+    if (a !== undefined && b !== undefined) return { choice: [a, b] };
+  }
+  return { hole: true };
+}
+
+/** Every template the parts stand for, holes numbered left to right. */
+export function templatesOf(parts: Part[]): string[] {
+  const choices = parts.filter((p) => 'choice' in p).length;
+  const expand = 2 ** choices <= MAX_VARIANTS;
+  let variants: string[][] = [[]];
+  for (const p of parts) {
+    if ('text' in p) variants = variants.map((v) => [...v, p.text]);
+    else if ('hole' in p || !expand) variants = variants.map((v) => [...v, '\u0000']);
+    else variants = variants.flatMap((v) => p.choice.map((c) => [...v, c]));
+  }
+  return [...new Set(variants.map((v) => {
+    let i = 0;
+    return v.join('').replace(/\u0000/g, () => `{${i++}}`);
+  }))].filter((s) => /[A-Za-z]/.test(s));
+}
+
+const ERROR_ARG: Record<string, number> = { ProtocolError: 1, LimitError: 3, TlsSessionError: 0 };
+
+function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expression) => void): void {
+  const base = path.basename(file);
+  const visit = (n: ts.Node): void => {
+    if (ts.isObjectLiteralExpression(n)) {
+      const prop = (name: string) => n.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name);
+      const kind = prop('kind');
+      const message = prop('message');
+      if (kind && message && ts.isStringLiteral(kind.initializer) && (kind.initializer.text === 'info' || kind.initializer.text === 'ech')) add('info', message.initializer);
+      // A lint check's finding: { field, message }.
+      if (file.includes(`lint${path.sep}checks.ts`) && message && prop('field')) add('lint', message.initializer);
+      // A finding about the order of a chain file, shown in the hover: { blockIndex, kind, message }.
+      if (base === 'chain-file.ts' && message && prop('blockIndex')) add('editor', message.initializer);
+    }
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression)) {
+      const i = ERROR_ARG[n.expression.text];
+      const arg = i === undefined ? undefined : n.arguments?.[i];
+      if (arg) add('errors', arg);
+    }
+    // How a chain-file finding names a block (its values), translated inside the finding: name()'s result.
+    if (base === 'chain-file.ts' && ts.isFunctionDeclaration(n) && n.name?.text === 'name') {
+      const ret = n.body?.statements.find(ts.isReturnStatement);
+      if (ret?.expression) add('editor', ret.expression);
+    }
+    // A PEM block's problem, in the hover and the diagnostics: problem(code, message, line).
+    if (base === 'blocks.ts' && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'problem' && n.arguments[1]) add('editor', n.arguments[1]);
+    // The scan's weaknesses: add(id, severity, title, explanation).
+    if (base === 'weaknesses.ts' && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'add') {
+      for (const arg of n.arguments.slice(2, 4)) add('scan', arg);
+    }
+    // The sentence classes themselves build a message from their arguments (LimitError, PeerAlertError).
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && /errors\.ts$|limits\.ts$/.test(base)) {
+      for (const arg of n.arguments) add('errors', arg);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(src);
+}
+
+/** Every sentence of engine/ (outside the CLI, whose output stays in OpenSSL's English, and the tables themselves). */
+export function engineSentences(root = process.cwd()): Sentence[] {
+  const out = new Map<string, Sentence>();
+  const files: string[] = [];
+  const list = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        if (!['cli', 'l10n'].includes(d.name)) list(p);
+      } else if (d.name.endsWith('.ts') && !d.name.startsWith('zh-cn')) files.push(p);
+    }
+  };
+  list(path.join(root, 'engine'));
+  for (const file of files.sort()) {
+    const text = fs.readFileSync(file, 'utf8');
+    const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    walk(file, src, (domain, e) => {
+      const parts = partsOf(e);
+      if (!parts) return;
+      const line = src.getLineAndCharacterOfPosition(e.getStart(src)).line + 1;
+      for (const template of templatesOf(parts)) {
+        const key = `${domain}\u0000${template}`;
+        if (!out.has(key)) out.set(key, { domain, template, where: `${path.relative(root, file)}:${line}` });
+      }
+    });
+  }
+  return [...out.values()];
+}
