@@ -149,7 +149,8 @@ export class TlsConnection implements SansIoConnection {
   private warningsInARow = 0;
   private readEpoch: Epoch = 'plaintext';
   private writeEpoch: Epoch = 'plaintext';
-  private readonly out: Uint8Array[] = [];
+  /** Records to send, in order; a record sealed in pieces (sealPieces) is held as its pieces. */
+  private readonly out: (Uint8Array | Uint8Array[])[] = [];
   private outBytes = 0;
   private readonly appIn: Uint8Array[] = [];
   /** For each chunk of appIn: whether it arrived as 0-RTT early data. */
@@ -271,10 +272,19 @@ export class TlsConnection implements SansIoConnection {
     return this.pendingAsync?.done ?? Promise.resolve();
   }
 
+  /** The records to send, one whole record per chunk (what tools that look at records expect). */
   takeOutgoing(): Uint8Array[] {
-    const chunks = this.out.splice(0);
     this.outBytes = 0;
-    return chunks;
+    return this.out.splice(0).map((r) => (Array.isArray(r) ? concatBytes(r) : r));
+  }
+
+  /**
+   * The same bytes for a gathered socket write (writev): a record sealed in pieces stays in pieces, so its body is
+   * never copied behind its header. The socket session's path; chunks are not records.
+   */
+  takeOutgoingPieces(): Uint8Array[] {
+    this.outBytes = 0;
+    return this.out.splice(0).flat();
   }
 
   read(max: number, peek = false): Uint8Array {
@@ -636,7 +646,7 @@ export class TlsConnection implements SansIoConnection {
       // Untraced, the pieces go out as they are (a gathered write); the trace needs the record whole.
       if (!this.onEvent) {
         for (const p of pieces) this.outBytes += p.length;
-        this.out.push(...pieces);
+        this.out.push(pieces.length === 1 ? pieces[0]! : pieces);
         return;
       }
       record = pieces.length === 1 ? pieces[0]! : concatBytes(pieces);

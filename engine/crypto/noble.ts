@@ -99,15 +99,32 @@ function checkLength(bytes: Uint8Array, len: number, what: string): void {
   if (bytes.length !== len) throw new RangeError(`${what} must be ${len} bytes, got ${bytes.length}`);
 }
 
-/** Wraps a noble AEAD constructor `(key, nonce, aad) => { encrypt, decrypt }` as an AeadKey. */
+/**
+ * Wraps a noble AEAD constructor `(key, nonce, aad) => { encrypt, decrypt }` as an AeadKey. `inPlace`: the cipher
+ * takes an output buffer that may be its input (noble's ChaCha20-Poly1305; not its GCM), so a TLS 1.3 record is
+ * built in one buffer and sealed where it lies (sealRecord): one allocation per record instead of three.
+ */
 function nobleAeadKey(
-  make: (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => { encrypt(p: Uint8Array): Uint8Array; decrypt(c: Uint8Array): Uint8Array },
+  make: (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => { encrypt(p: Uint8Array, output?: Uint8Array): Uint8Array; decrypt(c: Uint8Array): Uint8Array },
   key: Uint8Array,
   nonceLen: number,
   tagLen: number,
+  inPlace = false,
 ): AeadKey {
   const k = Uint8Array.from(key); // our copy: the caller may wipe or reuse its buffer
   return {
+    ...(inPlace ? {
+      sealRecord(nonce: Uint8Array, header: Uint8Array, content: Uint8Array, trailer: Uint8Array): Uint8Array[] {
+        checkLength(nonce, nonceLen, 'nonce');
+        const n = content.length + trailer.length;
+        const out = new Uint8Array(header.length + n + tagLen);
+        out.set(header);
+        out.set(content, header.length);
+        out.set(trailer, header.length + content.length);
+        make(k, nonce, header).encrypt(out.subarray(header.length, header.length + n), out.subarray(header.length));
+        return [out];
+      },
+    } : {}),
     seal(nonce, aad, plaintext) {
       checkLength(nonce, nonceLen, 'nonce');
       return make(k, nonce, aad).encrypt(plaintext);
@@ -281,7 +298,7 @@ interface AeadRow {
 const AEADS: Record<AeadName, AeadRow> = {
   'AES-128-GCM': { keyLen: 16, tagLen: 16, init: (k) => nobleAeadKey(gcm, k, 12, 16) },
   'AES-256-GCM': { keyLen: 32, tagLen: 16, init: (k) => nobleAeadKey(gcm, k, 12, 16) },
-  'CHACHA20-POLY1305': { keyLen: 32, tagLen: 16, init: (k) => nobleAeadKey(chacha20poly1305, k, 12, 16) },
+  'CHACHA20-POLY1305': { keyLen: 32, tagLen: 16, init: (k) => nobleAeadKey(chacha20poly1305, k, 12, 16, true) },
   'AES-128-CCM': { keyLen: 16, tagLen: 16, init: (k) => tlsCcm(k, 16) },
   'AES-256-CCM': { keyLen: 32, tagLen: 16, init: (k) => tlsCcm(k, 16) },
   'AES-128-CCM8': { keyLen: 16, tagLen: 8, init: (k) => tlsCcm(k, 8) },

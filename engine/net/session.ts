@@ -145,7 +145,7 @@ export class TlsSession extends EventEmitter {
    * meets Nagle's algorithm and the peer's delayed ACK, which cost a TLS 1.2 handshake about 40 ms on loopback.
    */
   private flushOut(): void {
-    const chunks = this.conn.takeOutgoing();
+    const chunks = this.conn.takeOutgoingPieces();
     if (!chunks.length) return;
     if (this.socket.destroyed) return;
     // Several records go out as one writev (cork/uncork): one system call, no copy to join them.

@@ -47,7 +47,7 @@ export class Tls13Protector {
     return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
   }
 
-  /** The same record in pieces, header first (one piece unless the provider has sealRecord), for a gathered write. */
+  /** The same record in pieces, header first, for a gathered write: the sealed body is not copied behind the header. */
   sealPieces(type: number, content: Uint8Array, padding = 0): Uint8Array[] {
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
     const length = content.length + 1 + padding + this.aead.tagLen;
@@ -60,11 +60,7 @@ export class Tls13Protector {
     const inner = new Uint8Array(content.length + 1 + padding);
     inner.set(content);
     inner[content.length] = type;
-    const ct = this.key.seal(this.nonce(), header, inner);
-    const out = new Uint8Array(5 + ct.length);
-    out.set(header);
-    out.set(ct, 5);
-    return [out];
+    return [header, this.key.seal(this.nonce(), header, inner)];
   }
 
   open(rec: RecordIn): Opened {

@@ -175,3 +175,25 @@ test('AEAD: init copies the key; short ciphertexts give null; wrong key or nonce
   }
   assert.throws(() => P.aead('AES-192-GCM' as AeadName));
 });
+
+test('noble sealRecord: ChaCha20-Poly1305 seals a TLS 1.3 record in place, equal to header || seal(header as AAD, content || trailer); GCM and CCM have none', () => {
+  const p = nobleProvider();
+  for (const name of ['CHACHA20-POLY1305', 'AES-128-GCM', 'AES-128-CCM'] as const) {
+    const aead = p.aead(name);
+    const k = aead.init(new Uint8Array(aead.keyLen).fill(5));
+    if (name !== 'CHACHA20-POLY1305') {
+      assert.equal(k.sealRecord, undefined, name);
+      continue;
+    }
+    const nonce = new Uint8Array(12).fill(7);
+    const header = Uint8Array.of(23, 3, 3, 0x03, 0xfc);
+    const content = new Uint8Array(1000).map((_, i) => i * 7);
+    const trailer = Uint8Array.of(23, 0, 0);
+    const pieces = k.sealRecord!(nonce, header, content, trailer);
+    assert.equal(pieces.length, 1, 'one buffer: header, then the sealed body where it was built');
+    const joined = new Uint8Array([...content, ...trailer]);
+    assert.deepEqual(pieces[0], new Uint8Array([...header, ...k.seal(nonce, header, joined)]));
+    assert.deepEqual(content.slice(0, 3), Uint8Array.of(0, 7, 14), 'the caller\'s content is not touched');
+    assert.deepEqual(k.open(nonce, header, pieces[0]!.subarray(5)), joined);
+  }
+});
