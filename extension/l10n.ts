@@ -53,6 +53,11 @@ export function engineSentence(text: string): string {
   return zhSentence(text);
 }
 
+/** An error's message for a notification: the engine's sentence in the display language. */
+export function errorText(e: unknown): string {
+  return engineSentence(e instanceof Error ? e.message : String(e));
+}
+
 // ---- the registries' explanations ----
 
 /** An alert's RFC meaning and likely causes, in the current language. */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { loadDirectory, loadFile, type LoadedCerts } from '../engine/x509/verify/trust-store';
 import { systemAnchors } from '../engine/x509/system-anchors';
 import { restrictedSetting } from './workspace-trust';
+import { errorText } from './l10n';
 
 export function trustSetting(scope?: vscode.ConfigurationScope): string {
   return restrictedSetting<string>('verify.trustStore', 'system', scope) || 'system';
@@ -19,6 +20,6 @@ export function trustAnchors(setting: string): LoadedCerts {
   try {
     return /\.(pem|crt|cer)$/i.test(setting) ? loadFile(setting) : loadDirectory(setting);
   } catch (e) {
-    throw new Error(vscode.l10n.t('trust store "{0}": {1}', setting, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
+    throw new Error(vscode.l10n.t('trust store "{0}": {1}', setting, (e as NodeJS.ErrnoException).code ?? errorText(e)));
   }
 }

@@ -15,6 +15,8 @@ interface Compiled {
 }
 
 const ESCAPE = /[.*+?^${}()|[\]\\]/g;
+/** Templates with fewer literal characters than this are tried last (after the `prefix: sentence` split). */
+const WEAK_BELOW = 8;
 
 /** A translator for one language's tables: a sentence that no template matches comes back unchanged. */
 export function sentenceTranslator(...tables: SentenceTable[]): (text: string) => string {
@@ -38,15 +40,34 @@ export function sentenceTranslator(...tables: SentenceTable[]): (text: string) =
     }
   }
   patterns.sort((a, b) => b.weight - a.weight);
+  const strong = patterns.filter((p) => p.weight >= WEAK_BELOW);
+  const weak = patterns.filter((p) => p.weight < WEAK_BELOW);
   const memo = new Map<string, string>();
   const translate = (text: string, depth: number): string => {
     const hit = exact.get(text);
     if (hit !== undefined) return hit;
     if (depth > 3 || text.length > 4000) return text;
-    for (const p of patterns) {
+    const apply = (p: Compiled): string | undefined => {
       const m = p.re.exec(text);
       // A value that is itself a sentence (a reason, a cause) is translated too.
-      if (m) return p.to.replace(/\u0000(\d+)\u0000/g, (_, i: string) => translate(m[Number(i) + 1] ?? '', depth + 1));
+      return m ? p.to.replace(/\u0000(\d+)\u0000/g, (_, i: string) => translate(m[Number(i) + 1] ?? '', depth + 1)) : undefined;
+    };
+    for (const p of strong) {
+      const out = apply(p);
+      if (out !== undefined) return out;
+    }
+    // No template for the whole: `where: sentence` (a field path, a block's name, a protocol step before an error's
+    // sentence, as DerError, TransportError and PEM problems write them) keeps its prefix and translates the rest.
+    const colon = text.indexOf(': ');
+    if (colon > 0) {
+      const rest = text.slice(colon + 2);
+      const translated = translate(rest, depth + 1);
+      if (translated !== rest) return `${text.slice(0, colon)}: ${translated}`;
+    }
+    // Templates of few words (`{0} is a {1}`) match too much to come before that.
+    for (const p of weak) {
+      const out = apply(p);
+      if (out !== undefined) return out;
     }
     return text;
   };

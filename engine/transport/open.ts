@@ -33,17 +33,17 @@ export interface Transport {
   alpn?: string[];
 }
 
-function tcp(host: string, port: number, deadline: number, what: string): Promise<net.Socket> {
+function tcp(host: string, port: number, deadline: number, via: 'proxy' | 'server'): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const ms = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new TransportError('tcp', 'TCP', 'connect', 'timeout', `connect to ${what} ${authority(host, port)} timed out (limit connectTimeoutMs)`));
+      reject(new TransportError('tcp', 'TCP', 'connect', 'timeout', `connect to ${via === 'proxy' ? 'the proxy' : 'the server'} ${authority(host, port)} timed out (limit connectTimeoutMs)`));
     }, ms);
     socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new TransportError('tcp', 'TCP', 'connect', 'socket', `cannot connect to ${what} ${authority(host, port)}: ${e.code ?? e.message}`));
+      reject(new TransportError('tcp', 'TCP', 'connect', 'socket', `cannot connect to ${via === 'proxy' ? 'the proxy' : 'the server'} ${authority(host, port)}: ${e.code ?? e.message}`));
     });
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -60,7 +60,7 @@ export async function openTransport(opts: TransportOptions): Promise<Transport> 
   const proxy = typeof opts.proxy === 'string' ? parseProxyUrl(opts.proxy) : opts.proxy;
   const t0 = Date.now();
   const deadline = t0 + (opts.connectTimeoutMs ?? DEFAULT_LIMITS.connectTimeoutMs);
-  const socket = proxy ? await tcp(proxy.host, proxy.port, deadline, 'the proxy') : await tcp(opts.host, opts.port, deadline, 'the server');
+  const socket = proxy ? await tcp(proxy.host, proxy.port, deadline, 'proxy') : await tcp(opts.host, opts.port, deadline, 'server');
   opts.onConnected?.(socket);
   const ch = new PlainChannel(socket, deadline, (e) => opts.onTrace?.(e), t0);
   try {

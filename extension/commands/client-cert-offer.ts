@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { identityFromPkcs12, judgeCandidates, pemCandidate, pkcs12Candidate, type ClientCertCandidate, type JudgedCandidate } from '../../engine/tools/client-cert-candidates';
 import type { CertificateRequestSummary } from '../../engine/tools/client-cert-request';
 import type { Identity } from '../../engine/tools/identity';
+import { errorText } from '../l10n';
 
 const PKCS12 = /\.(p12|pfx)$/i;
 /** Passphrases given while choosing, kept only until the connection that uses them opens the file. */
@@ -110,7 +111,7 @@ export async function identityFromPkcs12File(uri: vscode.Uri): Promise<Identity>
       return identityFromPkcs12(bytes, name, pass);
     } catch (e) {
       if (!/passphrase/.test((e as Error).message)) throw e;
-      void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+      void vscode.window.showWarningMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
       pass = undefined;
     }
   }

@@ -11,6 +11,7 @@ import { decodeBytes, isPrivateKeyLabel } from '../../engine/x509/decode';
 import { parseTarget } from './connect-to-host';
 import { allowNetwork } from '../workspace-trust';
 import { explainNetworkUnavailable } from '../environment';
+import { errorText } from '../l10n';
 
 const RECENT_KEY = 'tlsLens.recentTargets';
 let collection: vscode.DiagnosticCollection | undefined;
@@ -76,7 +77,7 @@ export async function compareWithServer(context: vscode.ExtensionContext, arg?: 
   try {
     side = await workspaceSide(uri);
   } catch (e) {
-    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
   }
   if (!side) return undefined;
   const recent = context.globalState.get<string[]>(RECENT_KEY, []);
@@ -92,7 +93,7 @@ export async function compareWithServer(context: vscode.ExtensionContext, arg?: 
   try {
     report = compareDrift(input);
   } catch (e) {
-    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', e instanceof DriftError ? e.message : String(e)));
+    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', e instanceof DriftError ? errorText(e) : String(e)));
   }
   // Diagnostics at the workspace lines (a Secret's value: at its key's line in the YAML).
   collection ??= vscode.languages.createDiagnosticCollection('tls-lens-drift');

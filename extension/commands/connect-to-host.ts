@@ -21,6 +21,7 @@ import { explainNetworkUnavailable } from '../environment';
 import { showKeySchedule, whatIfConnect } from './what-if';
 import { effectiveProxy, pickTransport, startTlsConnectItems, transportOption, transportRows } from './connect-transport';
 import { redactUrl } from '../../engine/transport/proxy/url';
+import { errorText } from '../l10n';
 
 /** What a profile in settings (`tlsLens.profiles`) or a caller may give. Names as OpenSSL spells them. */
 export interface ConnectRequest {
@@ -271,7 +272,7 @@ async function connectDtlsToHost(context: vscode.ExtensionContext, req: ConnectR
     // DTLS counts down: 0xfeff (1.0) is below 0xfefd (1.2).
     if (dtlsMin < dtlsMax) throw new Error(vscode.l10n.t('the minimum version {0} is above the maximum {1}', String(req.minVersion), String(req.maxVersion)));
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
     return undefined;
   }
   const port = req.port ?? 4433;
@@ -321,7 +322,7 @@ export async function connectToHost(context: vscode.ExtensionContext, arg?: Conn
     if (versionCode(req.minVersion, 0x0303) > versionCode(req.maxVersion, 0x0304)) throw new Error(vscode.l10n.t('the minimum version {0} is above the maximum {1}', String(req.minVersion), req.maxVersion ?? 'TLSv1.3'));
     identity = await clientIdentity(req);
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
     return undefined;
   }
   const port = req.port ?? 443;

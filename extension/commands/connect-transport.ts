@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { guessStartTls, STARTTLS_PROTOCOLS, startTlsProtocol } from '../../engine/transport/starttls/index';
 import { parseProxyUrl, redactUrl } from '../../engine/transport/proxy/url';
 import type { TransportOptions } from '../../engine/transport/open';
+import { errorText } from '../l10n';
 
 /** The parts of a Connect to Host request this module reads and fills. */
 export interface TransportRequest {
@@ -54,7 +55,7 @@ export function transportOption(req: TransportRequest): { transport?: Pick<Trans
     try {
       proxy = parseProxyUrl(url);
     } catch (e) {
-      throw new Error(vscode.l10n.t('proxy {0}: not usable ({1})', redactUrl(url), (e as Error).message));
+      throw new Error(vscode.l10n.t('proxy {0}: not usable ({1})', redactUrl(url), errorText(e)));
     }
   }
   if (!proto && !proxy) return {};

@@ -10,6 +10,7 @@ import { l10nMessage, webviewHtml, webviewOptions } from '../panels/webview-html
 import { trustAnchors, trustSetting } from '../trust';
 import { allowNetwork } from '../workspace-trust';
 import { parseTarget } from './connect-to-host';
+import { errorText } from '../l10n';
 
 export async function scanServerCommand(context: vscode.ExtensionContext, arg?: string): Promise<ScanReport | undefined> {
   const title = vscode.l10n.t('Scan Server');
@@ -29,7 +30,7 @@ export async function scanServerCommand(context: vscode.ExtensionContext, arg?: 
   try {
     trusted = trustAnchors(trustSetting()).certs;
   } catch (e) {
-    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
   }
   const where = `${target.host}:${target.port}`;
   try {
@@ -52,7 +53,7 @@ export async function scanServerCommand(context: vscode.ExtensionContext, arg?: 
     return report;
   } catch (e) {
     if (e instanceof ScanCancelled) void vscode.window.showInformationMessage(vscode.l10n.t('TLS Lens: the scan of {0} was cancelled.', where));
-    else void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: the scan of {0} failed: {1}', where, (e as Error).message));
+    else void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: the scan of {0} failed: {1}', where, errorText(e)));
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import { allowNetwork, restrictedSetting } from '../workspace-trust';
 import { explainNetworkUnavailable } from '../environment';
 import { whatIfServe } from './what-if';
 import { serveBehaviourOptions, type ServeBehaviour } from './serve-behaviour';
+import { errorText } from '../l10n';
 
 export interface ServeRequest {
   /** The PEM file holding the certificate chain and key (default: the active editor). */
@@ -38,14 +39,14 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
   try {
     id = await identityFromDocument(doc, vscode.l10n.t('{0}: the key is encrypted', name));
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, errorText(e)));
     return undefined;
   }
   let behaviour: Awaited<ReturnType<typeof serveBehaviourOptions>> = { options: {}, settings: [] };
   try {
     if (req.behaviour) behaviour = await serveBehaviourOptions(req.behaviour);
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot serve with {0}: {1}', name, errorText(e)));
     return undefined;
   }
   const target: SessionTarget = { mode: 'serve', host: '127.0.0.1', port, protocol: 'TLS', settings: [{ label: vscode.l10n.t('Certificate'), value: name }, { label: vscode.l10n.t('Versions'), value: 'TLSv1.3' }, ...(req.alpn ? [{ label: 'ALPN', value: req.alpn.join(', ') }] : []), ...behaviour.settings] };
@@ -62,7 +63,7 @@ export async function serveHere(context: vscode.ExtensionContext, arg?: ServeReq
     actual = await runner.start();
   } catch (e) {
     panel.panel.dispose();
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot listen on 127.0.0.1:{0}: {1}', port, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: cannot listen on 127.0.0.1:{0}: {1}', port, (e as NodeJS.ErrnoException).code ?? errorText(e)));
     return undefined;
   }
   panel.retitle(actual);

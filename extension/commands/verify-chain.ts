@@ -9,7 +9,7 @@ import type { LoadedCerts } from '../../engine/x509/verify/trust-store';
 import { trustAnchors, trustName as nameOf, trustSetting } from '../trust';
 import type { DocumentModel } from '../document-model';
 import type { Log } from '../log';
-import { findingAdvice } from '../l10n';
+import { errorText, findingAdvice } from '../l10n';
 
 export interface VerifyChainOptions {
   /** DNS name or IP address the leaf must be valid for; undefined asks (interactive), '' checks none. */
@@ -52,7 +52,7 @@ export async function verifyChainCommand(log: Log, model: DocumentModel, source?
   try {
     trusted = trustAnchors(setting);
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', (e as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', errorText(e)));
     return undefined;
   }
   const name = hostname.trim();

@@ -18,6 +18,7 @@ import type { SessionSnapshot } from '../../webview/shared/protocol';
 import { allowNetwork } from '../workspace-trust';
 import { keyFailureFromTrace } from '../../engine/tools/key-failure';
 import { failureLines } from '../../engine/tools/key-schedule-text';
+import { errorText } from '../l10n';
 
 /** What Connect to Host ran with, as far as a what-if may change it (connect-to-host.ts's ConnectRequest fits). */
 export type WhatIfRequest = WhatIfConfig & { host: string; port?: number; protocol?: 'TLS' | 'DTLS'; recordKeySchedule?: boolean };
@@ -117,7 +118,7 @@ export async function whatIfConnect(context: vscode.ExtensionContext, panel: Ses
     if (change.kind === 'alpn' && !change.list.length) delete next.alpn;
     if (change.kind === 'clientCertificate' && change.value === null) delete next.clientCertificate;
   } catch (e) {
-    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', e instanceof WhatIfError ? e.message : String(e)));
+    return void vscode.window.showErrorMessage(vscode.l10n.t('TLS Lens: {0}', e instanceof WhatIfError ? errorText(e) : String(e)));
   }
   const before = panel.snapshot();
   const replay = await connect(next);

@@ -20,7 +20,7 @@ import { isIpAddress } from '../../engine/handshake/tls13/common';
 import type { AlertGlossary, SessionSummary, SessionTarget, TraceEventJson } from '../../webview/shared/protocol';
 import fs from 'node:fs';
 import { capturePcapng, ConnectionCapture, KeyLog, preciseNow } from '../../engine/export/capture';
-import { alertText, findingAdvice, isSimplifiedChinese, t } from '../l10n';
+import { alertText, errorText, findingAdvice, isSimplifiedChinese, t } from '../l10n';
 
 export type RunnerState = 'connecting' | 'handshaking' | 'open' | 'closed' | 'failed' | 'listening';
 
@@ -119,7 +119,7 @@ export function verifyPeer(ders: Uint8Array[], host: string | undefined): Sessio
     });
     return verificationView(r, t('the system trust store'), host);
   } catch (e) {
-    return { state: 'failed', text: t('The chain could not be verified: {0}', (e as Error).message) };
+    return { state: 'failed', text: t('The chain could not be verified: {0}', errorText(e)) };
   }
 }
 

@@ -76,10 +76,18 @@ export function templatesOf(parts: Part[]): string[] {
   return [...new Set(variants.map((v) => {
     let i = 0;
     return v.join('').replace(/\u0000/g, () => `{${i++}}`);
-  }))].filter((s) => /[A-Za-z]/.test(s));
+  }))].filter((s) => /[A-Za-z]/.test(s) && /\s/.test(s.replace(/\{\d+\}/g, 'x'))); // a sentence, not a lone word or code
 }
 
-const ERROR_ARG: Record<string, number> = { ProtocolError: 1, LimitError: 3, TlsSessionError: 0 };
+/** The argument that carries the sentence, per error class the editor shows. */
+const ERROR_ARG: Record<string, number> = {
+  ProtocolError: 1, LimitError: 3, TlsSessionError: 0,
+  DecodeError: 1, MissingData: 1, TrailingData: 1, DerError: 1, EncodeError: 1, KeyLoadError: 1, TransportError: 4,
+  ProxyUrlError: 1, IdentityError: 0, EchConfigError: 0, HpkeError: 1, KeyExchangeError: 0, DriftError: 1,
+  WhatIfError: 1, ConfigRefError: 1, LintInputError: 1,
+};
+/** Files whose error classes build their message around their arguments (`super(...)`). */
+const SENTENCE_CLASSES = /^(errors|limits|reader|der|writer|channel|url)\.ts$/;
 
 function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expression) => void): void {
   const base = path.basename(file);
@@ -93,17 +101,30 @@ function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expressio
       if (file.includes(`lint${path.sep}checks.ts`) && message && prop('field')) add('lint', message.initializer);
       // A finding about the order of a chain file, shown in the hover: { blockIndex, kind, message }.
       if (base === 'chain-file.ts' && message && prop('blockIndex')) add('editor', message.initializer);
+      // Why a client's offer is refused (Serve TLS Here's sessions): { check, reason }.
+      const reason = prop('reason');
+      if (base === 'client-offer.ts' && reason && prop('check')) add('editor', reason.initializer);
     }
     if (ts.isNewExpression(n) && ts.isIdentifier(n.expression)) {
       const i = ERROR_ARG[n.expression.text];
       const arg = i === undefined ? undefined : n.arguments?.[i];
       if (arg) add('errors', arg);
     }
+    // A stapled OCSP response in one line (the info event of a client that asked for it): ocspSummary()'s results.
+    if (base === 'ocsp.ts' && ts.isFunctionDeclaration(n) && n.name?.text === 'ocspSummary' && n.body) {
+      const visitReturns = (m: ts.Node): void => {
+        if (ts.isReturnStatement(m) && m.expression) add('info', m.expression);
+        ts.forEachChild(m, visitReturns);
+      };
+      visitReturns(n.body);
+    }
     // How a chain-file finding names a block (its values), translated inside the finding: name()'s result.
     if (base === 'chain-file.ts' && ts.isFunctionDeclaration(n) && n.name?.text === 'name') {
       const ret = n.body?.statements.find(ts.isReturnStatement);
       if (ret?.expression) add('editor', ret.expression);
     }
+    // A decoder's failure: reader.fail(field, detail, ...), the detail of a DecodeError.
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fail' && n.arguments.length >= 2) add('errors', n.arguments[1]!);
     // A PEM block's problem, in the hover and the diagnostics: problem(code, message, line).
     if (base === 'blocks.ts' && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'problem' && n.arguments[1]) add('editor', n.arguments[1]);
     // The scan's weaknesses: add(id, severity, title, explanation).
@@ -111,7 +132,7 @@ function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expressio
       for (const arg of n.arguments.slice(2, 4)) add('scan', arg);
     }
     // The sentence classes themselves build a message from their arguments (LimitError, PeerAlertError).
-    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && /errors\.ts$|limits\.ts$/.test(base)) {
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && SENTENCE_CLASSES.test(base)) {
       for (const arg of n.arguments) add('errors', arg);
     }
     ts.forEachChild(n, visit);
@@ -119,9 +140,12 @@ function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expressio
   visit(src);
 }
 
-/** Every sentence of engine/ (outside the CLI, whose output stays in OpenSSL's English, and the tables themselves). */
-export function engineSentences(root = process.cwd()): Sentence[] {
-  const out = new Map<string, Sentence>();
+/** engine/'s TypeScript (outside the CLI and the tables), as one text: where value phrases are looked for. */
+export function engineSourceText(root = process.cwd()): string {
+  return engineFiles(root).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+function engineFiles(root: string): string[] {
   const files: string[] = [];
   const list = (dir: string) => {
     for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -132,7 +156,13 @@ export function engineSentences(root = process.cwd()): Sentence[] {
     }
   };
   list(path.join(root, 'engine'));
-  for (const file of files.sort()) {
+  return files.sort();
+}
+
+/** Every sentence of engine/ (outside the CLI, whose output stays in OpenSSL's English, and the tables themselves). */
+export function engineSentences(root = process.cwd()): Sentence[] {
+  const out = new Map<string, Sentence>();
+  for (const file of engineFiles(root)) {
     const text = fs.readFileSync(file, 'utf8');
     const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     walk(file, src, (domain, e) => {

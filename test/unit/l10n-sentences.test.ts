@@ -15,6 +15,9 @@ import { ERRORS_B_ZH_CN } from '../../engine/l10n/zh-cn/errors-b';
 import { SCAN_ZH_CN } from '../../engine/l10n/zh-cn/scan';
 import { LINT_FINDINGS_ZH_CN } from '../../engine/l10n/zh-cn/lint';
 import { EDITOR_ZH_CN } from '../../engine/l10n/zh-cn/editor';
+import { DECODE_A_ZH_CN } from '../../engine/l10n/zh-cn/decode-a';
+import { DECODE_B_ZH_CN } from '../../engine/l10n/zh-cn/decode-b';
+import { VALUES_ZH_CN } from '../../engine/l10n/zh-cn/values';
 import { PeerAlertError } from '../../engine/conn/errors';
 import { scanPem } from '../../engine/pem/blocks';
 import { findWeaknesses } from '../../engine/scan/weaknesses';
@@ -22,14 +25,14 @@ import type { ScanReport } from '../../engine/scan/types';
 import { TlsConnection } from '../../engine/conn/connection';
 import { nobleProvider } from '../../engine/crypto/noble';
 import { identityFromPem } from '../../engine/tools/identity';
-import { engineSentences, type Domain } from './engine-sentences';
+import { engineSentences, engineSourceText, type Domain } from './engine-sentences';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CJK = /[\u4e00-\u9fff]/;
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 const TABLES: Record<Domain, SentenceTable[]> = {
   info: [INFO_ZH_CN],
-  errors: [ERRORS_A_ZH_CN, ERRORS_B_ZH_CN],
+  errors: [ERRORS_A_ZH_CN, ERRORS_B_ZH_CN, DECODE_A_ZH_CN, DECODE_B_ZH_CN],
   scan: [SCAN_ZH_CN],
   lint: [LINT_FINDINGS_ZH_CN],
   editor: [EDITOR_ZH_CN],
@@ -65,8 +68,16 @@ test('every sentence of the engine has its zh-cn template, with the same placeho
 
 test('no zh-cn template is left over from a sentence the engine no longer writes', () => {
   const written = new Set(sentences.map((s) => s.template));
-  const stale = SENTENCES_ZH_CN.flatMap((t) => t.map(([en]) => en)).filter((en) => !written.has(en));
+  const stale = SENTENCES_ZH_CN.filter((t) => t !== VALUES_ZH_CN).flatMap((t) => t.map(([en]) => en)).filter((en) => !written.has(en));
   assert.deepEqual(stale, [], 'templates no sentence of engine/ matches');
+});
+
+test('every value phrase (values.ts) is a string literal the engine writes, and fills a placeholder in Chinese', () => {
+  const source = engineSourceText(root);
+  for (const [en] of VALUES_ZH_CN) assert.ok(source.includes(`'${en}'`), `'${en}' is no literal of engine/ any more`);
+  // A transport's error, as TransportError writes it: its protocol and step, then the sentence.
+  assert.equal(zh('TCP connect: cannot connect to the proxy 127.0.0.1:3128: ECONNREFUSED'), 'TCP connect: 无法连接代理 127.0.0.1:3128：ECONNREFUSED');
+  assert.match(zh('the server signed its key exchange with no algorithm, which we did not offer in signature_algorithms'), /（无算法）/);
 });
 
 test('the translator: exact sentences, values kept, placeholders reordered, a value that is a sentence translated too', () => {
@@ -84,6 +95,8 @@ test('the translator: exact sentences, values kept, placeholders reordered, a va
   assert.equal(t('refused: something new'), '被拒绝：something new');
   assert.equal(t('x is 5 bytes'), 'x 是 5 字节', 'the most specific template wins');
   assert.equal(t('no template for this'), 'no template for this');
+  assert.equal(t('tbsCertificate.validity: refused: the key is too short'), 'tbsCertificate.validity: 被拒绝：密钥太短', 'a prefix before a known sentence is kept');
+  assert.equal(t('prefix: nothing known'), 'prefix: nothing known');
   assert.equal(t('$& {0} (.*) \\1'), '$& {0} (.*) \\1', 'regular-expression characters in a sentence are text');
 });
 

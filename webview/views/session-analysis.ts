@@ -3,7 +3,7 @@
 // The lines are the engine's (engine/tools/client-cert-request.ts, client-offer.ts), as the CLI prints them; they
 // are peer data, so they go in as text only.
 import type { SessionSummary } from '../shared/protocol';
-import { t } from '../shared/l10n';
+import { t, ts } from '../shared/l10n';
 import { el } from './dom';
 
 const block = (lines: string[]) => el('pre', { class: 'mono analysis' }, lines.join('\n'));
@@ -21,7 +21,7 @@ export function analysisSections(s: SessionSummary): Node[] {
   const offer = s.clientOffer;
   if (offer) {
     out.push(el('h2', {}, t('Client offer')), el('p', { class: 'verif-text' }, 'JA4 ', el('span', { class: 'mono' }, offer.ja4)));
-    if (offer.refusal) out.push(el('p', { class: 'problem' }, t('Refused: {0}', offer.refusal)));
+    if (offer.refusal) out.push(el('p', { class: 'problem' }, t('Refused: {0}', ts(offer.refusal))));
     out.push(block(offer.lines));
   }
   return out;

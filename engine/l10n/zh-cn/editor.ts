@@ -1,4 +1,5 @@
-// A PEM block's problem and the findings about a chain file's order (engine/pem/blocks.ts, engine/tools/chain-file.ts).
+// A PEM block's problem, the findings about a chain file's order, and why Serve TLS Here refused a client's offer
+// (engine/pem/blocks.ts, engine/tools/chain-file.ts, engine/tools/client-offer.ts).
 import type { SentenceTable } from '../sentences';
 
 export const EDITOR_ZH_CN: SentenceTable = [
@@ -14,4 +15,12 @@ export const EDITOR_ZH_CN: SentenceTable = [
   ["{0} follows {1}, which is self-signed and so ends the chain: nothing after a root is part of it. Move it before the root, or remove it.", "{0} 跟在 {1} 之后，而后者是自签名的，证书链到它就结束了：根证书之后的内容都不属于这条链。请把它移到根证书之前，或删除它。"],
   ["{0} did not issue {1}; {2} did. Each certificate must come right before its issuer (RFC 8446 section 4.4.2; strict clients reject other orders): move block {3} to just after block {4}.", "{1} 不是由 {0} 签发的，而是由 {2} 签发的。每张证书必须紧挨在其签发者之前（RFC 8446 第 4.4.2 节；严格的客户端会拒绝其他顺序）：请把第 {3} 块移到第 {4} 块之后。"],
   ["{0} did not issue {1}, and no certificate in this file did: its issuer \"{2}\" is missing. Add that intermediate right after block {3}.", "{1} 不是由 {0} 签发的，本文件中也没有任何证书签发了它：缺少其签发者“{2}”。请把该中间证书加在第 {3} 块之后。"],
+  ["client certificate refused: {0}", "客户端证书被拒绝：{0}"],
+  ["no client certificate: this server requires one (-Verify) and the client sent none", "没有客户端证书：此服务器要求客户端证书（-Verify），而客户端没有发送"],
+  ["no shared protocol version: the client offered {0}; this server accepts {1}", "没有共同的协议版本：客户端提供的是 {0}；此服务器接受 {1}"],
+  ["no shared cipher suite: the client offered {0} for TLSv1.3; this server accepts {1}", "没有共同的密码套件：客户端为 TLSv1.3 提供的是 {0}；此服务器接受 {1}"],
+  ["no shared group: the client offered {0}; this server accepts {1}", "没有共同的组：客户端提供的是 {0}；此服务器接受 {1}"],
+  ["no shared cipher suite: the client offered {0} for {1}; this server accepts {2}", "没有共同的密码套件：客户端为 {1} 提供的是 {0}；此服务器接受 {2}"],
+  ["no shared group: the client offered {0} for its ECDHE suites; this server accepts {1}", "没有共同的组：客户端为其 ECDHE 套件提供的是 {0}；此服务器接受 {1}"],
+  ["no shared ALPN protocol: the client offered {0}; this server accepts {1}", "没有共同的 ALPN 协议：客户端提供的是 {0}；此服务器接受 {1}"],
 ];

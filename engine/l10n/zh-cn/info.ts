@@ -101,4 +101,6 @@ export const INFO_ZH_CN: SentenceTable = [
   ["post-handshake authentication: the client declined (an empty Certificate)", "握手后认证：客户端拒绝了（发送了空的 Certificate）"],
   ["post-handshake authentication: the client authenticated{0} ({1}, {2} certificates)", "握手后认证：客户端已完成认证{0}（{1}，{2} 个证书）"],
   ["post-handshake authentication: the client authenticated{0} ({1}, {2} certificate)", "握手后认证：客户端已完成认证{0}（{1}，{2} 个证书）"],
+  ["OCSP response ({0} bytes) does not decode: {1}", "OCSP 响应（{0} 字节）无法解码：{1}"],
+  ["stapled OCSP response ({0} bytes): {1}{2}{3}{4}", "装订的 OCSP 响应（{0} 字节）：{1}{2}{3}{4}"],
 ];
