@@ -17,7 +17,7 @@ const OID = {
   rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', pss: '1.2.840.113549.1.1.10', mgf1: '1.2.840.113549.1.1.8',
   sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2', sha512: '2.16.840.1.101.3.4.2.3',
   ski: '2.5.29.14', ku: '2.5.29.15', san: '2.5.29.17', bc: '2.5.29.19', crldp: '2.5.29.31', aki: '2.5.29.35', eku: '2.5.29.37',
-  aia: '1.3.6.1.5.5.7.1.1', cn: '2.5.4.3', c: '2.5.4.6',
+  aia: '1.3.6.1.5.5.7.1.1', cn: '2.5.4.3', c: '2.5.4.6', cp: '2.5.29.32', anyPolicy: '2.5.29.32.0', cps: '1.3.6.1.5.5.7.2.1',
   serverAuth: '1.3.6.1.5.5.7.3.1',
 } as const;
 
@@ -45,6 +45,13 @@ const ext = (f: CertFacts, oid: string) => f.extensions.find((e) => e.oid === oi
 const extField = (e: ExtensionFact) => `tbsCertificate.extensions[${e.index}] (${e.name})`;
 const SUBJECT_FIELD = 'tbsCertificate.subject';
 const SAN_FIELD = 'tbsCertificate.extensions.subjectAltName';
+
+/** BR 7.1.6.1: the CA/Browser Forum's reserved policy identifiers (EV, DV, OV, IV). */
+const RESERVED_POLICIES = new Set(['2.23.140.1.1', '2.23.140.1.2.1', '2.23.140.1.2.2', '2.23.140.1.2.3']);
+
+function policies(e: ExtensionFact): { oid: string; qualifiers: string[] }[] {
+  return ((e.value as { oid: string; qualifiers?: string[] }[] | undefined) ?? []).map((p) => ({ oid: p.oid, qualifiers: p.qualifiers ?? [] }));
+}
 
 function sanNames(f: CertFacts): GeneralName[] {
   return f.info.subjectAltNames;
@@ -355,6 +362,30 @@ export const CHECKS: Record<string, Check> = {
     const e = ext(f, OID.aia);
     const ads = (e?.value as { method: string }[] | undefined) ?? [];
     return e && !ads.some((a) => a.method === 'CA Issuers') ? [{ field: extField(e), message: 'authorityInfoAccess has no caIssuers URL' }] : [];
+  },
+
+  'cp-present': (f) => (ext(f, OID.cp) ? [] : [{ field: 'tbsCertificate.extensions.certificatePolicies', message: 'no certificatePolicies extension' }]),
+
+  'cp-not-critical': (f) => critical(f, OID.cp),
+
+  'cp-reserved-policy': (f) => {
+    const e = ext(f, OID.cp);
+    if (!e) return [];
+    const all = policies(e).map((p) => p.oid);
+    const reserved = all.filter((oid) => RESERVED_POLICIES.has(oid));
+    if (reserved.length === 1) return [];
+    return [{ field: extField(e), message: reserved.length ? `${reserved.length} reserved policy identifiers (${reserved.join(', ')}); exactly one is allowed` : `no CA/Browser Forum reserved policy identifier among ${all.join(', ')}` }];
+  },
+
+  'cp-no-any-policy': (f) => {
+    const e = ext(f, OID.cp);
+    return e && policies(e).some((p) => p.oid === OID.anyPolicy) ? [{ field: extField(e), message: 'anyPolicy (2.5.29.32.0) is asserted' }] : [];
+  },
+
+  'cp-qualifiers': (f) => {
+    const e = ext(f, OID.cp);
+    if (!e) return [];
+    return policies(e).flatMap((p) => p.qualifiers.filter((q) => q !== OID.cps).map((q) => ({ field: extField(e), message: `policy ${p.oid} carries a ${oidLong(q)} qualifier` })));
   },
 
   'crl-or-ocsp': (f) => {

@@ -52,6 +52,11 @@ export const LINT_TEXTS_ZH_CN: Readonly<Record<string, { summary: string; fix: s
   "crldp-not-critical": { summary: "cRLDistributionPoints 不应标为关键。", fix: "crlDistributionPoints = URI:http://...（不带 \"critical,\"）。" },
   "aia-present": { summary: "订户证书必须带 authorityInfoAccess（建议含 caIssuers，见 7.1.2.7.7）：客户端从中获取缺失的中间证书。", fix: "authorityInfoAccess = caIssuers;URI:http://<ca>/issuer.crt" },
   "aia-ca-issuers": { summary: "authorityInfoAccess 应指明签发者的证书（id-ad-caIssuers），以便客户端补全证书链。", fix: "在 authorityInfoAccess 中加入 caIssuers;URI:http://<ca>/issuer.crt。" },
+  "cp-present": { summary: "订户证书必须带 certificatePolicies，写明其验证所依据的 CA/Browser Forum 策略。", fix: "certificatePolicies = 2.23.140.1.2.1（域名验证；组织验证为 2.23.140.1.2.2，个人验证为 2.23.140.1.2.3）。" },
+  "cp-not-critical": { summary: "订户证书中的 certificatePolicies 不应标为关键：不处理策略的客户端会拒绝它。", fix: "certificatePolicies = 2.23.140.1.2.1（不要写 \"critical,\"）。" },
+  "cp-reserved-policy": { summary: "certificatePolicies 必须恰好含一个 CA/Browser Forum 保留策略标识符（7.1.6.1）：2.23.140.1.2.1（DV）、2.23.140.1.2.2（OV）、2.23.140.1.2.3（IV）或 2.23.140.1.1（EV）。", fix: "certificatePolicies = 2.23.140.1.2.1，如有自己的策略 OID 再列在其后；保留标识符不能有两个。" },
+  "cp-no-any-policy": { summary: "订户证书不得声明 anyPolicy（2.5.29.32.0）。", fix: "把 anyPolicy 换成证书验证所依据的保留标识符（certificatePolicies = 2.23.140.1.2.1）。" },
+  "cp-qualifiers": { summary: "不建议使用策略限定符；如果有，只允许 id-qt-cps（CPS 地址），不得有 userNotice。", fix: "策略节中最多保留 CPS.1 = \"https://<ca>/cps\"，删除 userNotice。" },
   "crl-or-ocsp": { summary: "除短期证书外，订户证书必须带 cRLDistributionPoints，或在 authorityInfoAccess 中带 OCSP 地址。", fix: "crlDistributionPoints = URI:http://<ca>/crl（或 authorityInfoAccess = OCSP;URI:http://<ocsp>）。" },
   "crldp-ca": { summary: "下级 CA 证书必须带 cRLDistributionPoints。", fix: "crlDistributionPoints = URI:http://<根 CA>/crl" },
 };

@@ -158,7 +158,7 @@ function describe(oid: string, parsed: unknown, raw: Uint8Array): Described {
             lines.push(`  ${oidLong(q.policyQualifierId)}`);
           }
         }
-        return { oid: p.policyIdentifier, cps };
+        return { oid: p.policyIdentifier, cps, qualifiers: (p.policyQualifiers ?? []).map((q) => q.policyQualifierId) };
       });
       return { lines, value };
     }

@@ -80,6 +80,15 @@ export function templatesOf(parts: Part[]): string[] {
 }
 
 /** The argument that carries the sentence, per error class the editor shows. */
+/** The templates of a message: `c ? \`...\` : \`...\`` as a whole gives both branches' (and so on, nested). */
+function messageTemplates(e: ts.Expression): string[] {
+  if (ts.isParenthesizedExpression(e)) return messageTemplates(e.expression);
+  const parts = partsOf(e);
+  if (parts) return templatesOf(parts);
+  if (ts.isConditionalExpression(e)) return [...messageTemplates(e.whenTrue), ...messageTemplates(e.whenFalse)];
+  return [];
+}
+
 const ERROR_ARG: Record<string, number> = {
   ProtocolError: 1, LimitError: 3, TlsSessionError: 0,
   DecodeError: 1, MissingData: 1, TrailingData: 1, DerError: 1, EncodeError: 1, KeyLoadError: 1, TransportError: 4,
@@ -166,10 +175,8 @@ export function engineSentences(root = process.cwd()): Sentence[] {
     const text = fs.readFileSync(file, 'utf8');
     const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     walk(file, src, (domain, e) => {
-      const parts = partsOf(e);
-      if (!parts) return;
       const line = src.getLineAndCharacterOfPosition(e.getStart(src)).line + 1;
-      for (const template of templatesOf(parts)) {
+      for (const template of messageTemplates(e)) {
         const key = `${domain}\u0000${template}`;
         if (!out.has(key)) out.set(key, { domain, template, where: `${path.relative(root, file)}:${line}` });
       }

@@ -20,8 +20,11 @@ let rsaInter: Made;
 
 const AIA = 'authorityInfoAccess = caIssuers;URI:http://ca.example/inter.crt, OCSP;URI:http://ocsp.example';
 const CRLDP = 'crlDistributionPoints = URI:http://ca.example/inter.crl';
+const DV = 'certificatePolicies = 2.23.140.1.2.1';
 const LEAF_EXT = ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = serverAuth',
-  'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid:always', 'subjectAltName = DNS:good.example', AIA, CRLDP];
+  'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid:always', 'subjectAltName = DNS:good.example', AIA, CRLDP, DV];
+/** A policy section of openssl's extension file (it must come last: the lines after `[pol]` belong to it). */
+const policySection = (...lines: string[]) => ['certificatePolicies = @pol', '[pol]', 'policyIdentifier = 2.23.140.1.2.1', ...lines];
 const ROOT_EXT = ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash'];
 const INTER_EXT = [...ROOT_EXT, 'authorityKeyIdentifier = keyid:always', 'crlDistributionPoints = URI:http://ca.example/root.crl', 'authorityInfoAccess = caIssuers;URI:http://ca.example/root.crt'];
 
@@ -154,6 +157,19 @@ const CASES: Record<string, Case> = {
     breaks: L({ ext: leafExt(['crlDistributionPoints', 'authorityInfoAccess'], ['authorityInfoAccess = caIssuers;URI:http://ca.example/inter.crt']) }),
     // A short-lived certificate (BR 1.6.1: 7 days from 2026-03-15) may do without either.
     keeps: L({ days: 6, ext: leafExt(['crlDistributionPoints', 'authorityInfoAccess'], ['authorityInfoAccess = caIssuers;URI:http://ca.example/inter.crt']) }),
+  },
+  'cp-present': { role: 'leaf', breaks: L({ ext: leafExt(['certificatePolicies']) }), keeps: L(), seen: /no certificatePolicies extension/ },
+  'cp-not-critical': { role: 'leaf', breaks: L({ ext: leafExt(['certificatePolicies'], [DV.replace('= ', '= critical, ')]) }), keeps: L(), seen: /Certificate Policies is marked critical/ },
+  'cp-reserved-policy': {
+    role: 'leaf', seen: /no CA\/Browser Forum reserved policy identifier among 1\.3\.6\.1\.4\.1\.32473\.1/,
+    breaks: L({ ext: leafExt(['certificatePolicies'], ['certificatePolicies = 1.3.6.1.4.1.32473.1']) }),
+    keeps: L({ ext: leafExt(['certificatePolicies'], ['certificatePolicies = 2.23.140.1.2.2, 1.3.6.1.4.1.32473.1']) }),
+  },
+  'cp-no-any-policy': { role: 'leaf', breaks: L({ ext: leafExt(['certificatePolicies'], ['certificatePolicies = 2.23.140.1.2.1, 2.5.29.32.0']) }), keeps: L(), seen: /anyPolicy \(2\.5\.29\.32\.0\) is asserted/ },
+  'cp-qualifiers': {
+    role: 'leaf', seen: /policy 2\.23\.140\.1\.2\.1 carries a .*[Nn]otice qualifier/,
+    breaks: L({ ext: leafExt(['certificatePolicies'], policySection('userNotice.1 = @notice', '[notice]', 'explicitText = "lint test"')) }),
+    keeps: L({ ext: leafExt(['certificatePolicies'], policySection('CPS.1 = "https://ca.example/cps"')) }),
   },
   'crldp-ca': { role: 'intermediate', breaks: I({ ext: INTER_EXT.filter((l) => !l.startsWith('crlDistributionPoints')) }), keeps: I(), seen: /no cRLDistributionPoints/ },
 };

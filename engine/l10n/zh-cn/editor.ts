@@ -23,4 +23,5 @@ export const EDITOR_ZH_CN: SentenceTable = [
   ["no shared cipher suite: the client offered {0} for {1}; this server accepts {2}", "没有共同的密码套件：客户端为 {1} 提供的是 {0}；此服务器接受 {2}"],
   ["no shared group: the client offered {0} for its ECDHE suites; this server accepts {1}", "没有共同的组：客户端为其 ECDHE 套件提供的是 {0}；此服务器接受 {1}"],
   ["no shared ALPN protocol: the client offered {0}; this server accepts {1}", "没有共同的 ALPN 协议：客户端提供的是 {0}；此服务器接受 {1}"],
+  ["the handshake failed for a reason the offer does not show", "握手失败的原因无法从客户端的提议中看出"],
 ];

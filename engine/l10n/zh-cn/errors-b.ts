@@ -105,4 +105,9 @@ export const ERRORS_B_ZH_CN: SentenceTable = [
   ['record {0} does not decrypt: wrong keys, or the bytes were changed in transit', '记录 {0} 无法解密：密钥不对，或数据在传输途中被篡改'],
   ['record {0} holds only padding, no content type (RFC 8446 section 5.4)', '记录 {0} 只有填充，没有内容类型（RFC 8446 第 5.4 节）'],
   ['record {0} plaintext is {1} bytes, over 2^14', '记录 {0} 的明文为 {1} 字节，超过 2^14'],
+  ["ECH was rejected by the server (it authenticated as {0}); retry with its retry_configs: {1} (RFC 9849 section 6.1.6)", "服务器拒绝了 ECH（它以 {0} 的身份完成认证）；请用它给出的 retry_configs 重试：{1}（RFC 9849 第 6.1.6 节）"],
+  ["ECH was rejected by the server (it authenticated as {0}) and it sent no retry_configs: it has ECH disabled (RFC 9849 section 6.1.6)", "服务器拒绝了 ECH（它以 {0} 的身份完成认证），且没有发送 retry_configs：它已禁用 ECH（RFC 9849 第 6.1.6 节）"],
+  ["length {0} is below the minimum of {1}", "长度 {0} 低于最小值 {1}"],
+  ["nothing listens on UDP {0}:{1} (ICMP port unreachable)", "UDP {0}:{1} 上没有程序在监听（ICMP 端口不可达）"],
+  ["UDP: {0}", "UDP：{0}"],
 ];

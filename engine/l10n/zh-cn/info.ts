@@ -103,4 +103,8 @@ export const INFO_ZH_CN: SentenceTable = [
   ["post-handshake authentication: the client authenticated{0} ({1}, {2} certificate)", "握手后认证：客户端已完成认证{0}（{1}，{2} 个证书）"],
   ["OCSP response ({0} bytes) does not decode: {1}", "OCSP 响应（{0} 字节）无法解码：{1}"],
   ["stapled OCSP response ({0} bytes): {1}{2}{3}{4}", "装订的 OCSP 响应（{0} 字节）：{1}{2}{3}{4}"],
+  ["session ticket received (RFC 5077): {0} bytes, lifetime hint {1} s", "收到会话票据（RFC 5077）：{0} 字节，有效期提示 {1} 秒"],
+  ["the server sent an empty ticket: it issues none after all (RFC 5077 section 3.3)", "服务器发送了空票据：它最终不签发票据（RFC 5077 第 3.3 节）"],
+  ["HelloRetryRequest: no key share for a group we accept; asking for {0}", "HelloRetryRequest：没有我方接受的组的密钥共享；请求 {0}"],
+  ["HelloRetryRequest with a cookie (forced by configuration)", "带 cookie 的 HelloRetryRequest（由配置强制）"],
 ];

@@ -2,6 +2,11 @@
 import type { SentenceTable } from '../sentences';
 
 export const LINT_FINDINGS_ZH_CN: SentenceTable = [
+  ['no certificatePolicies extension', '没有 certificatePolicies 扩展'],
+  ['{0} reserved policy identifiers ({1}); exactly one is allowed', '有 {0} 个保留策略标识符（{1}）；只允许恰好一个'],
+  ['no CA/Browser Forum reserved policy identifier among {0}', '{0} 中没有 CA/Browser Forum 保留策略标识符'],
+  ['anyPolicy (2.5.29.32.0) is asserted', '声明了 anyPolicy（2.5.29.32.0）'],
+  ['policy {0} carries a {1} qualifier', '策略 {0} 带有 {1} 限定符'],
   ['version is {0}, not 3', '版本为 {0}，不是 3'],
   ['issuerUniqueID is present', '出现了 issuerUniqueID'],
   ['subjectUniqueID is present', '出现了 subjectUniqueID'],
