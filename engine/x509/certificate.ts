@@ -83,6 +83,24 @@ function certificateSpkiUncached(der: Uint8Array): Uint8Array {
   return rawOf(need(f[offset + 5], 'tbsCertificate.subjectPublicKeyInfo'));
 }
 
+/**
+ * What signed a certificate, without decoding the rest: its signatureAlgorithm OID, and whether it names itself as
+ * its issuer (a self-issued certificate begins a path; its signature is not checked, RFC 5280 section 3.2).
+ */
+export function certificateSignature(der: Uint8Array): { oid: string; selfIssued: boolean } {
+  return signatureCache.get(bytesKey(der), () => {
+    const [tbs, sigAlg] = childrenOf(parseDer(der, 'Certificate'), 'Certificate');
+    const f = childrenOf(need(tbs, 'tbsCertificate'), 'tbsCertificate');
+    const offset = f[0] && contextTag(f[0]) === 0 ? 1 : 0;
+    const issuer = rawOf(need(f[offset + 2], 'tbsCertificate.issuer'));
+    const subject = rawOf(need(f[offset + 4], 'tbsCertificate.subject'));
+    const oid = oidOf(childrenOf(need(sigAlg, 'signatureAlgorithm'), 'signatureAlgorithm')[0], 'signatureAlgorithm.algorithm');
+    return { oid, selfIssued: issuer.length === subject.length && issuer.every((b, i) => b === subject[i]) };
+  });
+}
+
+const signatureCache = new BoundedCache<string, { oid: string; selfIssued: boolean }>(256);
+
 /** OpenSSL's TRUSTED CERTIFICATE (X509_AUX) is a certificate followed by trust settings: the certificate's bytes. */
 export function certificateOfTrusted(der: Uint8Array): Uint8Array {
   return der.subarray(0, rawOf(parseDer(der, 'TRUSTED CERTIFICATE', true)).length);

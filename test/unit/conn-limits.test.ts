@@ -12,6 +12,7 @@ import { nobleProvider } from '../../engine/crypto/noble';
 import { DtlsConnection } from '../../engine/dtls/connection';
 import { connect } from '../../engine/net/session';
 import { identityFromPem } from '../../engine/tools/identity';
+import { pump } from './pump';
 
 const pki = (n: string) => fs.readFileSync(path.resolve('test/fixtures/pki', n), 'utf8');
 const ID = identityFromPem(pki('ec-p256.crt'), pki('ec-p256.key'), 'ec-p256');
@@ -24,16 +25,6 @@ function pair(clientOver: Partial<ConnectionConfig> = {}, serverOver: Partial<Co
   return { client, server };
 }
 
-/** Moves bytes both ways until nothing moves. */
-function pump(a: TlsConnection, b: TlsConnection): void {
-  for (let i = 0; i < 100; i++) {
-    const ab = a.takeOutgoing();
-    const ba = b.takeOutgoing();
-    if (!ab.length && !ba.length) return;
-    for (const c of ab) b.receive(c);
-    for (const c of ba) a.receive(c);
-  }
-}
 
 function assertLimit(conn: { status: string; error?: Error }, limit: LimitName): void {
   assert.equal(conn.status, 'failed', `expected the connection to fail on ${limit}`);

@@ -15,6 +15,7 @@ import { identityFromPem } from '../../engine/tools/identity';
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { addressPair, buildPcapng, internetChecksum, parseIp, parsePcapngBlocks, type Flow } from '../../engine/export/pcapng';
 import { capturePcapng, ConnectionCapture, KeyLog, KEYLOG_LABELS, keyLogLine } from '../../engine/export/capture';
+import { pump as pumpPair } from './pump';
 
 // ---- a reader written from the spec, independent of the writer -------------------------------------------------
 
@@ -269,15 +270,7 @@ function pair(version: number, logs: { c: KeyLog; s: KeyLog }, extra: Partial<Co
   const events: { c: TraceEvent[]; s: TraceEvent[] } = { c: [], s: [] };
   c.onEvent = (e) => events.c.push(e);
   s.onEvent = (e) => events.s.push(e);
-  const pump = () => {
-    for (let i = 0; i < 30; i++) {
-      const a = c.takeOutgoing();
-      const b = s.takeOutgoing();
-      if (!a.length && !b.length) return;
-      for (const x of a) s.receive(x);
-      for (const x of b) c.receive(x);
-    }
-  };
+  const pump = () => pumpPair(c, s);
   c.start();
   pump();
   return { c, s, events, pump };

@@ -13,6 +13,7 @@ import { loadCert, verifyChain } from '../../engine/x509/verify';
 import { KeyLog } from '../../engine/export/capture';
 import { buildReport, mdFence, mdText, reportFormatFor, summaryFromNegotiated, traceLines, type ReportEvent, type ReportInput, type ReportSummary } from '../../engine/export/report';
 import type { SessionSummary } from '../../webview/shared/protocol';
+import { pump as pumpPair } from './pump';
 
 const PKI = (n: string) => fs.readFileSync(path.resolve('test/fixtures/pki', n), 'utf8');
 const id = identityFromPem(PKI('ec-p256.crt'), PKI('ec-p256.key'), 'ec-p256.crt');
@@ -24,15 +25,7 @@ function session(version = 0x0304) {
   const s = new TlsConnection({ side: 'server', provider, certificateChain: id.chain, signer: id.signer, alpn: ['http/1.1'] });
   const events: TraceEvent[] = [];
   c.onEvent = (e) => events.push(e);
-  const pump = () => {
-    for (let i = 0; i < 30; i++) {
-      const a = c.takeOutgoing();
-      const b = s.takeOutgoing();
-      if (!a.length && !b.length) return;
-      for (const x of a) s.receive(x);
-      for (const x of b) c.receive(x);
-    }
-  };
+  const pump = () => pumpPair(c, s);
   c.start();
   pump();
   c.write(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'));

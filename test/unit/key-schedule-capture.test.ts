@@ -21,6 +21,7 @@ import { keyScheduleJson, keyScheduleText } from '../../engine/tools/key-schedul
 import { toJson, type TraceEvent } from '../../engine/trace/events';
 import { toHex } from '../../engine/util/hex';
 import { load } from './rfc8448-fixture';
+import { pump } from './pump';
 
 const s3 = load('simple-1rtt.txt');
 const p = nobleProvider();
@@ -112,13 +113,7 @@ function pair(c: Partial<ConnectionConfig>, s: Partial<ConnectionConfig>) {
   const server = new TlsConnection({ side: 'server', provider: p, certificateChain: ID.chain, signer: ID.signer, ...s });
   client.onEvent = (e) => events.push(e);
   client.start();
-  for (let i = 0; i < 20; i++) {
-    const a = client.takeOutgoing();
-    const b = server.takeOutgoing();
-    if (!a.length && !b.length) break;
-    for (const x of a) server.receive(x);
-    for (const x of b) client.receive(x);
-  }
+  pump(client, server);
   return { client, server, logged, events };
 }
 

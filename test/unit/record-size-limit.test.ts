@@ -13,6 +13,7 @@ import { nobleProvider } from '../../engine/crypto/noble';
 import { identityFromPem } from '../../engine/tools/identity';
 import type { TraceEvent } from '../../engine/trace/events';
 import { decodeHandshake, type ClientHello } from '../../engine/msgs/handshake';
+import { pump as pumpPair } from './pump';
 
 const PKI = (n: string) => fs.readFileSync(path.resolve('test/fixtures/pki', n), 'utf8');
 const provider = nobleProvider();
@@ -24,15 +25,7 @@ function pair(client: Partial<ConnectionConfig>, server: Partial<ConnectionConfi
   const events: { c: TraceEvent[]; s: TraceEvent[] } = { c: [], s: [] };
   c.onEvent = (e) => events.c.push(e);
   s.onEvent = (e) => events.s.push(e);
-  const pump = () => {
-    for (let i = 0; i < 20; i++) {
-      const a = c.takeOutgoing();
-      const b = s.takeOutgoing();
-      if (!a.length && !b.length) return;
-      for (const x of a) s.receive(x);
-      for (const x of b) c.receive(x);
-    }
-  };
+  const pump = () => pumpPair(c, s);
   c.start();
   pump();
   return { c, s, events, pump };

@@ -15,6 +15,7 @@ import * as api from '../../engine/api/ssl';
 import { MemBIO } from '../../engine/api/bio';
 import { SSL_FILETYPE_PEM } from '../../engine/api/constants';
 import { TLS_client_method, TLS_server_method } from '../../engine/api/method';
+import { pump } from './pump';
 
 const pki = (n: string) => path.resolve('test/fixtures/pki', n);
 const ID = identityFromPem(fs.readFileSync(pki('ec-p256.crt'), 'utf8'), fs.readFileSync(pki('ec-p256.key'), 'utf8'), 'ec-p256');
@@ -26,13 +27,7 @@ function pair(c: Partial<ConnectionConfig> = {}, s: Partial<ConnectionConfig> = 
   const client = new TlsConnection({ side: 'client', provider, serverName: 'localhost', onSecret: (l, _r, sec) => logged.set(l, sec), ...c });
   const server = new TlsConnection({ side: 'server', provider, certificateChain: ID.chain, signer: ID.signer, ...s });
   client.start();
-  for (let i = 0; i < 20; i++) {
-    const a = client.takeOutgoing();
-    const b = server.takeOutgoing();
-    if (!a.length && !b.length) break;
-    for (const x of a) server.receive(x);
-    for (const x of b) client.receive(x);
-  }
+  pump(client, server);
   return { client, server, logged };
 }
 

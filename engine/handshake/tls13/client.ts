@@ -10,6 +10,7 @@
 import { wipe } from '../../util/wipe';
 import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
+import { unlistedCertificateSignatures } from '../cert-signatures';
 import type { KeyExchangeSecret, Signer } from '../../crypto/provider';
 import { KeyExchangeError } from '../../crypto/provider';
 import { ProtocolError, Suspend } from '../../conn/errors';
@@ -556,6 +557,8 @@ export class Client13 implements HandshakeDriver {
       this.host.emit({ kind: 'info', message: ocspSummary(this.ocsp) });
     });
     if (this.host.cfg.requestOcsp && !this.ocsp) this.host.emit({ kind: 'info', message: 'we asked for OCSP stapling (status_request), but the server stapled no response' });
+    for (const u of unlistedCertificateSignatures(this.peerChain, this.offeredSchemes))
+      this.host.emit({ kind: 'info', message: `the server's certificate ${u.depth} is signed with ${u.algorithm}, which is not among the schemes we listed in signature_algorithms: RFC 8446 section 4.4.2.2 lets a server send such a chain when it has no other, and a client that holds to its list refuses it` });
     this.transcript.add(cert.raw);
     this.to('wait_cv');
   }

@@ -8,6 +8,7 @@
 import { wipe } from '../../util/wipe';
 import { concatBytes } from '../../util/hex';
 import { certificateSpki } from '../../x509/certificate';
+import { unlistedCertificateSignatures } from '../cert-signatures';
 import { KeyExchangeError } from '../../crypto/provider';
 import { ProtocolError, Suspend } from '../../conn/errors';
 import { MAX_RECORD_SIZE_LIMIT_13, DEFAULT_EARLY_DATA_SKIP, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES, DEFAULT_SUITES, TICKET_AGE_TOLERANCE_MS } from '../../conn/config';
@@ -423,6 +424,9 @@ export class Server13 implements HandshakeDriver {
       return;
     }
     this.peerChain = cert.certificateList.map((e) => e.data);
+    const listed = this.host.cfg.clientSignatureSchemes ?? this.host.cfg.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    for (const u of unlistedCertificateSignatures(this.peerChain, listed))
+      this.host.emit({ kind: 'info', message: `the client's certificate ${u.depth} is signed with ${u.algorithm}, which is not among the schemes our CertificateRequest listed in signature_algorithms (RFC 8446 section 4.4.2.2)` });
     this.to('wait_cv');
   }
 

@@ -107,4 +107,6 @@ export const INFO_ZH_CN: SentenceTable = [
   ["the server sent an empty ticket: it issues none after all (RFC 5077 section 3.3)", "服务器发送了空票据：它最终不签发票据（RFC 5077 第 3.3 节）"],
   ["HelloRetryRequest: no key share for a group we accept; asking for {0}", "HelloRetryRequest：没有我方接受的组的密钥共享；请求 {0}"],
   ["HelloRetryRequest with a cookie (forced by configuration)", "带 cookie 的 HelloRetryRequest（由配置强制）"],
+  ["the server's certificate {0} is signed with {1}, which is not among the schemes we listed in signature_algorithms: RFC 8446 section 4.4.2.2 lets a server send such a chain when it has no other, and a client that holds to its list refuses it", "服务器的证书 {0} 用 {1} 签名，不在我方 signature_algorithms 所列的方案之中：RFC 8446 第 4.4.2.2 节允许服务器在没有其他证书链时发送这样的链，而严格遵守所列方案的客户端会拒绝它"],
+  ["the client's certificate {0} is signed with {1}, which is not among the schemes our CertificateRequest listed in signature_algorithms (RFC 8446 section 4.4.2.2)", "客户端的证书 {0} 用 {1} 签名，不在我方 CertificateRequest 的 signature_algorithms 所列的方案之中（RFC 8446 第 4.4.2.2 节）"],
 ];
