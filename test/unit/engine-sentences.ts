@@ -136,6 +136,39 @@ function walk(file: string, src: ts.SourceFile, add: (d: Domain, e: ts.Expressio
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fail' && n.arguments.length >= 2) add('errors', n.arguments[1]!);
     // A PEM block's problem, in the hover and the diagnostics: problem(code, message, line).
     if (base === 'blocks.ts' && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'problem' && n.arguments[1]) add('editor', n.arguments[1]);
+    // The scan's facts: fact(id, name, status, detail), `{ ..., detail }` of a version, why a probe was refused
+    // (refusal()), and the names and sentences kept in constants (`const name = '...'`, `NO_LEGACY`).
+    if (base === 'scan.ts') {
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'fact') for (const i of [1, 3]) if (n.arguments[i]) add('scan', n.arguments[i]!);
+      if (ts.isObjectLiteralExpression(n)) {
+        const detail = n.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'detail');
+        if (detail) add('scan', detail.initializer);
+      }
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && (n.name.text === 'name' || /^[A-Z_]+$/.test(n.name.text)) && n.initializer) add('scan', n.initializer);
+      // What was not tested: notTested's strings, and what is pushed onto `undetermined`.
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === 'notTested' && n.initializer && ts.isArrayLiteralExpression(n.initializer)) {
+        for (const el of n.initializer.elements) {
+          if (!ts.isSpreadElement(el)) add('scan', el);
+          else {
+            const inner = ts.isParenthesizedExpression(el.expression) ? el.expression.expression : el.expression;
+            if (ts.isConditionalExpression(inner)) for (const b of [inner.whenTrue, inner.whenFalse]) if (ts.isArrayLiteralExpression(b)) b.elements.forEach((x) => add('scan', x));
+          }
+        }
+      }
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isIdentifier(n.expression.expression) && n.expression.expression.text === 'undetermined' && n.expression.name.text === 'push') n.arguments.forEach((x) => add('scan', x));
+      if (ts.isFunctionDeclaration(n) && n.name?.text === 'refusal' && n.body) {
+        const returns = (m: ts.Node): void => {
+          if (ts.isReturnStatement(m) && m.expression) add('scan', m.expression);
+          ts.forEachChild(m, returns);
+        };
+        returns(n.body);
+      }
+    }
+    // Why a suite is weak (engine/registry/suites.ts), shown beside it in the scan: WEAK_* and legacy()'s last argument.
+    if (base === 'suites.ts') {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && /^WEAK_/.test(n.name.text) && n.initializer) add('scan', n.initializer);
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'legacy' && n.arguments[8]) add('scan', n.arguments[8]!);
+    }
     // The scan's weaknesses: add(id, severity, title, explanation).
     if (base === 'weaknesses.ts' && ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'add') {
       for (const arg of n.arguments.slice(2, 4)) add('scan', arg);

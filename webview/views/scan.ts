@@ -5,6 +5,7 @@ import type { FromWebview, ToWebview } from '../shared/protocol';
 import type { FactStatus, ScanReport, Severity } from '../../engine/scan/types';
 import { el } from './dom';
 import { t, ts } from '../shared/l10n';
+import { localizeRelative } from '../shared/relative-time';
 
 const STYLE = `
 body.tls-scan { padding: 8px 16px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); }
@@ -62,7 +63,7 @@ export function renderScan(root: HTMLElement, m: Extract<ToWebview, { type: 'sca
   }
 
   wrap.append(el('h2', {}, t('Protocol versions')), table(t('Protocol versions'), [t('Version'), t('Accepted'), t('Detail')],
-    r.versions.map((v) => [v.name, el('span', { class: v.status }, statusWord(v.status)), v.detail])));
+    r.versions.map((v) => [v.name, el('span', { class: v.status }, statusWord(v.status)), ts(v.detail)])));
 
   wrap.append(el('h2', {}, t('Cipher suites')));
   if (!r.suites.length) wrap.append(el('p', { class: 'muted' }, t('No suite accepted.')));
@@ -70,7 +71,7 @@ export function renderScan(root: HTMLElement, m: Extract<ToWebview, { type: 'sca
     const order = s.serverPreference === true ? t('in the server\'s order of preference') : s.serverPreference === false ? t('the server follows the client\'s order') : t('order not determinable (fewer than two suites)');
     wrap.append(el('p', {}, el('strong', {}, s.version), ` — ${order}`),
       table(t('Cipher suites of {0}', s.version), [t('OpenSSL name'), t('IANA name'), t('Key exchange'), t('Weakness')],
-        s.accepted.map((a) => [el('span', { class: 'mono' }, a.openssl), el('span', { class: 'mono' }, a.iana), a.kx, a.weak ? el('span', { class: 'weak' }, a.weak) : ''])));
+        s.accepted.map((a) => [el('span', { class: 'mono' }, a.openssl), el('span', { class: 'mono' }, a.iana), a.kx, a.weak ? el('span', { class: 'weak' }, ts(a.weak)) : ''])));
   }
 
   wrap.append(el('h2', {}, t('Groups')), table(t('Groups'), [t('Where'), t('Accepted')], [
@@ -87,12 +88,12 @@ export function renderScan(root: HTMLElement, m: Extract<ToWebview, { type: 'sca
     const verdict = c.verify.ok ? t('verifies') : t('does not verify: {0} (X509_V_ERR {1}, depth {2})', c.verify.text, c.verify.code, c.verify.errorDepth);
     wrap.append(el('h2', {}, t('Certificate chain for {0} ({1}): {2}', c.keyType, c.version, verdict)),
       table(t('Certificate chain'), [t('Depth'), t('Subject'), t('Issuer'), t('Key'), t('Signature'), t('Not after')],
-        c.certificates.map((x, i) => [String(i), x.subject, x.issuer, `${x.keyType}${x.curve ? ` ${x.curve}` : ''} ${x.keyBits}`, x.signatureAlgorithm, `${x.notAfter} (${x.validity})`])));
+        c.certificates.map((x, i) => [String(i), x.subject, x.issuer, `${x.keyType}${x.curve ? ` ${x.curve}` : ''} ${x.keyBits}`, x.signatureAlgorithm, `${x.notAfter} (${localizeRelative(x.validity, t)})`])));
   }
 
   wrap.append(el('h2', {}, 'ALPN'), table('ALPN', [t('Offered alone'), t('Selected')], r.alpn.map((a) => [a.offered, a.selected ? t('yes') : t('no')])));
   wrap.append(el('h2', {}, t('Features')), table(t('Features'), [t('Feature'), t('Status'), t('Detail')],
-    r.features.map((f) => [f.name, el('span', { class: f.status }, statusWord(f.status)), f.detail])));
-  wrap.append(el('h2', {}, t('Not tested')), el('ul', {}, ...r.notTested.map((n) => el('li', {}, n))));
+    r.features.map((f) => [ts(f.name), el('span', { class: f.status }, statusWord(f.status)), ts(f.detail)])));
+  wrap.append(el('h2', {}, t('Not tested')), el('ul', {}, ...r.notTested.map((n) => el('li', {}, ts(n)))));
   root.replaceChildren(el('style', {}, STYLE), wrap);
 }
