@@ -1,7 +1,7 @@
-// RFC 8446 sections 4.2.3 and 4.4.2.2: signature_algorithms also names the signatures a peer accepts on
-// certificates. A chain signed otherwise is allowed through (a server with no other chain sends it), so the engine
-// says so in the trace, for the server's chain (client side) and for the client's chain (server side); self-issued
-// certificates are left out (RFC 5280 section 3.2).
+// RFC 8446 sections 4.2.3 and 4.4.2.2 (RFC 5246 section 7.4.2 in TLS 1.2): signature_algorithms also names the
+// signatures a peer accepts on certificates. A chain signed otherwise gets through (a server with no other chain
+// sends it), so the engine says so in the trace, for the server's chain (client side) and for the client's chain
+// (server side); self-issued certificates are left out (RFC 5280 section 3.2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -70,5 +70,12 @@ test('TLS 1.3 server: the client\'s chain signed outside our CertificateRequest\
   );
   assert.equal(server.status, 'open', server.error?.message);
   const said = info.server.filter((m) => /our CertificateRequest listed in signature_algorithms/.test(m));
+  assert.deepEqual(said.map((m) => /certificate (\d) is signed with (\S+),/.exec(m)?.slice(1)), [['0', 'sha256WithRSAEncryption'], ['1', 'ecdsa-with-SHA384']]);
+});
+
+test('TLS 1.2 client: the same judgement against the pairs of its signature_algorithms (RFC 5246 section 7.4.2)', () => {
+  const { client, info } = handshake({ signatureSchemes: [RSA_PSS_256, ECDSA_P256], maxVersion: 0x0303 });
+  assert.equal(client.status, 'open', client.error?.message);
+  const said = info.client.filter((m) => /RFC 5246 section 7\.4\.2/.test(m));
   assert.deepEqual(said.map((m) => /certificate (\d) is signed with (\S+),/.exec(m)?.slice(1)), [['0', 'sha256WithRSAEncryption'], ['1', 'ecdsa-with-SHA384']]);
 });

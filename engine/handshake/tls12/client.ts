@@ -20,6 +20,7 @@ import { sigSchemeName } from '../../registry/sigschemes';
 import { suiteByCode, suiteName, type CipherSuite } from '../../registry/suites';
 import { versionName } from '../../registry/versions';
 import { certificateSpki } from '../../x509/certificate';
+import { unlistedCertificateSignatures } from '../cert-signatures';
 import { decodeSpkiBytes } from '../../x509/public-key';
 import { decodeOcspResponse, ocspSummary } from '../../x509/ocsp';
 import { decodeSct, type SctInfo } from '../../x509/sct';
@@ -324,6 +325,10 @@ export class Client12 implements HandshakeDriver {
     if (cert.certificateList.length === 0)
       throw new ProtocolError('decode_error', 'the server sent an empty Certificate (RFC 5246 section 7.4.2: it must send its certificate)', { message: 'Certificate' });
     this.peerChain = cert.certificateList.map((e) => e.data);
+    // RFC 5246 section 7.4.2: with our signature_algorithms sent, every certificate should be signed with one of them.
+    if (this.version === TLS12)
+      for (const u of unlistedCertificateSignatures(this.peerChain, this.offer.schemes))
+        this.host.emit({ kind: 'info', message: `the server's certificate ${u.depth} is signed with ${u.algorithm}, which is not among the pairs we listed in signature_algorithms: RFC 5246 section 7.4.2 asks the server for certificates signed with them, and a client that holds to its list refuses this chain` });
     let spki: Uint8Array;
     try {
       spki = certificateSpki(this.peerChain[0]!);

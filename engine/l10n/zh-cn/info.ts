@@ -109,4 +109,5 @@ export const INFO_ZH_CN: SentenceTable = [
   ["HelloRetryRequest with a cookie (forced by configuration)", "带 cookie 的 HelloRetryRequest（由配置强制）"],
   ["the server's certificate {0} is signed with {1}, which is not among the schemes we listed in signature_algorithms: RFC 8446 section 4.4.2.2 lets a server send such a chain when it has no other, and a client that holds to its list refuses it", "服务器的证书 {0} 用 {1} 签名，不在我方 signature_algorithms 所列的方案之中：RFC 8446 第 4.4.2.2 节允许服务器在没有其他证书链时发送这样的链，而严格遵守所列方案的客户端会拒绝它"],
   ["the client's certificate {0} is signed with {1}, which is not among the schemes our CertificateRequest listed in signature_algorithms (RFC 8446 section 4.4.2.2)", "客户端的证书 {0} 用 {1} 签名，不在我方 CertificateRequest 的 signature_algorithms 所列的方案之中（RFC 8446 第 4.4.2.2 节）"],
+  ["the server's certificate {0} is signed with {1}, which is not among the pairs we listed in signature_algorithms: RFC 5246 section 7.4.2 asks the server for certificates signed with them, and a client that holds to its list refuses this chain", "服务器的证书 {0} 用 {1} 签名，不在我方 signature_algorithms 所列的算法对之中：RFC 5246 第 7.4.2 节要求服务器发送用这些算法签名的证书，严格遵守所列算法的客户端会拒绝这条链"],
 ];
