@@ -4,6 +4,8 @@
 // placeholders. test/unit/l10n-sentences.test.ts reads the templates out of engine/ and checks every table has
 // them all, so a new sentence without its translation fails the tests.
 
+import { BoundedCache } from '../util/bounded-cache';
+
 /** [English template, translation]: the same `{n}` placeholders in both, each once. */
 export type SentenceTable = readonly (readonly [string, string])[];
 
@@ -42,7 +44,7 @@ export function sentenceTranslator(...tables: SentenceTable[]): (text: string) =
   patterns.sort((a, b) => b.weight - a.weight);
   const strong = patterns.filter((p) => p.weight >= WEAK_BELOW);
   const weak = patterns.filter((p) => p.weight < WEAK_BELOW);
-  const memo = new Map<string, string>();
+  const memo = new BoundedCache<string, string>(2000);
   const translate = (text: string, depth: number): string => {
     const hit = exact.get(text);
     if (hit !== undefined) return hit;
@@ -71,13 +73,5 @@ export function sentenceTranslator(...tables: SentenceTable[]): (text: string) =
     }
     return text;
   };
-  return (text: string) => {
-    let out = memo.get(text);
-    if (out === undefined) {
-      out = translate(text, 0);
-      if (memo.size > 2000) memo.clear();
-      memo.set(text, out);
-    }
-    return out;
-  };
+  return (text: string) => memo.get(text, () => translate(text, 0));
 }

@@ -7,26 +7,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { opensslClient, opensslServer, PKI } from './peers';
+import { opensslClient, opensslServer, PKI, tlslensServe } from './peers';
 
 const CLI = path.resolve('dist/cli.js');
-
-function startServe(args: string[]): Promise<{ port: number; proc: ReturnType<typeof spawn>; output: () => string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (b) => (out += b));
-  proc.stderr!.on('data', (b) => (out += b));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ACCEPT line: ${out}`)), 10_000);
-    proc.stdout!.on('data', () => {
-      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ port: Number(m[1]), proc, output: () => out });
-      }
-    });
-  });
-}
 
 function probe(port: number): Promise<void> {
   return new Promise((resolve) => {
@@ -37,7 +20,7 @@ function probe(port: number): Promise<void> {
 }
 
 test('serve --port 0 --www: prints the chosen port, answers s_client with a status page, then closes that connection', { timeout: 30_000 }, async () => {
-  const srv = await startServe(['--www']);
+  const srv = await tlslensServe(['--www']);
   try {
     const c = opensslClient(srv.port, ['-tls1_3', '-ign_eof'], 'GET / HTTP/1.0\r\n\r\n');
     await c.waitFor(/Protocol  : TLSv1\.3/);
@@ -50,7 +33,7 @@ test('serve --port 0 --www: prints the chosen port, answers s_client with a stat
 });
 
 test('serve keeps serving after a probe connection and after its standard input ends', { timeout: 30_000 }, async () => {
-  const srv = await startServe(['--www']);
+  const srv = await tlslensServe(['--www']);
   try {
     await probe(srv.port);
     srv.proc.stdin!.end();

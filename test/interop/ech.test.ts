@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { opensslClient, opensslServer, PKI, requireOpensslTool } from './peers';
+import { opensslClient, opensslServer, PKI, requireOpensslTool, tlslensServe } from './peers';
 import { connect, type TlsSessionError } from '../../engine/net/session';
 import { generateEchKey } from '../../engine/ech/config';
 import type { TraceEvent } from '../../engine/trace/events';
@@ -31,22 +31,10 @@ function cli(args: string[], input?: string): Promise<{ code: number | null; out
   return new Promise((resolve) => proc.on('exit', (code) => resolve({ code, out, err })));
 }
 
-function startServe(args: string[]): Promise<{ port: number; list: string; stop: () => void; output: () => string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (b) => (out += b));
-  proc.stderr!.on('data', (b) => (out += b));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ACCEPT line: ${out}`)), 10_000);
-    proc.stdout!.on('data', () => {
-      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
-      const list = /ECH config list \(base64, for connect --ech-config\): (\S+)/.exec(out);
-      if (m && list) {
-        clearTimeout(timer);
-        resolve({ port: Number(m[1]), list: list[1]!, stop: () => proc.kill(), output: () => out });
-      }
-    });
-  });
+/** `tlslens serve` with an ECH key: its port and the ECHConfigList it prints. */
+async function startServe(args: string[]): Promise<{ port: number; list: string; stop: () => void; output: () => string }> {
+  const s = await tlslensServe(args, /ECH config list \(base64, for connect --ech-config\): (\S+)/);
+  return { port: s.port, list: s.also![1]!, stop: () => s.proc.kill(), output: s.output };
 }
 
 test('tlslens ech makes a key file; serve --ech_key prints the same ECHConfigList; connect --ech-config: "ECH: accepted", the server saw the inner SNI', { timeout: 60_000 }, async () => {

@@ -94,6 +94,28 @@ export function opensslClient(port: number, args: string[], input?: string, end 
   return track(proc, port);
 }
 
+/**
+ * `tlslens serve --port 0 ARGS` from the bundled CLI, once it has printed its ACCEPT line (and a match of `also`, a
+ * line it prints at start-up that the test needs, when given).
+ */
+export function tlslensServe(args: string[], also?: RegExp): Promise<{ port: number; proc: ChildProcess; also?: RegExpExecArray; output: () => string }> {
+  const proc = spawn(process.execPath, [path.resolve('dist/cli.js'), 'serve', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (b) => (out += b));
+  proc.stderr!.on('data', (b) => (out += b));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ACCEPT line${also ? ` and ${also}` : ''}: ${out}`)), 10_000);
+    proc.stdout!.on('data', () => {
+      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
+      const extra = also?.exec(out) ?? undefined;
+      if (m && (!also || extra)) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), proc, ...(extra ? { also: extra } : {}), output: () => out });
+      }
+    });
+  });
+}
+
 export function readPem(n: string): string {
   return fs.readFileSync(PKI(n), 'utf8');
 }

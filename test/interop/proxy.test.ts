@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { openTransport } from '../../engine/transport/open';
 import { TransportError, type PreambleEvent } from '../../engine/transport/channel';
-import { CERT_DER, CERT_PEM, KEY_PEM, handshakeVia, scriptedPeer, steps } from './starttls-peers';
+import { CERT_DER, CERT_PEM, KEY_PEM, handshakeVia, scriptedPeer, smtpStartTlsPeer, steps } from './starttls-peers';
 import { startMicrosocks, startTinyproxy } from './real-servers';
 import { freePort } from './peers';
 import { ApiClientRunner } from '../../extension/sessions/api-client-runner';
@@ -81,14 +81,7 @@ test('HTTP CONNECT through tinyproxy: wrong credentials are refused (RFC 9110 se
 
 test('HTTP CONNECT through tinyproxy, then STARTTLS smtp with a scripted RFC 3207 peer: both exchanges in order in one trace', { timeout: 60_000 }, async () => {
   const proxy = await startTinyproxy(AUTH);
-  const peer = await scriptedPeer(async (s) => {
-    s.write('220 mail.example.org ESMTP\r\n');
-    await s.line();
-    s.write('250-mail.example.org\r\n250 STARTTLS\r\n');
-    await s.line();
-    s.write('220 Go ahead\r\n');
-    return 'tls';
-  });
+  const peer = await smtpStartTlsPeer();
   try {
     const run = await handshakeVia({ host: '127.0.0.1', port: peer.port, proxy: `http://${AUTH.user}:${AUTH.pass}@127.0.0.1:${proxy.port}`, starttls: 'smtp' });
     assert.deepEqual(steps(run.preamble), ['>> HTTP CONNECT CONNECT', '<< HTTP CONNECT CONNECT', '<< smtp greeting', '>> smtp EHLO', '<< smtp EHLO', '>> smtp STARTTLS', '<< smtp STARTTLS']);
@@ -156,14 +149,7 @@ test('SOCKS5 through microsocks: a wrong password is refused at the authenticati
 
 test("Connect to Host's runner (OpenSSL facade on a socket BIO) through microsocks and STARTTLS smtp with a scripted RFC 3207 peer: the proxy and SMTP steps reach the panel before the TLS records and SSL_connect calls, and the session opens", { timeout: 60_000 }, async () => {
   const proxy = await startMicrosocks();
-  const peer = await scriptedPeer(async (s) => {
-    s.write('220 mail.example.org ESMTP\r\n');
-    await s.line();
-    s.write('250-mail.example.org\r\n250 STARTTLS\r\n');
-    await s.line();
-    s.write('220 Go ahead\r\n');
-    return 'tls';
-  });
+  const peer = await smtpStartTlsPeer();
   const events: TraceEventJson[] = [];
   const states: RunnerState[] = [];
   let summary: SessionSummary | undefined;

@@ -170,16 +170,8 @@ export async function startTinyproxy(auth?: { user: string; pass: string }): Pro
     ...(auth ? [`BasicAuth ${auth.user} ${auth.pass}`] : []),
     '',
   ].join('\n'));
-  const proc = spawn(tinyproxy, ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let exited = false;
-  let out = '';
-  proc.stdout?.on('data', (b) => (out += b));
-  proc.stderr?.on('data', (b) => (out += b));
-  proc.once('exit', () => (exited = true));
-  await waitListening(port, () => exited).catch((e: Error) => {
-    throw new Error(`${e.message}:\n${out.slice(-2000)}`);
-  });
-  return { port, ports: {}, certDer: new Uint8Array(0), output: () => out, stop: stopper(proc, dir) };
+  const { proc, output } = await spawnListening(tinyproxy, ['-d', '-c', conf], port);
+  return { port, ports: {}, certDer: new Uint8Array(0), output, stop: stopper(proc, dir) };
 }
 
 /** microsocks, a SOCKS5 server, with user and password (RFC 1929) when given. */
@@ -187,7 +179,13 @@ export async function startMicrosocks(auth?: { user: string; pass: string }): Pr
   const microsocks = requireProgram('microsocks', 'microsocks');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-microsocks-'));
   const port = await freePort();
-  const proc = spawn(microsocks, ['-i', '127.0.0.1', '-p', String(port), ...(auth ? ['-u', auth.user, '-P', auth.pass] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { proc, output } = await spawnListening(microsocks, ['-i', '127.0.0.1', '-p', String(port), ...(auth ? ['-u', auth.user, '-P', auth.pass] : [])], port);
+  return { port, ports: {}, certDer: new Uint8Array(0), output, stop: stopper(proc, dir) };
+}
+
+/** Starts `program args` and waits until it accepts TCP connections on `port`; its output is in the error otherwise. */
+async function spawnListening(program: string, args: string[], port: number): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   let out = '';
   proc.stdout?.on('data', (b) => (out += b));
@@ -196,7 +194,7 @@ export async function startMicrosocks(auth?: { user: string; pass: string }): Pr
   await waitListening(port, () => exited).catch((e: Error) => {
     throw new Error(`${e.message}:\n${out.slice(-2000)}`);
   });
-  return { port, ports: {}, certDer: new Uint8Array(0), output: () => out, stop: stopper(proc, dir) };
+  return { proc, output: () => out };
 }
 
 /** Resolves once something accepts TCP connections on the port. */
@@ -251,16 +249,8 @@ export async function startVsftpd(): Promise<RealServer> {
     `secure_chroot_dir=${c.dir}/empty`, 'seccomp_sandbox=NO', 'xferlog_enable=NO',
     ...(isRoot ? ['nopriv_user=nobody'] : ['run_as_launching_user=YES']), '',
   ].join('\n'));
-  const proc = spawn(vsftpd, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (b) => (out += b));
-  proc.stderr?.on('data', (b) => (out += b));
-  let exited = false;
-  proc.once('exit', () => (exited = true));
-  await waitListening(port, () => exited).catch((e: Error) => {
-    throw new Error(`${e.message}:\n${out.slice(-2000)}`);
-  });
-  return { port, ports: {}, certDer: c.certDer, output: () => out, stop: stopper(proc, c.dir) };
+  const { proc, output } = await spawnListening(vsftpd, [conf], port);
+  return { port, ports: {}, certDer: c.certDer, output, stop: stopper(proc, c.dir) };
 }
 
 /** MariaDB: a data directory from mariadb-install-db, then mariadbd with --ssl-cert/--ssl-key on 127.0.0.1. */

@@ -9,19 +9,12 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { run as connectCommand } from '../../engine/cli/commands/connect';
 import type { CliIO } from '../../engine/cli/io';
-import { scriptedPeer } from './starttls-peers';
+import { smtpStartTlsPeer } from './starttls-peers';
 
 test('connect --starttls smtp --pcap: tshark reads EHLO and STARTTLS, then the ClientHello, then the decrypted data (RFC 3207 upgrade on one stream)', { timeout: 60_000 }, async () => {
   const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
   assert.equal(tshark.status, 0, 'tshark is missing: install the Debian package tshark (bash scripts/install-test-deps.sh)');
-  const peer = await scriptedPeer(async (s) => {
-    s.write('220 mail.example.org ESMTP\r\n');
-    await s.line();
-    s.write('250-mail.example.org\r\n250 STARTTLS\r\n');
-    await s.line();
-    s.write('220 Go ahead\r\n');
-    return 'tls';
-  });
+  const peer = await smtpStartTlsPeer();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslens-starttls-pcap-'));
   const file = path.join(dir, 'smtp.pcapng');
   try {

@@ -155,6 +155,18 @@ export async function scriptedPeer(script: (s: Script) => Promise<'tls' | 'hold'
   };
 }
 
+/** RFC 3207 section 4's exchange, server side: greeting, EHLO answered with STARTTLS advertised, 220 Go ahead, TLS. */
+export function smtpStartTlsPeer(): Promise<ScriptedPeer> {
+  return scriptedPeer(async (s) => {
+    s.write('220 mail.example.org ESMTP\r\n');
+    await s.line();
+    s.write('250-mail.example.org\r\n250 STARTTLS\r\n');
+    await s.line();
+    s.write('220 Go ahead\r\n');
+    return 'tls';
+  });
+}
+
 export interface ViaRun {
   session: TlsSession;
   n: NegotiatedSession;

@@ -181,6 +181,23 @@ function testApi(): TlsLensTestApi {
   return api;
 }
 
+/** `openssl s_server ARGS`, once it has printed ACCEPT (a real peer for the Connect to Host and Scan checks). */
+async function opensslServer(args: string[]): Promise<ReturnType<typeof spawn>> {
+  const proc = spawn('openssl', ['s_server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
+      proc.on('error', reject);
+      setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+    });
+  } catch (e) {
+    proc.kill();
+    throw e;
+  }
+  return proc;
+}
+
 /** A port on 127.0.0.1 that nothing listens on (now). */
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -427,14 +444,8 @@ const tests: Test[] = [
     name: 'Connect to Host against openssl s_server (a real peer) with X448 and ChaCha20',
     fn: async () => {
       const port = 20000 + Math.floor(Math.random() * 20000);
-      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_3'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = await opensslServer(['-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_3']);
       try {
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
-          proc.on('error', reject);
-          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-        });
         const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', groups: ['X448'], cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256'], trustStore: fixture('server-cert.pem').fsPath })) as SessionPanelLike | undefined;
         const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
         assert(summary.ok, `the session failed: ${show(summary.error)}`);
@@ -505,15 +516,9 @@ const tests: Test[] = [
     name: 'Scan Server against openssl s_server -tls1_2 with two suites: exactly TLSv1.2 and those suites, in a panel',
     fn: async () => {
       const port = await freePort();
-      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2',
-        '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = await opensslServer(['-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2',
+        '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305']);
       try {
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
-          proc.on('error', reject);
-          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-        });
         type Report = { versions: { name: string; status: string }[]; suites: { version: string; accepted: { openssl: string }[] }[] };
         const report = await withTimeout(Promise.resolve(vscode.commands.executeCommand<Report | undefined>('tlslens.scanServer', `127.0.0.1:${port}`)), 120_000, 'the scan did not finish');
         assert(report, 'tlslens.scanServer returned nothing');
@@ -534,14 +539,8 @@ const tests: Test[] = [
     name: 'Connect to Host against a TLS 1.2-only openssl s_server: TLS 1.2 negotiated and shown',
     fn: async () => {
       const port = 20000 + Math.floor(Math.random() * 20000);
-      const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = await opensslServer(['-accept', `127.0.0.1:${port}`, '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath, '-www', '-tls1_2']);
       try {
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
-          proc.on('error', reject);
-          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-        });
         const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, serverName: 'localhost', trustStore: fixture('server-cert.pem').fsPath })) as SessionPanelLike | undefined;
         const summary = await withTimeout(panel!.settled, 15_000, 'the session did not settle');
         assert(summary.ok, `the session failed: ${show(summary.error)}`);
@@ -556,14 +555,8 @@ const tests: Test[] = [
     name: 'Connect to Host over DTLS against openssl s_server -dtls1_2: DTLSv1.2 negotiated and shown',
     fn: async () => {
       const port = 20000 + Math.floor(Math.random() * 20000);
-      const proc = spawn('openssl', ['s_server', '-dtls1_2', '-accept', String(port), '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = await opensslServer(['-dtls1_2', '-accept', String(port), '-cert', fixture('server-cert.pem').fsPath, '-key', fixture('server-key.pem').fsPath]);
       try {
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          proc.stdout!.on('data', (b: Buffer) => { out += b; if (/ACCEPT/.test(out)) resolve(); });
-          proc.on('error', reject);
-          setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-        });
         const panel = (await vscode.commands.executeCommand('tlslens.connectToHost', { host: '127.0.0.1', port, protocol: 'DTLS', serverName: 'localhost' })) as SessionPanelLike | undefined;
         const summary = await withTimeout(panel!.settled, 15_000, 'the DTLS session did not settle');
         assert(summary.ok, `the session failed: ${show(summary.error)}`);
